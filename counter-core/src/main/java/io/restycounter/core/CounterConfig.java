@@ -1,0 +1,188 @@
+package io.restycounter.core;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Everything a {@link CounterEngine} needs, parsed and validated once from {@link Settings}. Immutable.
+ * Setting names are those of the environment variables; see the README for each one's meaning.
+ */
+public final class CounterConfig {
+
+    /** A REDIS_EXPIRE_DAYS above this keeps Redis counts forever. */
+    public static final int NEVER_EXPIRE_ABOVE = 9999;
+
+    private final String redisUrl;
+    private final int redisExpireDays;
+    private final Duration flushInterval;
+    private final int maxPendingCounters;
+    private final String apiKey;
+    private final boolean apiKeyGenerated;
+    private final Path logDir;
+    private final int logQueueCapacity;
+    private final ZoneId zone;
+    private final String nodeId;
+    private final int maxIncrement;
+    private final Pattern redirectAllowed;
+
+    private CounterConfig(Settings s) {
+        redisUrl = redisUrl(s);
+        redisExpireDays = s.getInt("REDIS_EXPIRE_DAYS", 3, 0, Integer.MAX_VALUE);
+        flushInterval = Duration.ofMillis(s.getInt("FLUSH_INTERVAL_MS", 50, 1, 60_000));
+        maxPendingCounters = s.getInt("MAX_PENDING_COUNTERS", 1_000_000, 1, Integer.MAX_VALUE);
+        String key = s.get("API_KEY");
+        if (key != null && key.length() < 8) {
+            throw Settings.invalidSecret("API_KEY", "at least 8 characters");
+        }
+        apiKeyGenerated = key == null;
+        apiKey = key != null ? key : randomKey();
+        logDir = path(s, "LOG_DIR", "./data/logs");
+        logQueueCapacity = s.getInt("LOG_QUEUE_CAPACITY", DailyFileHitLog.DEFAULT_QUEUE_CAPACITY, 1, 1 << 24);
+        zone = zone(s);
+        nodeId = s.get("NODE_ID");
+        if (nodeId != null && !LogFileName.isValidNode(nodeId)) {
+            throw Settings.invalid("NODE_ID", "1 to 64 characters of [A-Za-z0-9_.-]", nodeId);
+        }
+        maxIncrement = s.getInt("MAX_INCREMENT", 1000, 1, Integer.MAX_VALUE);
+        redirectAllowed = pattern(s, "REDIRECT_ALLOWED");
+    }
+
+    public static CounterConfig from(Settings settings) {
+        return new CounterConfig(settings);
+    }
+
+    private static String redisUrl(Settings s) {
+        String url = s.get("REDIS_URL");
+        String host = s.get("REDIS_HOST");
+        if (url != null) {
+            for (String one : url.split(",")) {
+                URI uri;
+                try {
+                    uri = new URI(one.trim());
+                } catch (URISyntaxException e) {
+                    throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port, comma-separated for a cluster");
+                }
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port, comma-separated for a cluster");
+                }
+            }
+            return url;
+        }
+        if (host == null) {
+            return null;
+        }
+        if (!host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+]")) {
+            throw Settings.invalid("REDIS_HOST", "a host name or IP address", host);
+        }
+        int port = s.getInt("REDIS_PORT", 6379, 1, 65535);
+        String auth = s.get("REDIS_AUTH");
+        String userInfo = auth == null ? "" : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8) + "@";
+        return "redis://" + userInfo + host + ":" + port;
+    }
+
+    private static Path path(Settings s, String name, String fallback) {
+        String v = s.get(name, fallback);
+        try {
+            return Path.of(v);
+        } catch (InvalidPathException e) {
+            throw Settings.invalid(name, "a directory path", v);
+        }
+    }
+
+    private static ZoneId zone(Settings s) {
+        String v = s.get("TIMEZONE", "UTC");
+        try {
+            return ZoneId.of(v);
+        } catch (DateTimeException e) {
+            throw Settings.invalid("TIMEZONE", "a zone id such as UTC or Europe/Berlin", v);
+        }
+    }
+
+    private static Pattern pattern(Settings s, String name) {
+        String v = s.get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(v, Pattern.CASE_INSENSITIVE);
+        } catch (PatternSyntaxException e) {
+            throw Settings.invalid(name, "a regular expression", v);
+        }
+    }
+
+    private static String randomKey() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The Redis URL (one, or comma-separated cluster nodes), or null for the embedded store. May hold a password. */
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    /** Days a Redis count outlives its day; above {@link #NEVER_EXPIRE_ABOVE}, never expires. */
+    public int redisExpireDays() {
+        return redisExpireDays;
+    }
+
+    public Duration flushInterval() {
+        return flushInterval;
+    }
+
+    /** How many distinct (counter, day) deltas may wait unflushed before new ones are refused. */
+    public int maxPendingCounters() {
+        return maxPendingCounters;
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /** True when API_KEY was not set and {@link #apiKey()} was made at random: print it once. */
+    public boolean apiKeyGenerated() {
+        return apiKeyGenerated;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    public int logQueueCapacity() {
+        return logQueueCapacity;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The node id for file names and log lines, or null. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** The largest {@code v} a pixel may add. */
+    public int maxIncrement() {
+        return maxIncrement;
+    }
+
+    /** Hosts that {@code redir} may send to (full match, case-insensitive), or null for none. */
+    public Pattern redirectAllowed() {
+        return redirectAllowed;
+    }
+
+    @Override
+    public String toString() {
+        return "CounterConfig[store=" + (redisUrl == null ? "embedded" : "redis") + ", logDir=" + logDir
+                + ", zone=" + zone + ", node=" + nodeId + "]";
+    }
+}

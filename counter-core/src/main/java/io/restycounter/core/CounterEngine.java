@@ -1,0 +1,188 @@
+package io.restycounter.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running counter: a store for live counts, a log for the permanent record, a clock that says
+ * which day it is. Front doors (servlets, the Jetty handler) parse requests and hand hits here.
+ * Thread-safe; build one per process with {@link #start} and close it on shutdown.
+ */
+public final class CounterEngine implements AutoCloseable {
+
+    /** The ServletContext attribute under which a host webapp may put its engine. */
+    public static final String CONTEXT_ATTRIBUTE = CounterEngine.class.getName();
+
+    /** What became of a hit handed to {@link #record}. */
+    public enum Outcome {
+        COUNTED,
+        /** Too many counters wait to be flushed to the store (it has been down a while). */
+        REFUSED_STORE_FULL,
+        /** Too many hits wait to be written to the log (the disk is slow or failing). */
+        REFUSED_LOG_FULL
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterEngine.class);
+
+    private final CounterConfig config;
+    private final CounterStore store;
+    private final HitLog log;
+    private final GeoIp geoIp;
+    private final Clock clock;
+    private final DayOfMillis days;
+    private final byte[] apiKeyDigest;
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean closed;
+
+    /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
+    public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.log = Objects.requireNonNull(log, "log");
+        this.geoIp = Objects.requireNonNull(geoIp, "geoIp");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.days = new DayOfMillis(config.zone());
+        this.apiKeyDigest = sha256(config.apiKey());
+    }
+
+    /** Builds the store and log that {@code config} describes, rebuilds an embedded store from the logs, and starts. */
+    public static CounterEngine start(CounterConfig config, Clock clock) {
+        return start(config, GeoIp.none(), clock);
+    }
+
+    public static CounterEngine start(CounterConfig config, GeoIp geoIp, Clock clock) {
+        CounterStore store = config.redisUrl() == null
+                ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
+                        MemoryCounterStore.DEFAULT_MAX_COUNTERS)
+                : RedisCounterStore.connect(config, clock);
+        DailyFileHitLog log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
+                config.logQueueCapacity());
+        try {
+            if (store instanceof MemoryCounterStore memory) {
+                rebuild(memory, log, config, clock);
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        log.start();
+        return new CounterEngine(config, store, log, geoIp, clock);
+    }
+
+    private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
+        LocalDate today = LocalDate.now(clock.withZone(config.zone()));
+        for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
+            Path file = log.fileFor(day);
+            if (!Files.exists(file)) {
+                continue;
+            }
+            try {
+                HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> store.increment(key, day, inc));
+                LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
+                        r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
+            } catch (IOException e) {
+                throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Counts the hit and queues it for the log. Never blocks on I/O. A refused hit is neither counted
+     * nor logged; the caller answers it with an error.
+     */
+    public Outcome record(Hit hit) {
+        LocalDate day = days.dayOf(hit.epochMillis());
+        if (!store.increment(hit.key(), day, hit.inc())) {
+            refused.incrementAndGet();
+            return Outcome.REFUSED_STORE_FULL;
+        }
+        if (!log.append(hit)) {
+            // Undo before the next flush in all but a rare race: a count must never exist without its log line.
+            store.increment(hit.key(), day, -hit.inc());
+            refused.incrementAndGet();
+            return Outcome.REFUSED_LOG_FULL;
+        }
+        return Outcome.COUNTED;
+    }
+
+    /** The time to stamp a new hit with. */
+    public long now() {
+        return clock.millis();
+    }
+
+    public LocalDate today() {
+        return days.dayOf(clock.millis());
+    }
+
+    /** Counts per day from {@code from} to {@code to}, both included, with this node's unflushed hits. */
+    public SortedMap<LocalDate, Long> counts(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return store.range(key, from, to);
+    }
+
+    /** Whether {@code presented} is the API key, compared in constant time. */
+    public boolean isApiKey(String presented) {
+        return presented != null && MessageDigest.isEqual(apiKeyDigest, sha256(presented));
+    }
+
+    public boolean storeHealthy() {
+        return store.healthy();
+    }
+
+    public boolean logHealthy() {
+        return log.healthy();
+    }
+
+    /** Hits refused since start because the store or the log was full. */
+    public long refusedHits() {
+        return refused.get();
+    }
+
+    public CounterConfig config() {
+        return config;
+    }
+
+    public GeoIp geoIp() {
+        return geoIp;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Writes queued hits to the log, then flushes the store; both are kept on failure. */
+    public void flush() throws StoreException {
+        log.flush();
+        store.flush();
+    }
+
+    /** Flushes and closes the log, then the store. Safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.close();
+        store.close();
+        geoIp.close();
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.restycounter.core;
+
+import java.time.LocalDate;
+import java.util.SortedMap;
+
+/**
+ * Live per-day counts. {@link #increment} is on the request path: it only touches memory and
+ * never blocks on I/O. Reads include this node's hits that are not flushed yet.
+ */
+public interface CounterStore extends AutoCloseable {
+
+    /**
+     * Adds {@code by} to the count of {@code key} on {@code day}.
+     *
+     * @return false when the store holds as many unflushed counters as it may and this one is new:
+     *         the hit must be refused, not silently dropped
+     */
+    boolean increment(CounterKey key, LocalDate day, long by);
+
+    long get(CounterKey key, LocalDate day) throws StoreException;
+
+    /** Counts for every day from {@code from} to {@code to}, both included; days without hits are 0. */
+    SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException;
+
+    /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
+    void flush() throws StoreException;
+
+    /** True when the backing store answers. */
+    boolean healthy();
+
+    /** Flushes what it can and releases the store. */
+    @Override
+    void close();
+}

@@ -1,0 +1,365 @@
+package io.restycounter.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes each hit as one JSON line to {@code {dir}/yyyy-MM-dd[-node]-access.log}, the day taken from
+ * the hit's own time in the configured zone, so the file a hit lands in always matches the day it
+ * was counted on.
+ *
+ * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread encodes,
+ * looks up the location and writes. The writer hands its buffer to the operating system whenever
+ * the queue runs dry, so a crash of the JVM loses at most what was still queued.
+ */
+public final class DailyFileHitLog implements HitLog {
+
+    public static final int DEFAULT_QUEUE_CAPACITY = 1 << 16;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DailyFileHitLog.class);
+    private static final int WRITE_THRESHOLD = 1 << 16;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final String node;
+    private final GeoIp geoIp;
+    private final int capacity;
+    private final DayOfMillis days;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Thread writer;
+    private volatile boolean running;
+    private volatile boolean healthy = true;
+
+    // Writer-thread state.
+    private final LineBuffer buffer = new LineBuffer();
+    private final JsonGenerator json;
+    private FileChannel file;
+    private LocalDate fileDay;
+
+    /**
+     * @param node    node id for the file name and each line, or null
+     * @param geoIp   location lookups for each line; {@link GeoIp#none()} for none
+     */
+    public DailyFileHitLog(Path dir, ZoneId zone, String node, GeoIp geoIp, int queueCapacity) {
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity: expected at least 1, got " + queueCapacity);
+        }
+        if (node != null && !LogFileName.isValidNode(node)) {
+            throw new IllegalArgumentException("node: expected 1 to 64 characters of [A-Za-z0-9_.-], got \"" + node + "\"");
+        }
+        this.dir = dir;
+        this.node = node;
+        this.geoIp = geoIp;
+        this.capacity = queueCapacity;
+        this.days = new DayOfMillis(zone);
+        try {
+            Files.createDirectories(dir);
+            json = new JsonFactory().createGenerator(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("LOG_DIR: cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        json.setRootValueSeparator(null);
+        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        writer = new Thread(this::writeLoop, "hit-log-writer");
+        writer.setDaemon(true);
+    }
+
+    public DailyFileHitLog start() {
+        running = true;
+        writer.start();
+        return this;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** The file that holds the hits of {@code day} written by this node. */
+    public Path fileFor(LocalDate day) {
+        return dir.resolve(new LogFileName(day, node).toString());
+    }
+
+    @Override
+    public boolean append(Hit hit) {
+        int before = queued.getAndIncrement();
+        if (before >= capacity) {
+            queued.decrementAndGet();
+            return false;
+        }
+        queue.offer(hit);
+        if (before == 0) {
+            LockSupport.unpark(writer);
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (!writer.isAlive()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        queue.offer(done);
+        LockSupport.unpark(writer);
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                LOG.warn("hit log: flush still waiting after 30 s ({} hits queued)", queued.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Hits accepted but not yet encoded. */
+    public int queued() {
+        return queued.get();
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.error("hit log: writer did not finish within 30 s; {} hits were not written", queued.get());
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            Object next = queue.poll();
+            if (next == null) {
+                writeOut();
+                if (!running) {
+                    break;
+                }
+                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+            } else if (next instanceof Hit hit) {
+                queued.decrementAndGet();
+                encode(hit);
+                if (buffer.size() >= WRITE_THRESHOLD) {
+                    writeOut();
+                }
+            } else {
+                writeOut();
+                ((CountDownLatch) next).countDown();
+            }
+        }
+        closeFile();
+    }
+
+    private void encode(Hit hit) {
+        LocalDate day = days.dayOf(hit.epochMillis());
+        if (!day.equals(fileDay)) {
+            writeOut();
+            closeFile();
+            fileDay = day;
+        }
+        try {
+            writeJson(hit);
+        } catch (IOException e) {
+            // The buffer is in memory: this cannot happen short of a bug in the encoder.
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeJson(Hit hit) throws IOException {
+        JsonGenerator g = json;
+        g.writeStartObject();
+        g.writeStringField("ts", TS.format(java.time.Instant.ofEpochMilli(hit.epochMillis())));
+        g.writeStringField("tenant", hit.key().tenant());
+        g.writeStringField("counter", hit.key().counter());
+        g.writeNumberField("inc", hit.inc());
+        g.writeNumberField("status", hit.status());
+        optional(g, "method", hit.method());
+        optional(g, "uri", hit.uri());
+        optional(g, "ip", hit.ip());
+        optional(g, "xff", hit.xff());
+        optional(g, "host", hit.host());
+        optional(g, "scheme", hit.scheme());
+        optional(g, "referer", hit.referer());
+        optional(g, "ua", hit.userAgent());
+        Optional<Geo> geo = locate(hit.ip());
+        if (geo.isPresent()) {
+            Geo l = geo.get();
+            optional(g, "country", l.country());
+            optional(g, "region", l.region());
+            optional(g, "city", l.city());
+            optional(g, "postal", l.postal());
+            if (l.lat() != null && l.lon() != null) {
+                g.writeNumberField("lat", l.lat());
+                g.writeNumberField("lon", l.lon());
+            }
+        }
+        optional(g, "node", node);
+        g.writeEndObject();
+        g.flush();
+        buffer.write('\n');
+    }
+
+    private Optional<Geo> locate(String ip) {
+        InetAddress address = InetAddresses.parseLiteral(ip);
+        if (address == null) {
+            return Optional.empty();
+        }
+        try {
+            return geoIp.lookup(address);
+        } catch (RuntimeException e) {
+            LOG.debug("geoip lookup failed for {}", ip, e);
+            return Optional.empty();
+        }
+    }
+
+    private static void optional(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    /** Hands the buffer to the file, retrying until it is written or the log is closing. */
+    private void writeOut() {
+        if (buffer.size() == 0) {
+            return;
+        }
+        int attempts = 0;
+        while (true) {
+            try {
+                FileChannel channel = openFile();
+                ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                buffer.reset();
+                if (!healthy) {
+                    LOG.info("hit log: writing to {} again", dir);
+                    healthy = true;
+                }
+                return;
+            } catch (IOException e) {
+                closeFile();
+                if (healthy) {
+                    LOG.error("hit log: cannot write to {}: {}; hits wait in memory and new ones are refused when {} are queued",
+                            dir, e.toString(), capacity);
+                    healthy = false;
+                }
+                if (!running && ++attempts >= 3) {
+                    LOG.error("hit log: giving up at shutdown; {} bytes of log lines were not written", buffer.size());
+                    buffer.reset();
+                    return;
+                }
+                LockSupport.parkNanos(this, RETRY_PARK_NANOS);
+            }
+        }
+    }
+
+    private FileChannel openFile() throws IOException {
+        if (file == null) {
+            Files.createDirectories(dir);
+            FileChannel channel = FileChannel.open(fileFor(fileDay),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                    StandardOpenOption.READ);
+            terminateTornLine(channel);
+            file = channel;
+        }
+        return file;
+    }
+
+    /** A crash can leave a half-written last line; start on a fresh line so the next hit stays whole. */
+    private static void terminateTornLine(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size == 0) {
+            return;
+        }
+        ByteBuffer last = ByteBuffer.allocate(1);
+        channel.read(last, size - 1);
+        if (last.get(0) != '\n') {
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        }
+    }
+
+    private void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                LOG.warn("hit log: closing {} failed: {}", fileFor(fileDay), e.toString());
+            }
+            file = null;
+        }
+    }
+
+    /** An unsynchronized growable byte buffer that the JSON generator writes into. */
+    private static final class LineBuffer extends OutputStream {
+        private byte[] bytes = new byte[WRITE_THRESHOLD + 8192];
+        private int size;
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        int size() {
+            return size;
+        }
+
+        void reset() {
+            size = 0;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.restycounter.core;
+
+import java.util.Objects;
+
+/**
+ * One counted request, as the front door saw it. Header values are kept as the client sent them;
+ * the log's JSON encoder is what makes them safe. Location is added by the log writer, off the
+ * request thread.
+ *
+ * @param epochMillis when the hit was served, from the engine's clock
+ * @param inc         how much it adds, at least 1
+ * @param ip          the client address the counter believes (see TRUSTED_PROXIES)
+ * @param xff         the X-Forwarded-For header as received, or null
+ */
+public record Hit(long epochMillis, CounterKey key, long inc, int status, String method, String uri,
+                  String ip, String xff, String host, String scheme, String referer, String userAgent) {
+
+    public Hit {
+        Objects.requireNonNull(key, "key");
+        if (inc < 1) {
+            throw new IllegalArgumentException("inc: expected at least 1, got " + inc);
+        }
+    }
+}
