@@ -58,7 +58,7 @@ public final class DailyFileHitLog implements HitLog {
 
     // Writer-thread state.
     private final LineBuffer buffer = new LineBuffer();
-    private final JsonGenerator json;
+    private JsonGenerator json;
     private FileChannel file;
     private LocalDate fileDay;
 
@@ -80,12 +80,10 @@ public final class DailyFileHitLog implements HitLog {
         this.days = new DayOfMillis(zone);
         try {
             Files.createDirectories(dir);
-            json = new JsonFactory().createGenerator(buffer);
         } catch (IOException e) {
             throw new UncheckedIOException("LOG_DIR: cannot create " + dir + ": " + e.getMessage(), e);
         }
-        json.setRootValueSeparator(null);
-        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        json = newGenerator();
         writer = new Thread(this::writeLoop, "hit-log-writer");
         writer.setDaemon(true);
     }
@@ -174,7 +172,12 @@ public final class DailyFileHitLog implements HitLog {
                 LockSupport.parkNanos(this, IDLE_PARK_NANOS);
             } else if (next instanceof Hit hit) {
                 queued.decrementAndGet();
-                encode(hit);
+                try {
+                    encode(hit);
+                } catch (RuntimeException e) {
+                    // A bug must cost one line, not the writer thread and every line after it.
+                    LOG.error("hit log: could not encode a hit for {}; it is counted but not logged", hit.key(), e);
+                }
                 if (buffer.size() >= WRITE_THRESHOLD) {
                     writeOut();
                 }
@@ -193,10 +196,24 @@ public final class DailyFileHitLog implements HitLog {
             closeFile();
             fileDay = day;
         }
+        int lineStart = buffer.size();
         try {
             writeJson(hit);
+        } catch (IOException | RuntimeException e) {
+            // Drop the half-encoded line and the generator's state with it, so the next line is whole.
+            buffer.truncate(lineStart);
+            json = newGenerator();
+            throw new IllegalStateException("encoding failed", e);
+        }
+    }
+
+    private JsonGenerator newGenerator() {
+        try {
+            JsonGenerator g = new JsonFactory().createGenerator(buffer);
+            g.setRootValueSeparator(null);
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            return g;
         } catch (IOException e) {
-            // The buffer is in memory: this cannot happen short of a bug in the encoder.
             throw new UncheckedIOException(e);
         }
     }
@@ -293,9 +310,10 @@ public final class DailyFileHitLog implements HitLog {
     private FileChannel openFile() throws IOException {
         if (file == null) {
             Files.createDirectories(dir);
+            // Not APPEND: the channel must also read the last byte. This thread is the file's only writer.
             FileChannel channel = FileChannel.open(fileFor(fileDay),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
-                    StandardOpenOption.READ);
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            channel.position(channel.size());
             terminateTornLine(channel);
             file = channel;
         }
@@ -360,6 +378,10 @@ public final class DailyFileHitLog implements HitLog {
 
         void reset() {
             size = 0;
+        }
+
+        void truncate(int newSize) {
+            size = newSize;
         }
     }
 }

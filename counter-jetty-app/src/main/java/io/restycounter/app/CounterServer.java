@@ -1,0 +1,97 @@
+package io.restycounter.app;
+
+import io.restycounter.core.CounterEngine;
+import io.restycounter.servlet.HealthCheckServlet;
+import io.restycounter.servlet.PixelServlet;
+import io.restycounter.servlet.QueryServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The turnkey server: Jetty serving the counter's servlets around one {@link CounterEngine}.
+ * {@link #stop()} stops taking requests, lets those in flight finish, then closes the engine,
+ * which writes every queued hit to the log and flushes every count to the store.
+ */
+final class CounterServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterServer.class);
+    private static final long STOP_TIMEOUT_MILLIS = 5_000;
+
+    private final CounterEngine engine;
+    private final Server server;
+    private final ServerConnector http;
+
+    private CounterServer(CounterEngine engine, ServerSettings settings) {
+        this.engine = engine;
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("http");
+        server = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(false);
+        // Let an encoded '/' or '.' reach the pixel parser, which answers 404 with the GIF,
+        // instead of Jetty's bare 400 page.
+        config.setUriCompliance(UriCompliance.DEFAULT.with("counter",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+        http = new ServerConnector(server, new HttpConnectionFactory(config));
+        http.setHost(settings.host());
+        http.setPort(settings.httpPort());
+        server.addConnector(http);
+
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
+        context.addServlet(new ServletHolder("pixel", new PixelServlet()), "/p/*");
+        context.addServlet(new ServletHolder("query", new QueryServlet()), "/p-query/*");
+        context.addServlet(new ServletHolder("health", new HealthCheckServlet()), "/healthcheck");
+        context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
+        server.setHandler(context);
+        server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+    }
+
+    /** Starts serving around an engine that is already started; the server owns it from now on. */
+    static CounterServer start(CounterEngine engine, ServerSettings settings) throws Exception {
+        CounterServer s = new CounterServer(engine, settings);
+        try {
+            s.server.start();
+        } catch (Exception e) {
+            s.server.stop();
+            engine.close();
+            throw e;
+        }
+        return s;
+    }
+
+    /** The HTTP port, useful when it was 0. */
+    int port() {
+        return http.getLocalPort();
+    }
+
+    CounterEngine engine() {
+        return engine;
+    }
+
+    void stop() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping Jetty: {}", e.toString());
+        } finally {
+            engine.close();
+        }
+    }
+
+    void join() throws InterruptedException {
+        server.join();
+    }
+}

@@ -1,0 +1,47 @@
+package io.restycounter.servlet;
+
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterEngine;
+import io.restycounter.core.Settings;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the webapp's {@link CounterEngine} at start and closes it, flushing every count, when the
+ * webapp stops. Settings come from context-params with the environment variables' names
+ * ({@code REDIS_HOST}, {@code LOG_DIR}, ...), then {@code -Dcounter.*} properties, then the environment.
+ * A host app that put its own engine in the context attribute keeps it, and keeps closing it itself.
+ */
+public class CounterContextListener implements ServletContextListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CounterContextListener.class);
+
+    private CounterEngine owned;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        if (context.getAttribute(CounterEngine.CONTEXT_ATTRIBUTE) != null) {
+            return;
+        }
+        CounterConfig config = CounterConfig.from(Settings.fromEnvironment().over(context::getInitParameter));
+        if (config.apiKeyGenerated()) {
+            LOG.warn("API_KEY is not set; queries need this generated key: {}", config.apiKey());
+        }
+        owned = CounterEngine.start(config, Clock.systemUTC());
+        context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, owned);
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (owned != null) {
+            event.getServletContext().removeAttribute(CounterEngine.CONTEXT_ATTRIBUTE);
+            owned.close();
+            owned = null;
+        }
+    }
+}
