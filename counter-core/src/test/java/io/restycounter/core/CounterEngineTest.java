@@ -1,0 +1,97 @@
+package io.restycounter.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CounterEngineTest {
+
+    private static final CounterKey KEY = new CounterKey("acme", "signup");
+
+    @TempDir
+    Path dir;
+
+    private CounterConfig config(String... extra) {
+        java.util.HashMap<String, String> m = new java.util.HashMap<>(Map.of(
+                "LOG_DIR", dir.toString(), "API_KEY", "test-api-key", "TIMEZONE", "UTC"));
+        for (int i = 0; i < extra.length; i += 2) {
+            m.put(extra[i], extra[i + 1]);
+        }
+        return CounterConfig.from(Settings.of(m));
+    }
+
+    private static Hit hit(CounterEngine engine, long inc) {
+        return new Hit(engine.now(), KEY, inc, 200, "GET", "/p/acme/signup", "127.0.0.1", null, null, null, null, null);
+    }
+
+    private static long count(CounterEngine engine, LocalDate day) throws StoreException {
+        return engine.counts(KEY, day, day).get(day);
+    }
+
+    @Test
+    void embeddedStoreRebuildsTodayAndYesterdayFromTheLogsAfterARestart() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-28T23:59:59.000Z"));
+        CounterConfig config = config();
+        try (CounterEngine first = CounterEngine.start(config, clock)) {
+            first.record(hit(first, 4));
+            clock.set(Instant.parse("2026-11-29T00:00:01.000Z"));
+            first.record(hit(first, 1));
+            first.record(hit(first, 2));
+        }
+        try (CounterEngine second = CounterEngine.start(config, clock)) {
+            assertEquals(3, count(second, LocalDate.parse("2026-11-29")));
+            assertEquals(4, count(second, LocalDate.parse("2026-11-28")));
+            second.record(hit(second, 1));
+            assertEquals(4, count(second, LocalDate.parse("2026-11-29")));
+        }
+        clock.set(Instant.parse("2026-12-01T08:00:00.000Z"));
+        try (CounterEngine third = CounterEngine.start(config, clock)) {
+            assertEquals(0, count(third, LocalDate.parse("2026-11-29")), "only today and yesterday are rebuilt");
+        }
+    }
+
+    @Test
+    void aHitTheLogRefusesIsNotCounted() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        // A log that never writes and holds one hit: the second one is refused.
+        DailyFileHitLog stalled = new DailyFileHitLog(dir, java.time.ZoneOffset.UTC, null, GeoIp.none(), 1);
+        MemoryCounterStore store = new MemoryCounterStore(3, 10);
+        CounterEngine engine = new CounterEngine(config(), store, stalled, GeoIp.none(), clock);
+        assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 5)));
+        assertEquals(CounterEngine.Outcome.REFUSED_LOG_FULL, engine.record(hit(engine, 7)));
+        assertEquals(5, count(engine, LocalDate.parse("2026-11-29")));
+        assertEquals(1, engine.refusedHits());
+    }
+
+    @Test
+    void aHitTheStoreRefusesIsNotLogged() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        DailyFileHitLog log = new DailyFileHitLog(dir, java.time.ZoneOffset.UTC, null, GeoIp.none(), 10).start();
+        try (CounterEngine engine = new CounterEngine(config(), new MemoryCounterStore(3, 1), log, GeoIp.none(), clock)) {
+            assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 1)));
+            Hit other = new Hit(engine.now(), new CounterKey("acme", "other"), 1, 200, "GET", "/", null, null, null, null, null, null);
+            assertEquals(CounterEngine.Outcome.REFUSED_STORE_FULL, engine.record(other));
+            engine.flush();
+            assertEquals(1, Files.readAllLines(log.fileFor(LocalDate.parse("2026-11-29"))).size());
+        }
+    }
+
+    @Test
+    void apiKeyComparison() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        try (CounterEngine engine = CounterEngine.start(config(), clock)) {
+            assertTrue(engine.isApiKey("test-api-key"));
+            assertTrue(!engine.isApiKey("test-api-kez"));
+            assertTrue(!engine.isApiKey("test-api-key "));
+            assertTrue(!engine.isApiKey(""));
+            assertTrue(!engine.isApiKey(null));
+        }
+    }
+}
