@@ -2,11 +2,10 @@ package io.restycounter.app;
 
 import io.restycounter.core.CounterEngine;
 import io.restycounter.servlet.HealthCheckServlet;
-import io.restycounter.servlet.PixelServlet;
-import io.restycounter.servlet.QueryServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -16,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The turnkey server: Jetty serving the counter's servlets around one {@link CounterEngine}.
+ * The turnkey server: Jetty serving pixels and queries through {@link CounterHandler}, and the rest
+ * through the counter's servlets, around one {@link CounterEngine}.
  * {@link #stop()} stops taking requests, lets those in flight finish, then closes the engine,
  * which writes every queued hit to the log and flushes every count to the store.
  */
@@ -51,11 +51,9 @@ final class CounterServer {
         ServletContextHandler context = new ServletContextHandler("/");
         context.getServletHandler().setDecodeAmbiguousURIs(true);
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
-        context.addServlet(new ServletHolder("pixel", new PixelServlet()), "/p/*");
-        context.addServlet(new ServletHolder("query", new QueryServlet()), "/p-query/*");
         context.addServlet(new ServletHolder("health", new HealthCheckServlet()), "/healthcheck");
         context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
-        server.setHandler(context);
+        server.setHandler(new Handler.Sequence(new CounterHandler(engine), context));
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
 

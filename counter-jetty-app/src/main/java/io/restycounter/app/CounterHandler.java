@@ -1,0 +1,128 @@
+package io.restycounter.app;
+
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterEngine;
+import io.restycounter.core.CounterQuery;
+import io.restycounter.core.Hit;
+import io.restycounter.core.Pixel;
+import io.restycounter.core.PixelRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The app's front door for {@code /p/} and {@code /p-query/}: a Jetty core handler, because a
+ * pixel served here skips the servlet layer's per-request work. It calls the same core code as
+ * PixelServlet and QueryServlet, so both answer alike.
+ */
+final class CounterHandler extends Handler.Abstract.NonBlocking {
+
+    static final String PIXEL_PREFIX = "/p/";
+    static final String QUERY_PREFIX = "/p-query/";
+
+    private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
+    private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
+    private static final PreEncodedHttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, Pixel.CACHE_CONTROL);
+    private static final PreEncodedHttpField PRAGMA = new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache");
+    private static final PreEncodedHttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
+    private static final PreEncodedHttpField ALLOW = new PreEncodedHttpField(HttpHeader.ALLOW, "GET, HEAD");
+    private static final PreEncodedHttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+    private static final PreEncodedHttpField VARY = new PreEncodedHttpField(HttpHeader.VARY, "Accept, Authorization, X-Api-Key");
+
+    private final CounterEngine engine;
+    private final CounterQuery query;
+    private final int maxIncrement;
+    private final java.util.regex.Pattern redirectAllowed;
+
+    CounterHandler(CounterEngine engine) {
+        this.engine = engine;
+        this.query = new CounterQuery(engine);
+        CounterConfig config = engine.config();
+        this.maxIncrement = config.maxIncrement();
+        this.redirectAllowed = config.redirectAllowed();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        HttpURI uri = request.getHttpURI();
+        String path = uri.getPath();
+        if (path.startsWith(PIXEL_PREFIX)) {
+            pixel(request, response, callback, uri, path);
+            return true;
+        }
+        if (path.startsWith(QUERY_PREFIX)) {
+            query(request, response, callback, uri, path);
+            return true;
+        }
+        return false;
+    }
+
+    private void pixel(Request request, Response response, Callback callback, HttpURI uri, String path) {
+        String method = request.getMethod();
+        boolean head = HttpMethod.HEAD.is(method);
+        if (!head && !HttpMethod.GET.is(method)) {
+            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+            response.getHeaders().put(ALLOW);
+            callback.succeeded();
+            return;
+        }
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(GIF_TYPE);
+        headers.put(GIF_LENGTH);
+        headers.put(NO_CACHE);
+        headers.put(PRAGMA);
+        if (head) {
+            // Link checkers and prefetchers are not readers: HEAD counts nothing.
+            callback.succeeded();
+            return;
+        }
+        PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(),
+                maxIncrement, redirectAllowed);
+        int status = pixel.status();
+        if (pixel.key() != null) {
+            HttpFields fields = request.getHeaders();
+            Hit hit = new Hit(engine.now(), pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
+                    Request.getRemoteAddr(request), fields.get(HttpHeader.X_FORWARDED_FOR),
+                    Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
+                    fields.get(HttpHeader.USER_AGENT));
+            if (engine.record(hit) != CounterEngine.Outcome.COUNTED) {
+                status = HttpStatus.SERVICE_UNAVAILABLE_503;
+                headers.put(RETRY_AFTER);
+            } else if (status == HttpStatus.FOUND_302) {
+                headers.put(HttpHeader.LOCATION, pixel.redirect());
+            }
+        }
+        response.setStatus(status);
+        response.write(true, Pixel.buffer(), callback);
+    }
+
+    private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+            response.getHeaders().put(HttpHeader.ALLOW, "GET");
+            callback.succeeded();
+            return;
+        }
+        HttpFields fields = request.getHeaders();
+        CounterQuery.Answer answer = query.answer(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
+                fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT));
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
+        headers.put(NO_STORE);
+        headers.put(VARY);
+        if (answer.status() == HttpStatus.UNAUTHORIZED_401) {
+            headers.put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+        }
+        response.setStatus(answer.status());
+        response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}
