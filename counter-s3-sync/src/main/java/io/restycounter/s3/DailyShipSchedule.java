@@ -3,8 +3,8 @@ package io.restycounter.s3;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +36,13 @@ public final class DailyShipSchedule implements AutoCloseable {
         if (executor != null) {
             return this;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "s3-log-shipper");
             t.setDaemon(true);
             return t;
         });
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor = e;
         executor.execute(this::runAndReschedule);
         return this;
     }
@@ -85,7 +87,7 @@ public final class DailyShipSchedule implements AutoCloseable {
             executor = null;
         }
         if (e != null) {
-            e.shutdownNow();
+            e.shutdown();
             try {
                 if (!e.awaitTermination(30, TimeUnit.SECONDS)) {
                     LOG.warn("s3 ship: a pass is still running after 30 s; it is left to finish or fail");
