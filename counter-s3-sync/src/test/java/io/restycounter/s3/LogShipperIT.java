@@ -200,8 +200,11 @@ class LogShipperIT {
     @Test
     void differentObjectUnderTheKeyIsNeverOverwritten() throws Exception {
         String key = "logs/raw/year=2026/month=11/day=28/2026-11-28-access.log";
-        byte[] theirs = lines("other", 5).getBytes(StandardCharsets.UTF_8);
-        verifier.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(theirs));
+        // Same length as ours, one letter apart, stored with its own SHA-256: only the checksum tells them apart.
+        byte[] theirs = lines("hame", 5).getBytes(StandardCharsets.UTF_8);
+        String theirSha = sha256(theirs);
+        verifier.putObject(b -> b.bucket(BUCKET).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .checksumSHA256(theirSha), RequestBody.fromBytes(theirs));
         Path file = log("2026-11-28-access.log", lines("home", 5), Duration.ofMinutes(2));
 
         ShipReport report = ship();
