@@ -1,0 +1,335 @@
+package io.restycounter.s3;
+
+import io.restycounter.core.LogFileName;
+import io.restycounter.core.Settings;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Ships every closed daily log in LOG_DIR to
+ * {@code s3://bucket/[rootfolder/]year=yyyy/month=MM/day=dd/{file name}[.gz]}.
+ *
+ * <p>A file is closed when its day is before today in TIMEZONE and it was not written to in the
+ * last minute. Each upload carries a SHA-256 checksum of the exact bytes sent, which S3 verifies;
+ * the local file moves to {@code LOG_DIR/shipped/} only after a HEAD with checksum mode shows S3
+ * holds that same checksum. An object already holding the same bytes is not uploaded again; one
+ * holding different bytes is never overwritten. Any failure leaves the local file for the next run.
+ *
+ * <p>Thread-safe: passes are serialized. Owns its {@link S3Client} and closes it.
+ */
+public final class LogShipper implements AutoCloseable {
+
+    /** The folder in LOG_DIR that confirmed files move to. */
+    public static final String SHIPPED_DIR = "shipped";
+    /** A file written to more recently than this may still be receiving its last hits. */
+    public static final Duration QUIET_PERIOD = Duration.ofMinutes(1);
+
+    static final String STAGING_DIR = ".s3-staging";
+    private static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
+    private static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
+    private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
+
+    private final S3Settings settings;
+    private final S3Client s3;
+    private final Clock clock;
+
+    public LogShipper(S3Settings settings, S3Client s3, Clock clock) {
+        this.settings = settings;
+        this.s3 = s3;
+        this.clock = clock;
+    }
+
+    /** A shipper with an SDK client from the default credential chain, or empty when AWS_PATH is unset. */
+    public static Optional<LogShipper> fromSettings(Settings settings, Clock clock) {
+        return S3Settings.from(settings).map(s -> new LogShipper(s, newClient(s), clock));
+    }
+
+    /** An S3 client for these settings: credentials from the SDK's default chain. */
+    public static S3Client newClient(S3Settings settings) {
+        return newClient(settings, DefaultCredentialsProvider.builder().build(), DEFAULT_ATTEMPT_TIMEOUT);
+    }
+
+    static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials, Duration attemptTimeout) {
+        S3ClientBuilder b = S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(attemptTimeout)
+                        .build())
+                .credentialsProvider(credentials)
+                .region(region(settings))
+                // The checksum is computed here over the bytes sent and passed explicitly.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o
+                        .apiCallAttemptTimeout(attemptTimeout)
+                        .apiCallTimeout(attemptTimeout.multipliedBy(4)));
+        if (settings.endpoint() != null) {
+            b.endpointOverride(settings.endpoint()).forcePathStyle(true);
+        } else {
+            b.crossRegionAccessEnabled(true);
+        }
+        return b.build();
+    }
+
+    private static Region region(S3Settings settings) {
+        if (settings.region() != null) {
+            return settings.region();
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkClientException e) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    public S3Settings settings() {
+        return settings;
+    }
+
+    /** Ships every closed log file, then deletes shipped files past LOG_RETAIN_DAYS. */
+    public synchronized ShipReport shipClosed() {
+        LocalDate today = LocalDate.now(clock.withZone(settings.zone()));
+        Instant quietSince = clock.instant().minus(QUIET_PERIOD);
+        List<String> shipped = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        List<ShipReport.Failure> failed = new ArrayList<>();
+        List<String> open = new ArrayList<>();
+
+        TreeMap<String, Path> logs;
+        try {
+            logs = dailyLogs(settings.logDir());
+        } catch (IOException e) {
+            LOG.warn("s3 ship: cannot list {}: {}", settings.logDir(), e.toString());
+            failed.add(new ShipReport.Failure(settings.logDir().toString(), "cannot list: " + e));
+            return new ShipReport(shipped, present, conflicts, failed, open, List.of());
+        }
+        for (var entry : logs.entrySet()) {
+            String name = entry.getKey();
+            Path file = entry.getValue();
+            LogFileName parsed = LogFileName.parse(name).orElseThrow();
+            FileState state;
+            try {
+                state = FileState.of(file);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException e) {
+                fail(failed, name, "cannot read: " + e);
+                continue;
+            }
+            if (!parsed.day().isBefore(today) || state.modified.isAfter(quietSince)) {
+                open.add(name);
+                continue;
+            }
+            switch (shipOne(file, parsed, state, failed)) {
+                case SHIPPED -> shipped.add(name);
+                case ALREADY_PRESENT -> present.add(name);
+                case CONFLICT -> conflicts.add(name);
+                case FAILED -> { }
+            }
+        }
+        List<String> expired = expire(today);
+        ShipReport report = new ShipReport(shipped, present, conflicts, failed, open, expired);
+        LOG.info("s3 ship to {}: {}", settings, report);
+        return report;
+    }
+
+    private enum Outcome { SHIPPED, ALREADY_PRESENT, CONFLICT, FAILED }
+
+    private Outcome shipOne(Path file, LogFileName name, FileState before, List<ShipReport.Failure> failed) {
+        String key = settings.keyFor(name);
+        String where = "s3://" + settings.bucket() + "/" + key;
+        try (Payload payload = Payload.prepare(file, settings.gzip(), settings.logDir().resolve(STAGING_DIR))) {
+            if (payload.length() > MAX_SINGLE_PUT) {
+                fail(failed, name.toString(), payload.length() + " bytes is over the 5 GiB of a single upload");
+                return Outcome.FAILED;
+            }
+            Optional<HeadObjectResponse> existing = head(key);
+            if (existing.isPresent()) {
+                if (!holds(existing.get(), payload)) {
+                    LOG.error("s3 ship: {}: {} already holds different content ({} bytes, sha256 {}; ours {} bytes, sha256 {});"
+                                    + " not overwritten, local file kept",
+                            file, where, existing.get().contentLength(), existing.get().checksumSHA256(),
+                            payload.length(), payload.sha256Base64());
+                    return Outcome.CONFLICT;
+                }
+                return markShipped(file, name, before, failed, "already present at " + where)
+                        ? Outcome.ALREADY_PRESENT : Outcome.FAILED;
+            }
+            s3.putObject(PutObjectRequest.builder()
+                            .bucket(settings.bucket())
+                            .key(key)
+                            .contentLength(payload.length())
+                            .contentType(settings.gzip() ? "application/gzip" : "application/x-ndjson")
+                            .checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                            .checksumSHA256(payload.sha256Base64())
+                            .contentMD5(payload.md5Base64())
+                            .build(),
+                    RequestBody.fromFile(payload.body()));
+            Optional<HeadObjectResponse> stored = head(key);
+            if (stored.isEmpty() || !holds(stored.get(), payload)) {
+                fail(failed, name.toString(), where + " did not confirm the upload (sha256 "
+                        + stored.map(HeadObjectResponse::checksumSHA256).orElse("absent") + ", ours " + payload.sha256Base64() + ")");
+                return Outcome.FAILED;
+            }
+            return markShipped(file, name, before, failed, "uploaded to " + where) ? Outcome.SHIPPED : Outcome.FAILED;
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            fail(failed, name.toString(), "S3 answered " + e.statusCode() + (code == null ? "" : " " + code) + " for " + where);
+        } catch (SdkException e) {
+            fail(failed, name.toString(), "S3 unreachable for " + where + ": " + shorten(e.getMessage()));
+        } catch (IOException e) {
+            fail(failed, name.toString(), "cannot read: " + e);
+        } catch (RuntimeException e) {
+            LOG.warn("s3 ship: {}: unexpected failure", file, e);
+            failed.add(new ShipReport.Failure(name.toString(), "unexpected: " + e));
+        }
+        return Outcome.FAILED;
+    }
+
+    private Optional<HeadObjectResponse> head(String key) {
+        try {
+            return Optional.of(s3.headObject(b -> b.bucket(settings.bucket()).key(key).checksumMode(ChecksumMode.ENABLED)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the object is the payload: its SHA-256 checksum, or, from a store that keeps no
+     * SHA-256 checksums, its single-part ETag (the MD5 it verified through Content-MD5).
+     */
+    static boolean holds(HeadObjectResponse object, Payload payload) {
+        if (object.contentLength() == null || object.contentLength() != payload.length()) {
+            return false;
+        }
+        if (object.checksumSHA256() != null) {
+            return object.checksumSHA256().equals(payload.sha256Base64());
+        }
+        String etag = object.eTag() == null ? "" : object.eTag().replace("\"", "");
+        return etag.equalsIgnoreCase(payload.md5Hex());
+    }
+
+    private boolean markShipped(Path file, LogFileName name, FileState before, List<ShipReport.Failure> failed, String what) {
+        try {
+            if (!FileState.of(file).equals(before)) {
+                fail(failed, name.toString(), "changed while shipping; S3 holds the earlier bytes, will compare again next run");
+                return false;
+            }
+            Path dir = Files.createDirectories(settings.logDir().resolve(SHIPPED_DIR));
+            Path target = dir.resolve(file.getFileName());
+            try {
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            LOG.info("s3 ship: {}: {}, moved to {}", file.getFileName(), what, target);
+            return true;
+        } catch (IOException e) {
+            fail(failed, name.toString(), what + " but cannot move to " + SHIPPED_DIR + "/: " + e);
+            return false;
+        }
+    }
+
+    private List<String> expire(LocalDate today) {
+        Path dir = settings.logDir().resolve(SHIPPED_DIR);
+        List<String> deleted = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return deleted;
+        }
+        LocalDate oldestKept = today.minusDays(settings.retainDays());
+        try {
+            for (var entry : dailyLogs(dir).entrySet()) {
+                LogFileName name = LogFileName.parse(entry.getKey()).orElseThrow();
+                if (name.day().isBefore(oldestKept)) {
+                    try {
+                        Files.deleteIfExists(entry.getValue());
+                        deleted.add(entry.getKey());
+                    } catch (IOException e) {
+                        LOG.warn("s3 ship: cannot delete expired {}: {}", entry.getValue(), e.toString());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("s3 ship: cannot list {}: {}", dir, e.toString());
+        }
+        return deleted;
+    }
+
+    /** The daily log files directly in {@code dir}, by name. */
+    private static TreeMap<String, Path> dailyLogs(Path dir) throws IOException {
+        TreeMap<String, Path> found = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (LogFileName.parse(name).isPresent() && Files.isRegularFile(p)) {
+                    found.put(name, p);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static void fail(List<ShipReport.Failure> failed, String name, String reason) {
+        LOG.warn("s3 ship: {}: not shipped, kept for the next run: {}", name, reason);
+        failed.add(new ShipReport.Failure(name, reason));
+    }
+
+    private static String shorten(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private record FileState(long size, Instant modified) {
+        static FileState of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileState(a.size(), a.lastModifiedTime().toInstant());
+        }
+    }
+}
