@@ -84,16 +84,23 @@ public final class CounterEngine implements AutoCloseable {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
             Path file = log.fileFor(day);
-            if (!Files.exists(file)) {
-                continue;
+            // Yesterday's file may already be shipped to S3 and moved aside.
+            Path shipped = file.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(file.getFileName());
+            for (Path f : new Path[] {shipped, file}) {
+                if (Files.exists(f)) {
+                    rebuildFrom(f, day, store);
+                }
             }
-            try {
-                HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> store.increment(key, day, inc));
-                LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
-                        r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
-            } catch (IOException e) {
-                throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
-            }
+        }
+    }
+
+    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store) {
+        try {
+            HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> store.increment(key, day, inc));
+            LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
+                    r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
+        } catch (IOException e) {
+            throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
         }
     }
 

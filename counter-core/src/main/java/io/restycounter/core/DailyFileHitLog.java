@@ -38,6 +38,9 @@ public final class DailyFileHitLog implements HitLog {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 1 << 16;
 
+    /** Where closed files go once S3 confirmed them ({@code LOG_DIR/shipped}); rebuilds read it too. */
+    public static final String SHIPPED_DIR = "shipped";
+
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileHitLog.class);
     private static final int WRITE_THRESHOLD = 1 << 16;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);

@@ -58,6 +58,20 @@ class CounterEngineTest {
     }
 
     @Test
+    void rebuildReadsYesterdaysFileAfterItWasShippedAside() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-28T15:00:00Z"));
+        try (CounterEngine first = CounterEngine.start(config(), clock)) {
+            first.record(hit(first, 6));
+        }
+        Path shipped = Files.createDirectories(dir.resolve(DailyFileHitLog.SHIPPED_DIR));
+        Files.move(dir.resolve("2026-11-28-access.log"), shipped.resolve("2026-11-28-access.log"));
+        clock.set(Instant.parse("2026-11-29T01:00:00Z"));
+        try (CounterEngine second = CounterEngine.start(config(), clock)) {
+            assertEquals(6, count(second, LocalDate.parse("2026-11-28")));
+        }
+    }
+
+    @Test
     void aHitTheLogRefusesIsNotCounted() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
         // A log that never writes and holds one hit: the second one is refused.

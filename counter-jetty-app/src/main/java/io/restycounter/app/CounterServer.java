@@ -2,6 +2,7 @@ package io.restycounter.app;
 
 import io.restycounter.core.CounterEngine;
 import io.restycounter.servlet.HealthCheckServlet;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
@@ -26,11 +27,13 @@ final class CounterServer {
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
 
     private final CounterEngine engine;
+    private final List<AutoCloseable> background;
     private final Server server;
     private final ServerConnector http;
 
-    private CounterServer(CounterEngine engine, ServerSettings settings) {
+    private CounterServer(CounterEngine engine, ServerSettings settings, List<AutoCloseable> background) {
         this.engine = engine;
+        this.background = List.copyOf(background);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -57,14 +60,17 @@ final class CounterServer {
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
 
-    /** Starts serving around an engine that is already started; the server owns it from now on. */
-    static CounterServer start(CounterEngine engine, ServerSettings settings) throws Exception {
-        CounterServer s = new CounterServer(engine, settings);
+    /**
+     * Starts serving around an engine that is already started. The server owns the engine and the
+     * background components (schedules) from now on, and closes them when it stops.
+     */
+    static CounterServer start(CounterEngine engine, ServerSettings settings, List<AutoCloseable> background)
+            throws Exception {
+        CounterServer s = new CounterServer(engine, settings, background);
         try {
             s.server.start();
         } catch (Exception e) {
-            s.server.stop();
-            engine.close();
+            s.stop();
             throw e;
         }
         return s;
@@ -84,9 +90,15 @@ final class CounterServer {
             server.stop();
         } catch (Exception e) {
             LOG.warn("stopping Jetty: {}", e.toString());
-        } finally {
-            engine.close();
         }
+        for (AutoCloseable component : background) {
+            try {
+                component.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {}: {}", component, e.toString());
+            }
+        }
+        engine.close();
     }
 
     void join() throws InterruptedException {

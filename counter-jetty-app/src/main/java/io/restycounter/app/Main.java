@@ -4,8 +4,14 @@ import io.restycounter.core.ConfigException;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Settings;
+import io.restycounter.s3.DailyShipSchedule;
+import io.restycounter.s3.LogShipper;
+import io.restycounter.s3.ShipReport;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,8 +21,11 @@ import picocli.CommandLine.Command;
  * (or {@code -Dcounter.NAME=value}). A bad setting stops start-up with one line naming it.
  */
 @Command(name = "counter-jetty-app", mixinStandardHelpOptions = true,
+        subcommands = {Main.SyncLogs.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
 public final class Main implements Callable<Integer> {
+
+    static final int EXIT_CONFIG = 2;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -29,7 +38,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         Running running = start(Settings.fromEnvironment(), Clock.systemUTC(), System.out, System.err);
         if (running == null) {
-            return 2;
+            return EXIT_CONFIG;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(running.server::stop, "counter-shutdown"));
         running.server.join();
@@ -43,22 +52,62 @@ public final class Main implements Callable<Integer> {
     static Running start(Settings settings, Clock clock, PrintStream out, PrintStream err) throws Exception {
         CounterConfig config;
         ServerSettings serverSettings;
-        CounterEngine engine;
+        Optional<LogShipper> shipper;
         try {
             config = CounterConfig.from(settings);
             serverSettings = ServerSettings.from(settings);
+            shipper = LogShipper.fromSettings(settings, clock);
+        } catch (ConfigException e) {
+            err.println("resty-counter: cannot start: " + e.getMessage());
+            return null;
+        }
+        CounterEngine engine;
+        try {
             engine = CounterEngine.start(config, clock);
-        } catch (ConfigException | IllegalStateException e) {
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            shipper.ifPresent(LogShipper::close);
             err.println("resty-counter: cannot start: " + e.getMessage());
             return null;
         }
         if (config.apiKeyGenerated()) {
             out.println("API_KEY is not set; the query key for this run is: " + config.apiKey());
         }
-        CounterServer server = CounterServer.start(engine, serverSettings);
+        List<AutoCloseable> background = new ArrayList<>();
+        shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock).start()));
+        CounterServer server = CounterServer.start(engine, serverSettings, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
-                + config.logDir().toAbsolutePath().normalize() + ")");
+                + config.logDir().toAbsolutePath().normalize()
+                + ", s3: " + shipper.map(s -> s.settings().toString()).orElse("off") + ")");
         return new Running(server);
+    }
+
+    @Command(name = "sync-logs", mixinStandardHelpOptions = true,
+            description = "Ships every closed daily log in LOG_DIR to AWS_PATH once, then exits (1 if any file failed).")
+    static final class SyncLogs implements Callable<Integer> {
+
+        @Override
+        public Integer call() {
+            return syncLogs(Settings.fromEnvironment(), Clock.systemUTC(), System.out, System.err);
+        }
+    }
+
+    static int syncLogs(Settings settings, Clock clock, PrintStream out, PrintStream err) {
+        Optional<LogShipper> shipper;
+        try {
+            shipper = LogShipper.fromSettings(settings, clock);
+        } catch (ConfigException e) {
+            err.println("sync-logs: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (shipper.isEmpty()) {
+            err.println("sync-logs: AWS_PATH: expected bucket/rootfolder, got nothing");
+            return EXIT_CONFIG;
+        }
+        try (LogShipper s = shipper.get()) {
+            ShipReport report = s.shipClosed();
+            out.println(report);
+            return report.ok() ? 0 : 1;
+        }
     }
 }

@@ -54,7 +54,7 @@ final class AppProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("REDIS_") || k.startsWith("AWS_") || k.equals("API_KEY")
-                || k.equals("LOG_DIR") || k.equals("HTTP_PORT") || k.equals("TIMEZONE"));
+                || k.equals("LOG_DIR") || k.equals("HTTP_PORT") || k.equals("TIMEZONE") || k.startsWith("S3_"));
         pb.environment().putAll(env);
         return new AppProcess(pb.start());
     }

@@ -1,5 +1,6 @@
 package io.restycounter.s3;
 
+import io.restycounter.core.DailyFileHitLog;
 import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
 import java.io.IOException;
@@ -53,7 +54,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public final class LogShipper implements AutoCloseable {
 
     /** The folder in LOG_DIR that confirmed files move to. */
-    public static final String SHIPPED_DIR = "shipped";
+    public static final String SHIPPED_DIR = DailyFileHitLog.SHIPPED_DIR;
     /** A file written to more recently than this may still be receiving its last hits. */
     public static final Duration QUIET_PERIOD = Duration.ofMinutes(1);
 

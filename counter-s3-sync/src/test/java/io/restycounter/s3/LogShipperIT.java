@@ -29,9 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +46,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** LogShipper against S3Proxy speaking the real S3 protocol over HTTP on a free port. */
 class LogShipperIT {
 
-    private static final String ACCESS = "counter-access";
-    private static final String SECRET = "counter-secret";
+    private static final String ACCESS = S3ProxyServer.ACCESS_KEY;
+    private static final String SECRET = S3ProxyServer.SECRET_KEY;
     private static final String BUCKET = "hits";
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     /** 2026-11-29 00:10 in Berlin: yesterday is 2026-11-28. */
@@ -60,21 +57,12 @@ class LogShipperIT {
     @TempDir
     Path logDir;
 
-    private S3Proxy proxy;
+    private S3ProxyServer proxy;
     private S3Client verifier;
 
     @BeforeEach
     void startS3() throws Exception {
-        proxy = S3Proxy.builder()
-                .blobStore(new TransientNio2BlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .build();
-        proxy.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!"STARTED".equals(proxy.getState()) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        proxy = new S3ProxyServer();
         verifier = client(settings(endpoint(), Map.of()), SECRET);
         verifier.createBucket(b -> b.bucket(BUCKET));
     }
@@ -88,7 +76,7 @@ class LogShipperIT {
     }
 
     private String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+        return proxy.endpoint();
     }
 
     private S3Settings settings(String endpoint, Map<String, String> more) {
@@ -247,7 +235,6 @@ class LogShipperIT {
     void stoppedStoreFailsAndTheNextRunCompletes() throws Exception {
         Path file = log("2026-11-28-access.log", lines("home", 5), Duration.ofMinutes(2));
         String endpoint = endpoint();
-        int port = proxy.getPort();
         proxy.stop();
 
         ShipReport down = ship(settings(endpoint, Map.of()));
@@ -255,14 +242,7 @@ class LogShipperIT {
         assertTrue(down.failed().get(0).reason().startsWith("S3 unreachable"), down.failed().get(0).reason());
         assertTrue(Files.exists(file));
 
-        proxy = S3Proxy.builder().blobStore(new TransientNio2BlobStore())
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
-                .endpoint(URI.create("http://127.0.0.1:" + port)).build();
         proxy.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!"STARTED".equals(proxy.getState()) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
         verifier.createBucket(b -> b.bucket(BUCKET));
         assertEquals(List.of("2026-11-28-access.log"), ship().shipped());
         assertFalse(Files.exists(file));
