@@ -33,6 +33,9 @@ public final class CounterConfig {
     private final String nodeId;
     private final int maxIncrement;
     private final Pattern redirectAllowed;
+    private final int rateLimit;
+    private final int rateBurst;
+    private final int rateLimitClients;
 
     private CounterConfig(Settings s) {
         redisUrl = redisUrl(s);
@@ -54,6 +57,9 @@ public final class CounterConfig {
         }
         maxIncrement = s.getInt("MAX_INCREMENT", 1000, 1, Integer.MAX_VALUE);
         redirectAllowed = pattern(s, "REDIRECT_ALLOWED");
+        rateLimit = s.getInt("RATE_LIMIT", 10, 0, 1_000_000);
+        rateBurst = s.getInt("RATE_BURST", Math.max(rateLimit, 1), 1, 1_000_000);
+        rateLimitClients = s.getInt("RATE_LIMIT_CLIENTS", 100_000, 1, 100_000_000);
     }
 
     public static CounterConfig from(Settings settings) {
@@ -178,6 +184,20 @@ public final class CounterConfig {
     /** Hosts that {@code redir} may send to (full match, case-insensitive), or null for none. */
     public Pattern redirectAllowed() {
         return redirectAllowed;
+    }
+
+    /** Hits a second one client may send after its burst; 0 turns the limit off. */
+    public int rateLimit() {
+        return rateLimit;
+    }
+
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    /** How many clients the rate limiter remembers at most. */
+    public int rateLimitClients() {
+        return rateLimitClients;
     }
 
     @Override

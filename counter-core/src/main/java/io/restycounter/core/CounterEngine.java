@@ -27,6 +27,8 @@ public final class CounterEngine implements AutoCloseable {
     /** What became of a hit handed to {@link #record}. */
     public enum Outcome {
         COUNTED,
+        /** The client sent more than RATE_LIMIT hits a second (after its burst): answer 429. */
+        RATE_LIMITED,
         /** Too many counters wait to be flushed to the store (it has been down a while). */
         REFUSED_STORE_FULL,
         /** Too many hits wait to be written to the log (the disk is slow or failing). */
@@ -42,6 +44,7 @@ public final class CounterEngine implements AutoCloseable {
     private final Clock clock;
     private final DayOfMillis days;
     private final byte[] apiKeyDigest;
+    private final RateLimiter rateLimiter;
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean closed;
 
@@ -54,6 +57,9 @@ public final class CounterEngine implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.days = new DayOfMillis(config.zone());
         this.apiKeyDigest = sha256(config.apiKey());
+        this.rateLimiter = config.rateLimit() > 0
+                ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
+                : null;
     }
 
     /** Builds the store and log that {@code config} describes, rebuilds an embedded store from the logs, and starts. */
@@ -105,10 +111,13 @@ public final class CounterEngine implements AutoCloseable {
     }
 
     /**
-     * Counts the hit and queues it for the log. Never blocks on I/O. A refused hit is neither counted
-     * nor logged; the caller answers it with an error.
+     * Counts the hit and queues it for the log. Never blocks on I/O. A refused or rate-limited hit is
+     * neither counted nor logged; the caller answers it with an error.
      */
     public Outcome record(Hit hit) {
+        if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
+            return Outcome.RATE_LIMITED;
+        }
         LocalDate day = days.dayOf(hit.epochMillis());
         if (!store.increment(hit.key(), day, hit.inc())) {
             refused.incrementAndGet();

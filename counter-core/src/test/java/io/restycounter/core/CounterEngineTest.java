@@ -98,6 +98,32 @@ class CounterEngineTest {
     }
 
     @Test
+    void aRateLimitedHitIsNeitherCountedNorLogged() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        try (CounterEngine engine = CounterEngine.start(config("RATE_LIMIT", "2", "RATE_BURST", "3"), clock)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 1)));
+            }
+            assertEquals(CounterEngine.Outcome.RATE_LIMITED, engine.record(hit(engine, 1)));
+            clock.advanceMillis(500);
+            assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 1)));
+            assertEquals(4, count(engine, LocalDate.parse("2026-11-29")));
+            engine.flush();
+            assertEquals(4, Files.readAllLines(dir.resolve("2026-11-29-access.log")).size());
+        }
+    }
+
+    @Test
+    void rateLimitZeroTurnsItOff() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        try (CounterEngine engine = CounterEngine.start(config("RATE_LIMIT", "0"), clock)) {
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 1)));
+            }
+        }
+    }
+
+    @Test
     void apiKeyComparison() {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
         try (CounterEngine engine = CounterEngine.start(config(), clock)) {

@@ -94,7 +94,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
                     Request.getRemoteAddr(request), fields.get(HttpHeader.X_FORWARDED_FOR),
                     Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
                     fields.get(HttpHeader.USER_AGENT));
-            if (engine.record(hit) != CounterEngine.Outcome.COUNTED) {
+            CounterEngine.Outcome outcome = engine.record(hit);
+            if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
+                status = HttpStatus.TOO_MANY_REQUESTS_429;
+                headers.put(RETRY_AFTER);
+            } else if (outcome != CounterEngine.Outcome.COUNTED) {
                 status = HttpStatus.SERVICE_UNAVAILABLE_503;
                 headers.put(RETRY_AFTER);
             } else if (status == HttpStatus.FOUND_302) {

@@ -191,6 +191,22 @@ class CounterServerIT {
     }
 
     @Test
+    void overTheRateLimitIs429WithTheGifAndNotCounted() throws Exception {
+        app.close();
+        app = TestServer.start(logDir, clock, "RATE_LIMIT", "1", "RATE_BURST", "2");
+        assertEquals(200, app.get("/p/acme/signup").statusCode());
+        assertEquals(200, app.get("/p/acme/signup").statusCode());
+        HttpResponse<byte[]> limited = app.get("/p/acme/signup");
+        assertEquals(429, limited.statusCode());
+        assertArrayEquals(Pixel.gif(), limited.body());
+        assertEquals("1", limited.headers().firstValue("Retry-After").orElse(""));
+        clock.advanceMillis(1000);
+        assertEquals(200, app.get("/p/acme/signup").statusCode());
+        assertEquals("3+0", app.query("acme/signup"));
+        assertEquals(3, logLines("2026-11-29").size());
+    }
+
+    @Test
     void healthcheckAndRobots() throws Exception {
         HttpResponse<byte[]> health = app.get("/healthcheck");
         assertEquals(200, health.statusCode());

@@ -60,7 +60,8 @@ class RunnableJarIT {
 
     @Test
     void sigtermUnderLoadLosesNoCountedHit() throws Exception {
-        Map<String, String> env = Map.of("HTTP_PORT", "0", "API_KEY", TestServer.API_KEY, "LOG_DIR", work.resolve("logs").toString());
+        Map<String, String> env = Map.of("HTTP_PORT", "0", "API_KEY", TestServer.API_KEY, "LOG_DIR", work.resolve("logs").toString(),
+                "RATE_LIMIT", "0");
         AtomicInteger served = new AtomicInteger();
         try (AppProcess app = AppProcess.start(work, env)) {
             int port = app.awaitPort();

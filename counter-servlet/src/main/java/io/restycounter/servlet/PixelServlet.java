@@ -39,7 +39,10 @@ public class PixelServlet extends HttpServlet {
                     request.getServerName(), request.getScheme(), request.getHeader("Referer"),
                     request.getHeader("User-Agent"));
             CounterEngine.Outcome outcome = engine.record(hit);
-            if (outcome != CounterEngine.Outcome.COUNTED) {
+            if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
+                status = 429;
+                response.setHeader("Retry-After", "1");
+            } else if (outcome != CounterEngine.Outcome.COUNTED) {
                 status = HttpServletResponse.SC_SERVICE_UNAVAILABLE;
                 response.setHeader("Retry-After", "1");
             }
