@@ -163,7 +163,9 @@ public final class GeoIpSettings {
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw Settings.invalid("GEOIP_UPDATE_URL", "an http(s) URL such as " + DEFAULT_UPDATE_URL, v);
+        String expected = "an http(s) URL without user info, such as " + DEFAULT_UPDATE_URL;
+        throw v.indexOf('@') >= 0 ? Settings.invalidSecret("GEOIP_UPDATE_URL", expected)
+                : Settings.invalid("GEOIP_UPDATE_URL", expected, v);
     }
 
     private static boolean isDigits(String s) {
