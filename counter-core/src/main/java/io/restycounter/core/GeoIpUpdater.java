@@ -147,19 +147,24 @@ public final class GeoIpUpdater implements AutoCloseable {
     }
 
     /** Cancels the schedule and interrupts a download in progress; the database in service stays. */
-    public synchronized void stop() {
-        if (executor == null) {
+    public void stop() {
+        ScheduledExecutorService running;
+        synchronized (this) {
+            running = executor;
+            executor = null;
+        }
+        if (running == null) {
             return;
         }
-        executor.shutdownNow();
+        // Waited for outside the lock: a run that is ending takes the lock to schedule its successor.
+        running.shutdownNow();
         try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!running.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("GeoIP updater did not stop within 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        executor = null;
     }
 
     @Override
