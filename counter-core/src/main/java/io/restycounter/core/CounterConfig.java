@@ -36,6 +36,8 @@ public final class CounterConfig {
     private final int rateLimit;
     private final int rateBurst;
     private final int rateLimitClients;
+    private final ClientAddressResolver clientAddresses;
+    private final GeoIpSettings geoIp;
 
     private CounterConfig(Settings s) {
         redisUrl = redisUrl(s);
@@ -60,6 +62,8 @@ public final class CounterConfig {
         rateLimit = s.getInt("RATE_LIMIT", 10, 0, 1_000_000);
         rateBurst = s.getInt("RATE_BURST", Math.max(rateLimit, 1), 1, 1_000_000);
         rateLimitClients = s.getInt("RATE_LIMIT_CLIENTS", 100_000, 1, 100_000_000);
+        clientAddresses = ClientAddressResolver.from(s);
+        geoIp = GeoIpSettings.from(s);
     }
 
     public static CounterConfig from(Settings settings) {
@@ -198,6 +202,16 @@ public final class CounterConfig {
     /** How many clients the rate limiter remembers at most. */
     public int rateLimitClients() {
         return rateLimitClients;
+    }
+
+    /** Which X-Forwarded-For hops to believe, from TRUSTED_PROXIES. */
+    public ClientAddressResolver clientAddresses() {
+        return clientAddresses;
+    }
+
+    /** The GeoIP database and its updates. */
+    public GeoIpSettings geoIp() {
+        return geoIp;
     }
 
     @Override

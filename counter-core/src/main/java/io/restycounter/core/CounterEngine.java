@@ -62,9 +62,18 @@ public final class CounterEngine implements AutoCloseable {
                 : null;
     }
 
-    /** Builds the store and log that {@code config} describes, rebuilds an embedded store from the logs, and starts. */
+    /**
+     * Builds the store, log and GeoIP database that {@code config} describes, rebuilds an embedded
+     * store from the logs, and starts.
+     */
     public static CounterEngine start(CounterConfig config, Clock clock) {
-        return start(config, GeoIp.none(), clock);
+        GeoIp geoIp = GeoIpFactory.open(config.geoIp());
+        try {
+            return start(config, geoIp, clock);
+        } catch (RuntimeException e) {
+            geoIp.close();
+            throw e;
+        }
     }
 
     public static CounterEngine start(CounterConfig config, GeoIp geoIp, Clock clock) {
@@ -130,6 +139,14 @@ public final class CounterEngine implements AutoCloseable {
             return Outcome.REFUSED_LOG_FULL;
         }
         return Outcome.COUNTED;
+    }
+
+    /**
+     * The client's address: the socket peer, or what a trusted proxy says in X-Forwarded-For
+     * (all its values joined with commas) or X-Real-IP.
+     */
+    public String clientAddress(String peer, String xForwardedFor, String xRealIp) {
+        return config.clientAddresses().resolve(peer, xForwardedFor, xRealIp);
     }
 
     /** The time to stamp a new hit with. */

@@ -21,7 +21,7 @@ import java.util.Map;
  * String = utf8_string, Double = double, Integer = uint16, Long = uint32, BigInteger = uint64,
  * Boolean = boolean, Map = map, List = array, byte[] = bytes.
  */
-final class MmdbWriter {
+public final class MmdbWriter {
 
     static final byte[] METADATA_MARKER = {(byte) 0xAB, (byte) 0xCD, (byte) 0xEF,
         'M', 'a', 'x', 'M', 'i', 'n', 'd', '.', 'c', 'o', 'm'};
@@ -39,7 +39,7 @@ final class MmdbWriter {
     private final Node root = new Node();
     private final List<Map<String, Object>> records = new ArrayList<>();
 
-    MmdbWriter(String databaseType, int recordSize) {
+    public MmdbWriter(String databaseType, int recordSize) {
         if (recordSize != 24 && recordSize != 28 && recordSize != 32) {
             throw new IllegalArgumentException("record size " + recordSize);
         }
@@ -48,7 +48,7 @@ final class MmdbWriter {
     }
 
     /** Adds a network such as {@code 81.2.69.0/24} or {@code 2a02:c7f::/32}; networks must not overlap. */
-    MmdbWriter insert(String cidr, Map<String, Object> record) {
+    public MmdbWriter insert(String cidr, Map<String, Object> record) {
         int slash = cidr.indexOf('/');
         InetAddress a = InetAddresses.parseLiteral(cidr.substring(0, slash));
         int prefix = Integer.parseInt(cidr.substring(slash + 1));
@@ -82,7 +82,7 @@ final class MmdbWriter {
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         // Nodes numbered breadth-first, the root being node 0.
         List<Node> nodes = new ArrayList<>();
         Map<Node, Integer> numbers = new IdentityHashMap<>();
@@ -262,7 +262,7 @@ final class MmdbWriter {
         return record;
     }
 
-    static Map<String, Object> city(String iso, String subdivision, String city, String postal, double lat,
+    public static Map<String, Object> city(String iso, String subdivision, String city, String postal, double lat,
             double lon) {
         Map<String, Object> record = country(iso, 2_635_167L, iso + " country");
         record.put("city", Map.of("geoname_id", 2_643_743L, "names", names(city)));

@@ -8,6 +8,7 @@ import io.restycounter.core.Pixel;
 import io.restycounter.core.PixelRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -90,9 +91,10 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         int status = pixel.status();
         if (pixel.key() != null) {
             HttpFields fields = request.getHeaders();
+            String xff = forwardedFor(fields);
+            String ip = engine.clientAddress(Request.getRemoteAddr(request), xff, fields.get("X-Real-IP"));
             Hit hit = new Hit(engine.now(), pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
-                    Request.getRemoteAddr(request), fields.get(HttpHeader.X_FORWARDED_FOR),
-                    Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
+                    ip, xff, Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
                     fields.get(HttpHeader.USER_AGENT));
             CounterEngine.Outcome outcome = engine.record(hit);
             if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
@@ -107,6 +109,25 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         }
         response.setStatus(status);
         response.write(true, Pixel.buffer(), callback);
+    }
+
+    /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
+    private static String forwardedFor(HttpFields fields) {
+        String first = null;
+        StringBuilder all = null;
+        for (HttpField field : fields) {
+            if (field.getHeader() == HttpHeader.X_FORWARDED_FOR) {
+                if (first == null) {
+                    first = field.getValue();
+                } else {
+                    if (all == null) {
+                        all = new StringBuilder(first);
+                    }
+                    all.append(", ").append(field.getValue());
+                }
+            }
+        }
+        return all == null ? first : all.toString();
     }
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {

@@ -3,6 +3,9 @@ package io.restycounter.app;
 import io.restycounter.core.ConfigException;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
+import io.restycounter.core.GeoIp;
+import io.restycounter.core.GeoIpSettings;
+import io.restycounter.core.GeoIpUpdater;
 import io.restycounter.core.Settings;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Command;
  * (or {@code -Dcounter.NAME=value}). A bad setting stops start-up with one line naming it.
  */
 @Command(name = "counter-jetty-app", mixinStandardHelpOptions = true,
-        subcommands = {Main.SyncLogs.class},
+        subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
 public final class Main implements Callable<Integer> {
 
@@ -64,7 +67,7 @@ public final class Main implements Callable<Integer> {
         CounterEngine engine;
         try {
             engine = CounterEngine.start(config, clock);
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (ConfigException | IllegalStateException | java.io.UncheckedIOException e) {
             shipper.ifPresent(LogShipper::close);
             err.println("resty-counter: cannot start: " + e.getMessage());
             return null;
@@ -74,6 +77,11 @@ public final class Main implements Callable<Integer> {
         }
         List<AutoCloseable> background = new ArrayList<>();
         shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock).start()));
+        if (config.geoIp().updatesEnabled()) {
+            GeoIpUpdater updater = new GeoIpUpdater(config.geoIp(), engine.geoIp());
+            updater.start();
+            background.add(updater);
+        }
         CounterServer server = CounterServer.start(engine, serverSettings, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
@@ -89,6 +97,37 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             return syncLogs(Settings.fromEnvironment(), Clock.systemUTC(), System.out, System.err);
+        }
+    }
+
+    @Command(name = "update-geoip", mixinStandardHelpOptions = true,
+            description = "Downloads each GEOIP_EDITIONS database that changed into GEOIP_DIR once, then exits (1 on failure).")
+    static final class UpdateGeoIp implements Callable<Integer> {
+
+        @Override
+        public Integer call() {
+            return updateGeoIp(Settings.fromEnvironment(), System.out, System.err);
+        }
+    }
+
+    static int updateGeoIp(Settings settings, PrintStream out, PrintStream err) {
+        GeoIpSettings geo;
+        try {
+            geo = GeoIpSettings.from(settings);
+        } catch (ConfigException e) {
+            err.println("update-geoip: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (!geo.updatesEnabled()) {
+            err.println("update-geoip: MAXMIND_ACCOUNT_ID and MAXMIND_LICENSE_KEY: expected both, got none or one");
+            return EXIT_CONFIG;
+        }
+        try (GeoIpUpdater updater = new GeoIpUpdater(geo, GeoIp.none())) {
+            GeoIpUpdater.Result result = updater.runOnce();
+            for (GeoIpUpdater.EditionResult r : result.editions()) {
+                out.println(r.edition() + ": " + r.outcome() + (r.message() == null ? "" : " (" + r.message() + ")"));
+            }
+            return result.ok() ? 0 : 1;
         }
     }
 
