@@ -149,8 +149,13 @@ public class CounterFilter extends HttpFilter {
         }
         return ownServletNames.computeIfAbsent(name, n -> {
             ServletContext context = getServletContext();
-            ServletRegistration registration = context.getServletRegistration(n);
-            return registration != null && OWN_SERVLETS.contains(registration.getClassName());
+            try {
+                ServletRegistration registration = context.getServletRegistration(n);
+                return registration != null && OWN_SERVLETS.contains(registration.getClassName());
+            } catch (RuntimeException e) {
+                // A container that will not say: count by path alone; exclude the pixel's mapping if needed.
+                return false;
+            }
         });
     }
 
