@@ -2,7 +2,6 @@ package io.restycounter.servlet;
 
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.Hit;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -119,12 +118,7 @@ public class CounterFilter extends HttpFilter {
             if (counter == null) {
                 return;
             }
-            String query = request.getQueryString();
-            String uri = query == null ? request.getRequestURI() : request.getRequestURI() + '?' + query;
-            Hit hit = new Hit(engine.now(), new CounterKey(rules.tenant(), counter), 1, status, request.getMethod(),
-                    uri, request.getRemoteAddr(), request.getHeader("X-Forwarded-For"), request.getServerName(),
-                    request.getScheme(), request.getHeader("Referer"), request.getHeader("User-Agent"));
-            engine.record(hit);
+            engine.record(ServletEngines.hit(engine, request, new CounterKey(rules.tenant(), counter), 1, status));
         } catch (Throwable t) {
             failed(t);
         }

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Enumeration;
 
 /**
  * Serves the counting pixel: {@code GET {mapping}/{tenant}/{counter}[?v=N][&redir=URL]}, mapped as
@@ -35,12 +34,7 @@ public class PixelServlet extends HttpServlet {
                 config.maxIncrement(), config.redirectAllowed());
         int status = pixel.status();
         if (pixel.key() != null) {
-            String xff = forwardedFor(request);
-            String ip = engine.clientAddress(request.getRemoteAddr(), xff, request.getHeader("X-Real-IP"));
-            Hit hit = new Hit(engine.now(), pixel.key(), pixel.inc(), status, request.getMethod(),
-                    uri(request), ip, xff,
-                    request.getServerName(), request.getScheme(), request.getHeader("Referer"),
-                    request.getHeader("User-Agent"));
+            Hit hit = ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), status);
             CounterEngine.Outcome outcome = engine.record(hit);
             if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
                 status = 429;
@@ -72,27 +66,5 @@ public class PixelServlet extends HttpServlet {
         response.setHeader("Cache-Control", Pixel.CACHE_CONTROL);
         response.setHeader("Pragma", "no-cache");
         Pixel.writeTo(response.getOutputStream());
-    }
-
-    /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
-    private static String forwardedFor(HttpServletRequest request) {
-        Enumeration<String> values = request.getHeaders("X-Forwarded-For");
-        if (values == null || !values.hasMoreElements()) {
-            return null;
-        }
-        String first = values.nextElement();
-        if (!values.hasMoreElements()) {
-            return first;
-        }
-        StringBuilder all = new StringBuilder(first);
-        while (values.hasMoreElements()) {
-            all.append(", ").append(values.nextElement());
-        }
-        return all.toString();
-    }
-
-    private static String uri(HttpServletRequest request) {
-        String query = request.getQueryString();
-        return query == null ? request.getRequestURI() : request.getRequestURI() + '?' + query;
     }
 }

@@ -39,6 +39,7 @@ class CounterContextListenerTest {
         ServletContextHandler context = new ServletContextHandler();
         context.setInitParameter("LOG_DIR", logDir.toString());
         context.setInitParameter("API_KEY", "test-key-123");
+        context.setInitParameter("RATE_LIMIT", "0");
         context.addEventListener(new CounterContextListener());
         server.setHandler(context);
         server.start();
