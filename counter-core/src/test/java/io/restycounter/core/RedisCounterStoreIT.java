@@ -224,9 +224,26 @@ class RedisCounterStoreIT {
         CounterKey key = new CounterKey("acme", "home");
         store.increment(key, TODAY, 1);
         store.flush();
-        assertEquals(1, redis.keys("rc:{acme}:batch:*").size(), "marker kept until no query can ask for it");
+        List<String> markers = redis.keys("rc:{acme}:batch:*");
+        assertEquals(1, markers.size(), "marker kept until no query can ask for it");
+        long ttl = redis.ttl(markers.get(0));
+        assertTrue(ttl > 0 && ttl <= RedisCounterStore.MARKER_TTL_SECONDS, "a marker always expires: " + ttl);
         store.flush();
         assertEquals(List.of(), redis.keys("rc:{acme}:batch:*"));
+    }
+
+    @Test
+    void scriptCacheLostFallsBackToEval() throws Exception {
+        RedisCounterStore store = store();
+        CounterKey key = new CounterKey("acme", "home");
+        store.increment(key, TODAY, 2);
+        store.flush();
+        redis.scriptFlush(); // what a Redis restart does to the cache
+        store.increment(key, TODAY, 3);
+        store.flush();
+        assertEquals(5, hget("acme", TODAY, "home"));
+        redis.scriptFlush();
+        assertEquals(5, store.get(key, TODAY));
     }
 
     @Test
@@ -320,6 +337,8 @@ class RedisCounterStoreIT {
             assertTrue(store.increment(key, TODAY, 1));
             assertThrows(StoreException.class, store::flush, "the kept batch is retried first and fails again");
             assertEquals(16, store.pendingHits());
+            assertEquals(1, store.unconfirmed().size(), "no new batch while one is not confirmed");
+            assertEquals(15, store.unconfirmed().get(0).delta("home", TODAY), "the kept batch is unchanged");
 
             own.start(); // empty again: no persistence
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
