@@ -28,8 +28,10 @@ final class CounterServer {
     private final CounterEngine engine;
     private final Server server;
     private final ServerConnector http;
+    private final ServerConnector https;
 
-    private CounterServer(CounterEngine engine, ServerSettings settings) {
+    private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates)
+            throws Exception {
         this.engine = engine;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
@@ -55,15 +57,42 @@ final class CounterServer {
         context.addServlet(new ServletHolder("query", new QueryServlet()), "/p-query/*");
         context.addServlet(new ServletHolder("health", new HealthCheckServlet()), "/healthcheck");
         context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
+
+        // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
+        if (certificates != null) {
+            server.addBean(certificates);
+            context.addServlet(new ServletHolder("acme-challenge", new AcmeChallengeServlet(certificates)),
+                    AcmeChallengeServlet.PATH);
+            https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
+            server.addConnector(https);
+        } else {
+            https = null;
+        }
+
         server.setHandler(context);
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
 
     /** Starts serving around an engine that is already started; the server owns it from now on. */
     static CounterServer start(CounterEngine engine, ServerSettings settings) throws Exception {
-        CounterServer s = new CounterServer(engine, settings);
+        return start(engine, settings, null);
+    }
+
+    /** As {@link #start(CounterEngine, ServerSettings)}, with HTTPS when {@code certificates} is not null. */
+    static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates)
+            throws Exception {
+        CounterServer s;
+        try {
+            s = new CounterServer(engine, settings, certificates);
+        } catch (Exception e) {
+            engine.close();
+            throw e;
+        }
         try {
             s.server.start();
+            if (certificates != null) {
+                certificates.orderAhead();
+            }
         } catch (Exception e) {
             s.server.stop();
             engine.close();
@@ -75,6 +104,11 @@ final class CounterServer {
     /** The HTTP port, useful when it was 0. */
     int port() {
         return http.getLocalPort();
+    }
+
+    /** The HTTPS port, or -1 without HTTPS. */
+    int httpsPort() {
+        return https == null ? -1 : https.getLocalPort();
     }
 
     CounterEngine engine() {

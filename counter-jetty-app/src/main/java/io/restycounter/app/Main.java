@@ -43,10 +43,12 @@ public final class Main implements Callable<Integer> {
     static Running start(Settings settings, Clock clock, PrintStream out, PrintStream err) throws Exception {
         CounterConfig config;
         ServerSettings serverSettings;
+        AcmeSettings acme;
         CounterEngine engine;
         try {
             config = CounterConfig.from(settings);
             serverSettings = ServerSettings.from(settings);
+            acme = serverSettings.httpsPort() >= 0 ? AcmeSettings.from(settings) : null;
             engine = CounterEngine.start(config, clock);
         } catch (ConfigException | IllegalStateException e) {
             err.println("resty-counter: cannot start: " + e.getMessage());
@@ -55,7 +57,8 @@ public final class Main implements Callable<Integer> {
         if (config.apiKeyGenerated()) {
             out.println("API_KEY is not set; the query key for this run is: " + config.apiKey());
         }
-        CounterServer server = CounterServer.start(engine, serverSettings);
+        CounterServer server = CounterServer.start(engine, serverSettings,
+                acme == null ? null : new CertificateManager(acme, clock));
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
                 + config.logDir().toAbsolutePath().normalize() + ")");
