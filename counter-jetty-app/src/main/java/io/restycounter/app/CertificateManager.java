@@ -104,8 +104,10 @@ final class CertificateManager extends AbstractLifeCycle {
 
     @Override
     protected void doStop() {
-        renewalThread.shutdownNow();
-        orderThreads.shutdownNow();
+        if (renewalThread != null) {
+            renewalThread.shutdownNow();
+            orderThreads.shutdownNow();
+        }
         for (CompletableFuture<CertifiedKey> f : inFlight.values()) {
             f.completeExceptionally(new IllegalStateException("stopped"));
         }
@@ -355,7 +357,7 @@ final class CertificateManager extends AbstractLifeCycle {
         } finally {
             tokens.forEach(challenges::remove);
         }
-        KeyPair domainKey = CertificateStore.newDomainKey();
+        KeyPair domainKey = CertificateStore.newKey();
         order.execute(domainKey);
         Status s = order.waitForCompletion(ACME_TIMEOUT);
         if (s != Status.VALID) {

@@ -1,8 +1,6 @@
 package io.restycounter.app;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.channels.FileChannel;
@@ -18,12 +16,17 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +43,6 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.shredzone.acme4j.util.KeyPairUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +84,15 @@ final class CertificateStore {
         return dir;
     }
 
-    static KeyPair newDomainKey() {
-        return KeyPairUtils.createECKeyPair(EC_CURVE);
+    /** A new P-256 key pair, from the JDK's provider (no BouncyCastle provider needs registering). */
+    static KeyPair newKey() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec(EC_CURVE));
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no EC " + EC_CURVE + " key generator in this JDK", e);
+        }
     }
 
     /** The ACME account key, made and stored on first use. */
@@ -92,7 +101,7 @@ final class CertificateStore {
         if (Files.exists(file)) {
             return readKeyPair(file);
         }
-        KeyPair key = KeyPairUtils.createECKeyPair(EC_CURVE);
+        KeyPair key = newKey();
         writeKeyPair(file, key);
         return key;
     }
@@ -104,7 +113,7 @@ final class CertificateStore {
         if (stored != null) {
             return stored;
         }
-        KeyPair key = KeyPairUtils.createECKeyPair(EC_CURVE);
+        KeyPair key = newKey();
         X509Certificate cert = selfSigned(key, clock.instant());
         return save(FALLBACK, key, List.of(cert));
     }
@@ -154,11 +163,9 @@ final class CertificateStore {
     CertifiedKey save(String alias, KeyPair key, List<X509Certificate> chain) throws IOException {
         writeKeyPair(dir.resolve(alias + ".key"), key);
         StringBuilder pem = new StringBuilder();
-        Base64.Encoder b64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
         try {
             for (X509Certificate c : chain) {
-                pem.append("-----BEGIN CERTIFICATE-----\n").append(b64.encodeToString(c.getEncoded()))
-                        .append("\n-----END CERTIFICATE-----\n");
+                pem.append(pem("CERTIFICATE", c.getEncoded()));
             }
         } catch (CertificateException e) {
             throw new IOException("cannot encode the certificate of " + alias, e);
@@ -177,16 +184,41 @@ final class CertificateStore {
         }
     }
 
+    /** A key file: the private key (PKCS#8) then the public key (X.509), both PEM, as OpenSSL reads them. */
     private static KeyPair readKeyPair(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            return KeyPairUtils.readKeyPair(r);
+        String pem = Files.readString(file, StandardCharsets.US_ASCII);
+        byte[] privateKey = pemBlock(pem, "PRIVATE KEY");
+        byte[] publicKey = pemBlock(pem, "PUBLIC KEY");
+        if (privateKey == null || publicKey == null) {
+            throw new IOException(file + ": expected a PRIVATE KEY and a PUBLIC KEY block");
+        }
+        try {
+            KeyFactory ec = KeyFactory.getInstance("EC");
+            return new KeyPair(ec.generatePublic(new X509EncodedKeySpec(publicKey)),
+                    ec.generatePrivate(new PKCS8EncodedKeySpec(privateKey)));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + ": not an EC key pair: " + e.getMessage(), e);
         }
     }
 
+    private static byte[] pemBlock(String pem, String type) {
+        String begin = "-----BEGIN " + type + "-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf("-----END " + type + "-----");
+        if (from < 0 || to < from) {
+            return null;
+        }
+        return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
     private void writeKeyPair(Path file, KeyPair key) throws IOException {
-        StringWriter pem = new StringWriter();
-        KeyPairUtils.writeKeyPair(key, pem);
-        writeAtomically(file, pem.toString(), OWNER_ONLY);
+        writeAtomically(file, pem("PRIVATE KEY", key.getPrivate().getEncoded())
+                + pem("PUBLIC KEY", key.getPublic().getEncoded()), OWNER_ONLY);
     }
 
     private void writeAtomically(Path file, String content, Set<PosixFilePermission> permissions)

@@ -29,6 +29,7 @@ final class CounterServer {
     private final Server server;
     private final ServerConnector http;
     private final ServerConnector https;
+    private final CertificateManager certificates;
 
     private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates)
             throws Exception {
@@ -59,6 +60,7 @@ final class CounterServer {
         context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
 
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
+        this.certificates = certificates;
         if (certificates != null) {
             server.addBean(certificates);
             context.addServlet(new ServletHolder("acme-challenge", new AcmeChallengeServlet(certificates)),
@@ -109,6 +111,11 @@ final class CounterServer {
     /** The HTTPS port, or -1 without HTTPS. */
     int httpsPort() {
         return https == null ? -1 : https.getLocalPort();
+    }
+
+    /** The certificates served over HTTPS, or null without HTTPS. */
+    CertificateManager certificates() {
+        return certificates;
     }
 
     CounterEngine engine() {
