@@ -224,6 +224,34 @@ class AcmeHttpsIT {
     }
 
     @Test
+    void aFailedRenewalKeepsTheCurrentCertificateServing() throws Exception {
+        MutableClock clock = now();
+        TestServer app = app(clock);
+        X509Certificate current = handshake(app, "stay.test.example")[0];
+        pebble.resolve("stay.test.example", "127.0.0.2");
+
+        clock.set(current.getNotAfter().toInstant().minus(Duration.ofDays(29)));
+        List<CompletableFuture<CertifiedKey>> renewals = certificates(app).renewDue();
+        assertEquals(1, renewals.size());
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> renewals.get(0).get(60, TimeUnit.SECONDS));
+
+        assertEquals(current, handshake(app, "stay.test.example")[0]);
+        assertEquals(List.of(), certificates(app).renewDue(), "backing off after the failure");
+        assertEquals(2, certificates(app).ordersPlaced());
+    }
+
+    @Test
+    void ordersPerHourAreBounded() throws Exception {
+        TestServer app = app(now(), "ACME_MAX_ORDERS_PER_HOUR", "1");
+        assertIssuedByPebble(handshake(app, "one.test.example"), "one.test.example");
+
+        X509Certificate second = handshake(app, "two.test.example")[0];
+
+        assertEquals("CN=resty-counter fallback certificate", second.getSubjectX500Principal().getName());
+        assertEquals(1, certificates(app).ordersPlaced());
+    }
+
+    @Test
     void acmeDomainsAreOrderedAtStart() throws Exception {
         TestServer app = app(now(), "ACME_DOMAINS", "ahead.example.org");
         Path crt = dir.resolve("certs/ahead.example.org.crt");
