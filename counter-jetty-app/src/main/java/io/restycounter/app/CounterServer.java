@@ -30,8 +30,11 @@ final class CounterServer {
     private final List<AutoCloseable> background;
     private final Server server;
     private final ServerConnector http;
+    private final ServerConnector https;
+    private final CertificateManager certificates;
 
-    private CounterServer(CounterEngine engine, ServerSettings settings, List<AutoCloseable> background) {
+    private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
+            List<AutoCloseable> background) throws Exception {
         this.engine = engine;
         this.background = List.copyOf(background);
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -56,19 +59,45 @@ final class CounterServer {
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
         context.addServlet(new ServletHolder("health", new HealthCheckServlet()), "/healthcheck");
         context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
+
+        // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
+        this.certificates = certificates;
+        if (certificates != null) {
+            server.addBean(certificates);
+            context.addServlet(new ServletHolder("acme-challenge", new AcmeChallengeServlet(certificates)),
+                    AcmeChallengeServlet.PATH);
+            https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
+            server.addConnector(https);
+        } else {
+            https = null;
+        }
+
         server.setHandler(new Handler.Sequence(new CounterHandler(engine), context));
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
 
     /**
-     * Starts serving around an engine that is already started. The server owns the engine and the
-     * background components (schedules) from now on, and closes them when it stops.
+     * Starts serving around an engine that is already started, with HTTPS when {@code certificates}
+     * is not null. The server owns the engine and the background components (schedules) from now on,
+     * and closes them when it stops.
      */
-    static CounterServer start(CounterEngine engine, ServerSettings settings, List<AutoCloseable> background)
-            throws Exception {
-        CounterServer s = new CounterServer(engine, settings, background);
+    static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
+            List<AutoCloseable> background) throws Exception {
+        CounterServer s;
+        try {
+            s = new CounterServer(engine, settings, certificates, background);
+        } catch (Exception e) {
+            for (AutoCloseable component : background) {
+                component.close();
+            }
+            engine.close();
+            throw e;
+        }
         try {
             s.server.start();
+            if (certificates != null) {
+                certificates.orderAhead();
+            }
         } catch (Exception e) {
             s.stop();
             throw e;
@@ -79,6 +108,16 @@ final class CounterServer {
     /** The HTTP port, useful when it was 0. */
     int port() {
         return http.getLocalPort();
+    }
+
+    /** The HTTPS port, or -1 without HTTPS. */
+    int httpsPort() {
+        return https == null ? -1 : https.getLocalPort();
+    }
+
+    /** The certificates served over HTTPS, or null without HTTPS. */
+    CertificateManager certificates() {
+        return certificates;
     }
 
     CounterEngine engine() {

@@ -56,9 +56,11 @@ public final class Main implements Callable<Integer> {
         CounterConfig config;
         ServerSettings serverSettings;
         Optional<LogShipper> shipper;
+        AcmeSettings acme;
         try {
             config = CounterConfig.from(settings);
             serverSettings = ServerSettings.from(settings);
+            acme = serverSettings.httpsPort() >= 0 ? AcmeSettings.from(settings) : null;
             shipper = LogShipper.fromSettings(settings, clock);
         } catch (ConfigException e) {
             err.println("resty-counter: cannot start: " + e.getMessage());
@@ -82,8 +84,10 @@ public final class Main implements Callable<Integer> {
             updater.start();
             background.add(updater);
         }
-        CounterServer server = CounterServer.start(engine, serverSettings, background);
+        CounterServer server = CounterServer.start(engine, serverSettings,
+                acme == null ? null : new CertificateManager(acme, clock), background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
+                + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
                 + config.logDir().toAbsolutePath().normalize()
                 + ", s3: " + shipper.map(s -> s.settings().toString()).orElse("off") + ")");
