@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} process on a free loopback port, without persistence, in its own temp
- * directory. {@link #stop()} kills it (Redis is down), {@link #start()} starts it again on the same port.
+ * A real {@code redis-server} process on a free loopback port, in its own temp directory: without
+ * persistence, or {@link #launchDurable() durable} (an fsync'd append-only file) for tests that kill
+ * and restart it and expect it to keep what it acknowledged, as a production Redis would. {@link #stop()} kills it (Redis is down), {@link #start()} starts it again on the same port.
  * Shared with other modules through counter-core's test-jar.
  */
 public final class RedisServer implements AutoCloseable {
@@ -29,19 +30,30 @@ public final class RedisServer implements AutoCloseable {
     private final Path executable;
     private final Path dir;
     private final int port;
+    private final boolean durable;
     private Process process;
 
-    private RedisServer(Path executable, Path dir, int port) {
+    private RedisServer(Path executable, Path dir, int port, boolean durable) {
         this.executable = executable;
         this.dir = dir;
         this.port = port;
+        this.durable = durable;
     }
 
     /** Starts a new server on a free port and waits until it answers. */
     public static RedisServer launch() {
+        return launch(false);
+    }
+
+    /** As {@link #launch()}, with every write fsync'd to an append-only file that survives a kill. */
+    public static RedisServer launchDurable() {
+        return launch(true);
+    }
+
+    private static RedisServer launch(boolean durable) {
         Path exe = findExecutable();
         try {
-            RedisServer server = new RedisServer(exe, Files.createTempDirectory("redis-test"), freePort());
+            RedisServer server = new RedisServer(exe, Files.createTempDirectory("redis-test"), freePort(), durable);
             server.start();
             return server;
         } catch (IOException e) {
@@ -79,7 +91,8 @@ public final class RedisServer implements AutoCloseable {
         }
         ProcessBuilder pb = new ProcessBuilder(executable.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                "--save", "", "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
+                "--dir", dir.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());
         try {
