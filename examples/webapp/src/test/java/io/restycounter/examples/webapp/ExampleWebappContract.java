@@ -46,7 +46,8 @@ abstract class ExampleWebappContract {
     @BeforeEach
     void deploy() throws Exception {
         logDir = work.resolve("logs");
-        app = container().deploy(Deployment.war(), work, Map.of("LOG_DIR", logDir.toString(), "API_KEY", API_KEY));
+        app = container().deploy(Deployment.war(), work, Map.of("LOG_DIR", logDir.toString(), "API_KEY", API_KEY,
+                "RATE_LIMIT", "0"));
     }
 
     @AfterEach
