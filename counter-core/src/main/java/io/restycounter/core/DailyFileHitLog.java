@@ -2,6 +2,7 @@ package io.restycounter.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * was counted on.
  *
  * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread encodes,
- * looks up the location and writes. The writer hands its buffer to the operating system whenever
- * the queue runs dry, so a crash of the JVM loses at most what was still queued.
+ * looks up the location and writes. The writer hands its buffer to the operating system when the
+ * queue has run dry for a moment (at most a millisecond after a line was encoded), so a crash of the
+ * JVM loses at most what was still queued plus that last millisecond.
  */
 public final class DailyFileHitLog implements HitLog {
 
@@ -45,8 +47,33 @@ public final class DailyFileHitLog implements HitLog {
     private static final int WRITE_THRESHOLD = 1 << 16;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RETRY_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** How long lines may wait in the buffer for more to join them in one write: the crash-loss window. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long LINGER_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final DateTimeFormatter TS_SECOND =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
+
+    // Field names encoded once; the writer spends its time on values, not on names.
+    private static final SerializedString TS = new SerializedString("ts");
+    private static final SerializedString TENANT = new SerializedString("tenant");
+    private static final SerializedString COUNTER = new SerializedString("counter");
+    private static final SerializedString INC = new SerializedString("inc");
+    private static final SerializedString STATUS = new SerializedString("status");
+    private static final SerializedString METHOD = new SerializedString("method");
+    private static final SerializedString URI = new SerializedString("uri");
+    private static final SerializedString IP = new SerializedString("ip");
+    private static final SerializedString XFF = new SerializedString("xff");
+    private static final SerializedString HOST = new SerializedString("host");
+    private static final SerializedString SCHEME = new SerializedString("scheme");
+    private static final SerializedString REFERER = new SerializedString("referer");
+    private static final SerializedString UA = new SerializedString("ua");
+    private static final SerializedString COUNTRY = new SerializedString("country");
+    private static final SerializedString REGION = new SerializedString("region");
+    private static final SerializedString CITY = new SerializedString("city");
+    private static final SerializedString POSTAL = new SerializedString("postal");
+    private static final SerializedString LAT = new SerializedString("lat");
+    private static final SerializedString LON = new SerializedString("lon");
+    private static final SerializedString NODE = new SerializedString("node");
 
     private final Path dir;
     private final String node;
@@ -58,12 +85,17 @@ public final class DailyFileHitLog implements HitLog {
     private final Thread writer;
     private volatile boolean running;
     private volatile boolean healthy = true;
+    /** Set while the writer sleeps, so producers wake it only then rather than on every hit. */
+    private volatile boolean writerSleeping;
 
     // Writer-thread state.
     private final LineBuffer buffer = new LineBuffer();
     private JsonGenerator json;
     private FileChannel file;
     private LocalDate fileDay;
+    // "yyyy-MM-ddTHH:mm:ss.mmmZ" of the last hit: most hits share their second with the one before.
+    private final char[] ts = new char[24];
+    private long tsSecond = Long.MIN_VALUE;
 
     /**
      * @param node    node id for the file name and each line, or null
@@ -114,7 +146,7 @@ public final class DailyFileHitLog implements HitLog {
             return false;
         }
         queue.offer(hit);
-        if (before == 0) {
+        if (writerSleeping) {
             LockSupport.unpark(writer);
         }
         return true;
@@ -165,16 +197,28 @@ public final class DailyFileHitLog implements HitLog {
     }
 
     private void writeLoop() {
+        long bufferedSince = 0;
         while (true) {
             Object next = queue.poll();
             if (next == null) {
+                if (buffer.size() > 0 && running && System.nanoTime() - bufferedSince < LINGER_NANOS) {
+                    LockSupport.parkNanos(this, LINGER_PARK_NANOS);
+                    continue;
+                }
                 writeOut();
                 if (!running) {
                     break;
                 }
-                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                writerSleeping = true;
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                }
+                writerSleeping = false;
             } else if (next instanceof Hit hit) {
                 queued.decrementAndGet();
+                if (buffer.size() == 0) {
+                    bufferedSince = System.nanoTime();
+                }
                 try {
                     encode(hit);
                 } catch (RuntimeException e) {
@@ -224,35 +268,57 @@ public final class DailyFileHitLog implements HitLog {
     private void writeJson(Hit hit) throws IOException {
         JsonGenerator g = json;
         g.writeStartObject();
-        g.writeStringField("ts", TS.format(java.time.Instant.ofEpochMilli(hit.epochMillis())));
-        g.writeStringField("tenant", hit.key().tenant());
-        g.writeStringField("counter", hit.key().counter());
-        g.writeNumberField("inc", hit.inc());
-        g.writeNumberField("status", hit.status());
-        optional(g, "method", hit.method());
-        optional(g, "uri", hit.uri());
-        optional(g, "ip", hit.ip());
-        optional(g, "xff", hit.xff());
-        optional(g, "host", hit.host());
-        optional(g, "scheme", hit.scheme());
-        optional(g, "referer", hit.referer());
-        optional(g, "ua", hit.userAgent());
+        g.writeFieldName(TS);
+        g.writeString(timestamp(hit.epochMillis()), 0, ts.length);
+        g.writeFieldName(TENANT);
+        g.writeString(hit.key().tenant());
+        g.writeFieldName(COUNTER);
+        g.writeString(hit.key().counter());
+        g.writeFieldName(INC);
+        g.writeNumber(hit.inc());
+        g.writeFieldName(STATUS);
+        g.writeNumber(hit.status());
+        optional(g, METHOD, hit.method());
+        optional(g, URI, hit.uri());
+        optional(g, IP, hit.ip());
+        optional(g, XFF, hit.xff());
+        optional(g, HOST, hit.host());
+        optional(g, SCHEME, hit.scheme());
+        optional(g, REFERER, hit.referer());
+        optional(g, UA, hit.userAgent());
         Optional<Geo> geo = locate(hit.ip());
         if (geo.isPresent()) {
             Geo l = geo.get();
-            optional(g, "country", l.country());
-            optional(g, "region", l.region());
-            optional(g, "city", l.city());
-            optional(g, "postal", l.postal());
+            optional(g, COUNTRY, l.country());
+            optional(g, REGION, l.region());
+            optional(g, CITY, l.city());
+            optional(g, POSTAL, l.postal());
             if (l.lat() != null && l.lon() != null) {
-                g.writeNumberField("lat", l.lat());
-                g.writeNumberField("lon", l.lon());
+                g.writeFieldName(LAT);
+                g.writeNumber(l.lat());
+                g.writeFieldName(LON);
+                g.writeNumber(l.lon());
             }
         }
-        optional(g, "node", node);
+        optional(g, NODE, node);
         g.writeEndObject();
         g.flush();
         buffer.write('\n');
+    }
+
+    /** Fills {@link #ts} for {@code epochMillis}, formatting the date and time only when the second changes. */
+    private char[] timestamp(long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != tsSecond) {
+            TS_SECOND.format(java.time.Instant.ofEpochSecond(second)).getChars(0, 20, ts, 0);
+            tsSecond = second;
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        ts[20] = (char) ('0' + millis / 100);
+        ts[21] = (char) ('0' + millis / 10 % 10);
+        ts[22] = (char) ('0' + millis % 10);
+        ts[23] = 'Z';
+        return ts;
     }
 
     private Optional<Geo> locate(String ip) {
@@ -268,9 +334,10 @@ public final class DailyFileHitLog implements HitLog {
         }
     }
 
-    private static void optional(JsonGenerator g, String name, String value) throws IOException {
+    private static void optional(JsonGenerator g, SerializedString name, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(name, value);
+            g.writeFieldName(name);
+            g.writeString(value);
         }
     }
 
