@@ -8,6 +8,8 @@ import io.restycounter.core.Pixel;
 import io.restycounter.core.PixelRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -21,14 +23,21 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The app's front door for {@code /p/} and {@code /p-query/}: a Jetty core handler, because a
- * pixel served here skips the servlet layer's per-request work. It calls the same core code as
- * PixelServlet and QueryServlet, so both answer alike.
+ * The app's front door: {@code /p/}, {@code /p-query/}, {@code /healthcheck} and {@code /robots.txt}.
+ * A Jetty core handler that never blocks, so Jetty runs a pixel on the thread that read it, without
+ * a hand-off to the pool (measured: 73k against 122k req/s with a blocking handler beside it). What
+ * may wait on Redis, a query or a health check, goes to the server's thread pool. It calls the same
+ * core code as PixelServlet and QueryServlet, so both answer alike.
  */
 final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     static final String PIXEL_PREFIX = "/p/";
     static final String QUERY_PREFIX = "/p-query/";
+    static final String HEALTH_PATH = "/healthcheck";
+    static final String ROBOTS_PATH = "/robots.txt";
+    private static final ByteBuffer ROBOTS = ByteBuffer.wrap(
+            "User-agent: *\nDisallow: /\n".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
+    private static final PreEncodedHttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
 
     private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
     private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
@@ -43,9 +52,12 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private final CounterQuery query;
     private final int maxIncrement;
     private final java.util.regex.Pattern redirectAllowed;
+    private final Executor blockingWork;
 
-    CounterHandler(CounterEngine engine) {
+    /** @param blockingWork where queries and health checks run, since they may wait on the store */
+    CounterHandler(CounterEngine engine, Executor blockingWork) {
         this.engine = engine;
+        this.blockingWork = blockingWork;
         this.query = new CounterQuery(engine);
         CounterConfig config = engine.config();
         this.maxIncrement = config.maxIncrement();
@@ -61,10 +73,37 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         if (path.startsWith(QUERY_PREFIX)) {
-            query(request, response, callback, uri, path);
+            offload(callback, () -> query(request, response, callback, uri, path));
+            return true;
+        }
+        if (path.equals(HEALTH_PATH)) {
+            offload(callback, () -> health(response, callback));
+            return true;
+        }
+        if (path.equals(ROBOTS_PATH)) {
+            response.getHeaders().put(TEXT);
+            response.write(true, ROBOTS.slice(), callback);
             return true;
         }
         return false;
+    }
+
+    private void offload(Callback callback, Runnable work) {
+        try {
+            blockingWork.execute(work);
+        } catch (RejectedExecutionException e) {
+            callback.failed(e);
+        }
+    }
+
+    /** 200 {@code OK} when the store answers and the log writes, 503 and the reason otherwise. */
+    private void health(Response response, Callback callback) {
+        String problem = !engine.storeHealthy() ? "store: not answering"
+                : !engine.logHealthy() ? "log: cannot write to LOG_DIR" : null;
+        response.setStatus(problem == null ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503);
+        response.getHeaders().put(TEXT);
+        response.getHeaders().put(NO_STORE);
+        response.write(true, ByteBuffer.wrap((problem == null ? "OK" : problem).getBytes(StandardCharsets.UTF_8)), callback);
     }
 
     private void pixel(Request request, Response response, Callback callback, HttpURI uri, String path) {

@@ -1,10 +1,7 @@
 package io.restycounter.app;
 
 import io.restycounter.core.CounterEngine;
-import io.restycounter.servlet.HealthCheckServlet;
 import java.util.List;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -16,8 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The turnkey server: Jetty serving pixels and queries through {@link CounterHandler}, and the rest
- * through the counter's servlets, around one {@link CounterEngine}.
+ * The turnkey server: Jetty core handlers around one {@link CounterEngine}, no servlet layer.
  * {@link #stop()} stops taking requests, lets those in flight finish, then closes the engine,
  * which writes every queued hit to the log and flushes every count to the store.
  */
@@ -44,7 +40,8 @@ final class CounterServer {
         config.setSendServerVersion(false);
         config.setSendDateHeader(false);
         // Let an encoded '/' or '.' reach the pixel parser, which answers 404 with the GIF,
-        // instead of Jetty's bare 400 page.
+        // instead of Jetty's bare 400 page. Handlers read the raw path, so nothing decodes it into
+        // a different route.
         config.setUriCompliance(UriCompliance.DEFAULT.with("counter",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
@@ -54,25 +51,20 @@ final class CounterServer {
         http.setPort(settings.httpPort());
         server.addConnector(http);
 
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
-        context.addServlet(new ServletHolder("health", new HealthCheckServlet()), "/healthcheck");
-        context.addServlet(new ServletHolder("robots", new RobotsServlet()), "/robots.txt");
+        Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads));
 
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
         this.certificates = certificates;
         if (certificates != null) {
             server.addBean(certificates);
-            context.addServlet(new ServletHolder("acme-challenge", new AcmeChallengeServlet(certificates)),
-                    AcmeChallengeServlet.PATH);
+            handlers.addHandler(new AcmeChallengeHandler(certificates));
             https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
             server.addConnector(https);
         } else {
             https = null;
         }
 
-        server.setHandler(new Handler.Sequence(new CounterHandler(engine), context));
+        server.setHandler(handlers);
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
 
