@@ -95,7 +95,9 @@ public final class CounterConfig {
         }
         int port = s.getInt("REDIS_PORT", 6379, 1, 65535);
         String auth = s.get("REDIS_AUTH");
-        String userInfo = auth == null ? "" : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8) + "@";
+        // URLEncoder is for forms: its '+' for a space would reach Redis as a '+'.
+        String userInfo = auth == null ? ""
+                : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "@";
         return "redis://" + userInfo + host + ":" + port;
     }
 

@@ -33,7 +33,7 @@ class CounterConfigTest {
     void redisFromHostPortAndAuth() {
         CounterConfig c = CounterConfig.from(Settings.of(Map.of("REDIS_HOST", "10.0.0.5", "REDIS_PORT", "6380",
                 "REDIS_AUTH", "p@ss word")));
-        assertEquals("redis://:p%40ss+word@10.0.0.5:6380", c.redisUrl());
+        assertEquals("redis://:p%40ss%20word@10.0.0.5:6380", c.redisUrl());
         assertFalse(c.toString().contains("p%40ss"), "the password never shows in toString");
     }
 

@@ -31,29 +31,37 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final boolean durable;
+    private final String password;
     private Process process;
 
-    private RedisServer(Path executable, Path dir, int port, boolean durable) {
+    private RedisServer(Path executable, Path dir, int port, boolean durable, String password) {
         this.executable = executable;
         this.dir = dir;
         this.port = port;
         this.durable = durable;
+        this.password = password;
     }
 
     /** Starts a new server on a free port and waits until it answers. */
     public static RedisServer launch() {
-        return launch(false);
+        return launch(false, null);
     }
 
     /** As {@link #launch()}, with every write fsync'd to an append-only file that survives a kill. */
     public static RedisServer launchDurable() {
-        return launch(true);
+        return launch(true, null);
     }
 
-    private static RedisServer launch(boolean durable) {
+    /** As {@link #launch()}, requiring {@code password} (AUTH) from every client. */
+    public static RedisServer launchWithPassword(String password) {
+        return launch(false, password);
+    }
+
+    private static RedisServer launch(boolean durable, String password) {
         Path exe = findExecutable();
         try {
-            RedisServer server = new RedisServer(exe, Files.createTempDirectory("redis-test"), freePort(), durable);
+            RedisServer server = new RedisServer(exe, Files.createTempDirectory("redis-test"), freePort(), durable,
+                    password);
             server.start();
             return server;
         } catch (IOException e) {
@@ -89,10 +97,14 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        ProcessBuilder pb = new ProcessBuilder(executable.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(executable.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
-                "--dir", dir.toString())
+                "--dir", dir.toString()));
+        if (password != null) {
+            command.addAll(List.of("--requirepass", password));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());
         try {
@@ -152,7 +164,9 @@ public final class RedisServer implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[7];
             int n = in.readNBytes(buf, 0, buf.length);
-            return new String(buf, 0, n, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+            String reply = new String(buf, 0, n, StandardCharsets.US_ASCII);
+            // A server that wants AUTH is up too: it answers, just not to strangers.
+            return reply.equals("+PONG\r\n") || reply.equals("-NOAUTH");
         } catch (IOException e) {
             return false;
         }

@@ -85,6 +85,30 @@ class RedisAppIT {
     }
 
     @Test
+    void redisAuthIsSentAndAWrongPasswordMakesTheStoreUnhealthy() throws Exception {
+        try (RedisServer locked = RedisServer.launchWithPassword("s3cret pass")) {
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+            try (TestServer app = TestServer.start(dir.resolve("a"), clock, "REDIS_HOST", "127.0.0.1",
+                    "REDIS_PORT", String.valueOf(locked.port()), "REDIS_AUTH", "s3cret pass")) {
+                app.get("/p/acme/auth?v=4");
+                app.server().engine().flush();
+                assertEquals(200, app.get("/healthcheck").statusCode());
+            }
+            RedisClient authed = RedisClient.create("redis://:s3cret%20pass@127.0.0.1:" + locked.port());
+            try (StatefulRedisConnection<String, String> c = authed.connect()) {
+                assertEquals("4", c.sync().hget("rc:{acme}:20261129", "auth"));
+            } finally {
+                authed.shutdown();
+            }
+            try (TestServer wrong = TestServer.start(dir.resolve("b"), clock, "REDIS_HOST", "127.0.0.1",
+                    "REDIS_PORT", String.valueOf(locked.port()), "REDIS_AUTH", "wrong")) {
+                assertEquals(503, wrong.get("/healthcheck").statusCode());
+                assertEquals(200, wrong.get("/p/acme/auth").statusCode(), "pixels are still served and logged");
+            }
+        }
+    }
+
+    @Test
     void redisDownAndBackUnderLoadLosesNothing() throws Exception {
         try (TestServer app = TestServer.start(dir, java.time.Clock.systemUTC(), "REDIS_HOST", "127.0.0.1",
                 "REDIS_PORT", String.valueOf(redis.port()), "RATE_LIMIT", "0")) {
@@ -170,7 +194,11 @@ class RedisAppIT {
             }
             load.shutdown();
         }
-        assertEquals(served.get(), redisCount("acme", LocalDate.now(ZoneOffset.UTC), "load"),
-                "every hit answered 200 is in Redis after SIGTERM");
+        long inRedis = redisCount("acme", LocalDate.now(ZoneOffset.UTC), "load");
+        long logged = Files.readAllLines(dir.resolve("logs").resolve(LocalDate.now(ZoneOffset.UTC) + "-access.log")).size();
+        assertEquals(logged, inRedis, "Redis and the log agree after SIGTERM");
+        // A response cut off by the stop was counted but not seen by its client: at most one per sender.
+        assertTrue(inRedis >= served.get() && inRedis <= served.get() + 4,
+                "every hit answered 200 is in Redis: " + inRedis + " for " + served.get());
     }
 }

@@ -94,12 +94,13 @@ class RunnableJarIT {
         int answered = served.get();
         Path log = work.resolve("logs").resolve(LocalDate.now(ZoneOffset.UTC) + "-access.log");
         long lines = Files.readAllLines(log).size();
-        assertEquals(answered, lines, "every hit answered 200 is in the log");
+        // A response cut off by the stop was counted but not seen by its client: at most one per sender.
+        assertTrue(lines >= answered && lines <= answered + 4, "every hit answered 200 is in the log: " + lines + " for " + answered);
 
         try (AppProcess again = AppProcess.start(work, env)) {
             int port = again.awaitPort();
             String today = get(port, "/p-query/acme/load?apikey=" + TestServer.API_KEY).body();
-            assertTrue(today.startsWith(answered + "+"), "rebuilt count " + today + " for " + answered + " hits");
+            assertTrue(today.startsWith(lines + "+"), "rebuilt count " + today + " for " + lines + " logged hits");
         }
     }
 }
