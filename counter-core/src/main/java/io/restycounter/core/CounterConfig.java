@@ -2,10 +2,8 @@ package io.restycounter.core;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HexFormat;
@@ -50,9 +48,9 @@ public final class CounterConfig {
         }
         apiKeyGenerated = key == null;
         apiKey = key != null ? key : randomKey();
-        logDir = path(s, "LOG_DIR", "./data/logs");
+        logDir = s.getPath("LOG_DIR", "./data/logs");
         logQueueCapacity = s.getInt("LOG_QUEUE_CAPACITY", DailyFileHitLog.DEFAULT_QUEUE_CAPACITY, 1, 1 << 24);
-        zone = zone(s);
+        zone = s.getZone("TIMEZONE", "UTC");
         nodeId = s.get("NODE_ID");
         if (nodeId != null && !LogFileName.isValidNode(nodeId)) {
             throw Settings.invalid("NODE_ID", "1 to 64 characters of [A-Za-z0-9_.-]", nodeId);
@@ -99,24 +97,6 @@ public final class CounterConfig {
         String userInfo = auth == null ? ""
                 : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "@";
         return "redis://" + userInfo + host + ":" + port;
-    }
-
-    private static Path path(Settings s, String name, String fallback) {
-        String v = s.get(name, fallback);
-        try {
-            return Path.of(v);
-        } catch (InvalidPathException e) {
-            throw Settings.invalid(name, "a directory path", v);
-        }
-    }
-
-    private static ZoneId zone(Settings s) {
-        String v = s.get("TIMEZONE", "UTC");
-        try {
-            return ZoneId.of(v);
-        } catch (DateTimeException e) {
-            throw Settings.invalid("TIMEZONE", "a zone id such as UTC or Europe/Berlin", v);
-        }
     }
 
     private static Pattern pattern(Settings s, String name) {

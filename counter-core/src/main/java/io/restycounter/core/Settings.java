@@ -79,6 +79,26 @@ public final class Settings {
         return parsed;
     }
 
+    /** A zone id such as {@code UTC} or {@code Europe/Berlin}. */
+    public java.time.ZoneId getZone(String name, String fallback) {
+        String v = get(name, fallback);
+        try {
+            return java.time.ZoneId.of(v);
+        } catch (java.time.DateTimeException e) {
+            throw invalid(name, "a zone id such as UTC or Europe/Berlin", v);
+        }
+    }
+
+    /** A file or directory path; nothing is created or checked on disk. */
+    public java.nio.file.Path getPath(String name, String fallback) {
+        String v = get(name, fallback);
+        try {
+            return java.nio.file.Path.of(v);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw invalid(name, "a path", v);
+        }
+    }
+
     public boolean getBoolean(String name, boolean fallback) {
         String v = get(name);
         if (v == null) {

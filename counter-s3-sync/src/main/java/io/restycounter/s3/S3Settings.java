@@ -4,9 +4,7 @@ import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Optional;
 import software.amazon.awssdk.regions.Region;
@@ -61,8 +59,8 @@ public final class S3Settings {
                 bucketAndPrefix[1],
                 endpoint(s),
                 s.getBoolean("S3_GZIP", false),
-                logDir(s),
-                zone(s),
+                s.getPath("LOG_DIR", "./data/logs"),
+                s.getZone("TIMEZONE", "UTC"),
                 s.getInt("LOG_RETAIN_DAYS", DEFAULT_RETAIN_DAYS, 0, 36_500),
                 region(s)));
     }
@@ -129,24 +127,6 @@ public final class S3Settings {
             // reported below
         }
         throw Settings.invalid("S3_ENDPOINT", "an http:// or https:// URL such as http://localhost:9000", v);
-    }
-
-    private static Path logDir(Settings s) {
-        String v = s.get("LOG_DIR", "./data/logs");
-        try {
-            return Path.of(v);
-        } catch (InvalidPathException e) {
-            throw Settings.invalid("LOG_DIR", "a directory path", v);
-        }
-    }
-
-    private static ZoneId zone(Settings s) {
-        String v = s.get("TIMEZONE", "UTC");
-        try {
-            return ZoneId.of(v);
-        } catch (DateTimeException e) {
-            throw Settings.invalid("TIMEZONE", "a zone id such as UTC or Europe/Berlin", v);
-        }
     }
 
     private static Region region(Settings s) {
