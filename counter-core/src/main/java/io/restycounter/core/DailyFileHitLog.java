@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -58,6 +59,8 @@ public final class DailyFileHitLog implements HitLog {
     private final Thread writer;
     private volatile boolean running;
     private volatile boolean healthy = true;
+    /** Set while hits are refused at the queue's capacity, so that is logged once per episode. */
+    private final AtomicBoolean refusing = new AtomicBoolean();
 
     // Writer-thread state.
     private final LineBuffer buffer = new LineBuffer();
@@ -111,6 +114,10 @@ public final class DailyFileHitLog implements HitLog {
         int before = queued.getAndIncrement();
         if (before >= capacity) {
             queued.decrementAndGet();
+            if (!refusing.get() && refusing.compareAndSet(false, true)) {
+                LOG.error("LOG_QUEUE_CAPACITY reached: {} hits wait for the writer{}; new hits are refused (503, not counted)",
+                        capacity, healthy ? "" : " (" + dir + " is not writable)");
+            }
             return false;
         }
         queue.offer(hit);
@@ -169,6 +176,9 @@ public final class DailyFileHitLog implements HitLog {
             Object next = queue.poll();
             if (next == null) {
                 writeOut();
+                if (refusing.get() && refusing.compareAndSet(true, false)) {
+                    LOG.info("hit log: queue drained; new hits are counted again");
+                }
                 if (!running) {
                     break;
                 }
