@@ -247,6 +247,9 @@ public final class DailyFileHitLog implements HitLog {
         optional(g, "scheme", hit.scheme());
         optional(g, "referer", hit.referer());
         optional(g, "ua", hit.userAgent());
+        if (hit.bot()) {
+            g.writeBooleanField("bot", true);
+        }
         Optional<Geo> geo = locate(hit.ip());
         if (geo.isPresent()) {
             Geo l = geo.get();
