@@ -36,6 +36,8 @@ public final class CounterConfig {
     private final int rateLimitClients;
     private final ClientAddressResolver clientAddresses;
     private final GeoIpSettings geoIp;
+    private final boolean countBots;
+    private final int botCacheSize;
 
     private CounterConfig(Settings s) {
         redisUrl = redisUrl(s);
@@ -62,6 +64,8 @@ public final class CounterConfig {
         rateLimitClients = s.getInt("RATE_LIMIT_CLIENTS", 100_000, 1, 100_000_000);
         clientAddresses = ClientAddressResolver.from(s);
         geoIp = GeoIpSettings.from(s);
+        countBots = s.getBoolean("COUNT_BOTS", false);
+        botCacheSize = s.getInt("BOT_CACHE_SIZE", 10_000, 0, 10_000_000);
     }
 
     public static CounterConfig from(Settings settings) {
@@ -194,6 +198,16 @@ public final class CounterConfig {
     /** The GeoIP database and its updates. */
     public GeoIpSettings geoIp() {
         return geoIp;
+    }
+
+    /** Whether hits from crawlers and headless browsers count in the live totals (they are always logged). */
+    public boolean countBots() {
+        return countBots;
+    }
+
+    /** How many distinct user agents the bot classifier remembers; 0 classifies every hit afresh. */
+    public int botCacheSize() {
+        return botCacheSize;
     }
 
     @Override

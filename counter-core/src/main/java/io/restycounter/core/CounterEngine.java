@@ -27,6 +27,8 @@ public final class CounterEngine implements AutoCloseable {
     /** What became of a hit handed to {@link #record}. */
     public enum Outcome {
         COUNTED,
+        /** A crawler or headless browser: logged with "bot":true, not counted (COUNT_BOTS=false). Answer as counted. */
+        LOGGED_AS_BOT,
         /** The client sent more than RATE_LIMIT hits a second (after its burst): answer 429. */
         RATE_LIMITED,
         /** Too many counters wait to be flushed to the store (it has been down a while). */
@@ -45,6 +47,7 @@ public final class CounterEngine implements AutoCloseable {
     private final DayOfMillis days;
     private final byte[] apiKeyDigest;
     private final RateLimiter rateLimiter;
+    private final BotDetector bots;
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean closed;
 
@@ -60,6 +63,7 @@ public final class CounterEngine implements AutoCloseable {
         this.rateLimiter = config.rateLimit() > 0
                 ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
                 : null;
+        this.bots = new BotDetector(config.botCacheSize());
     }
 
     /**
@@ -103,15 +107,15 @@ public final class CounterEngine implements AutoCloseable {
             Path shipped = file.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(file.getFileName());
             for (Path f : new Path[] {shipped, file}) {
                 if (Files.exists(f)) {
-                    rebuildFrom(f, day, store);
+                    rebuildFrom(f, day, store, config.countBots());
                 }
             }
         }
     }
 
-    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store) {
+    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
         try {
-            HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> store.increment(key, day, inc));
+            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc));
             LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
@@ -126,6 +130,16 @@ public final class CounterEngine implements AutoCloseable {
     public Outcome record(Hit hit) {
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
+        }
+        if (bots.isBot(hit.userAgent())) {
+            hit = hit.asBot();
+            if (!config.countBots()) {
+                if (log.append(hit)) {
+                    return Outcome.LOGGED_AS_BOT;
+                }
+                refused.incrementAndGet();
+                return Outcome.REFUSED_LOG_FULL;
+            }
         }
         LocalDate day = days.dayOf(hit.epochMillis());
         if (!store.increment(hit.key(), day, hit.inc())) {

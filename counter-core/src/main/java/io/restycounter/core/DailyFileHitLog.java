@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -74,6 +75,7 @@ public final class DailyFileHitLog implements HitLog {
     private static final SerializedString LAT = new SerializedString("lat");
     private static final SerializedString LON = new SerializedString("lon");
     private static final SerializedString NODE = new SerializedString("node");
+    private static final SerializedString BOT = new SerializedString("bot");
 
     private final Path dir;
     private final String node;
@@ -87,6 +89,8 @@ public final class DailyFileHitLog implements HitLog {
     private volatile boolean healthy = true;
     /** Set while the writer sleeps, so producers wake it only then rather than on every hit. */
     private volatile boolean writerSleeping;
+    /** Set while hits are refused at the queue's capacity, so that is logged once per episode. */
+    private final AtomicBoolean refusing = new AtomicBoolean();
 
     // Writer-thread state.
     private final LineBuffer buffer = new LineBuffer();
@@ -143,6 +147,10 @@ public final class DailyFileHitLog implements HitLog {
         int before = queued.getAndIncrement();
         if (before >= capacity) {
             queued.decrementAndGet();
+            if (!refusing.get() && refusing.compareAndSet(false, true)) {
+                LOG.error("LOG_QUEUE_CAPACITY reached: {} hits wait for the writer{}; new hits are refused (503, not counted)",
+                        capacity, healthy ? "" : " (" + dir + " is not writable)");
+            }
             return false;
         }
         queue.offer(hit);
@@ -206,6 +214,9 @@ public final class DailyFileHitLog implements HitLog {
                     continue;
                 }
                 writeOut();
+                if (refusing.get() && refusing.compareAndSet(true, false)) {
+                    LOG.info("hit log: queue drained; new hits are counted again");
+                }
                 if (!running) {
                     break;
                 }
@@ -286,6 +297,10 @@ public final class DailyFileHitLog implements HitLog {
         optional(g, SCHEME, hit.scheme());
         optional(g, REFERER, hit.referer());
         optional(g, UA, hit.userAgent());
+        if (hit.bot()) {
+            g.writeFieldName(BOT);
+            g.writeBoolean(true);
+        }
         Optional<Geo> geo = locate(hit.ip());
         if (geo.isPresent()) {
             Geo l = geo.get();

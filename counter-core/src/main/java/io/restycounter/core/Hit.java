@@ -11,9 +11,21 @@ import java.util.Objects;
  * @param inc         how much it adds, at least 1
  * @param ip          the client address the counter believes (see TRUSTED_PROXIES)
  * @param xff         the X-Forwarded-For header as received, or null
+ * @param bot         the user agent is a known crawler or headless browser (set by the engine)
  */
 public record Hit(long epochMillis, CounterKey key, long inc, int status, String method, String uri,
-                  String ip, String xff, String host, String scheme, String referer, String userAgent) {
+                  String ip, String xff, String host, String scheme, String referer, String userAgent,
+                  boolean bot) {
+
+    /** A hit not (yet) classified as a bot. */
+    public Hit(long epochMillis, CounterKey key, long inc, int status, String method, String uri,
+               String ip, String xff, String host, String scheme, String referer, String userAgent) {
+        this(epochMillis, key, inc, status, method, uri, ip, xff, host, scheme, referer, userAgent, false);
+    }
+
+    Hit asBot() {
+        return new Hit(epochMillis, key, inc, status, method, uri, ip, xff, host, scheme, referer, userAgent, true);
+    }
 
     public Hit {
         Objects.requireNonNull(key, "key");

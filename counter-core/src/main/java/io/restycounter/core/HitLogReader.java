@@ -33,6 +33,11 @@ public final class HitLogReader {
      * counts when its status is 200 or 302 and it is not marked as a bot.
      */
     public static Result read(Path file, CountSink sink) throws IOException {
+        return read(file, false, sink);
+    }
+
+    /** As {@link #read(Path, CountSink)}, counting lines marked as bots too when {@code countBots} (COUNT_BOTS). */
+    public static Result read(Path file, boolean countBots, CountSink sink) throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -44,7 +49,7 @@ public final class HitLogReader {
                 Line parsed = parse(line);
                 if (parsed == null) {
                     skipped++;
-                } else if (parsed.counts()) {
+                } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
                     sink.add(parsed.key, parsed.inc);
                     counted++;
                 }
@@ -55,7 +60,11 @@ public final class HitLogReader {
 
     private record Line(CounterKey key, long inc, int status, boolean bot) {
         boolean counts() {
-            return (status == 200 || status == 302) && !bot;
+            return served() && !bot;
+        }
+
+        boolean served() {
+            return status == 200 || status == 302;
         }
     }
 

@@ -144,6 +144,8 @@ public final class RedisCounterStore implements CounterStore {
     private long seq;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set while new counters are refused at MAX_PENDING_COUNTERS, so that is logged once per episode. */
+    private final AtomicBoolean refusing = new AtomicBoolean();
     private volatile boolean running;
     private Thread flusher;
 
@@ -223,6 +225,11 @@ public final class RedisCounterStore implements CounterStore {
         LongAdder adder = counts.get(key);
         if (adder == null) {
             if (bounded && entries.get() >= maxPending) {
+                if (refusing.compareAndSet(false, true)) {
+                    LOG.error("MAX_PENDING_COUNTERS reached: {} counters wait for Redis at {}; hits on new counters "
+                            + "are refused (503, not counted, not logged) until Redis takes counts again",
+                            entries.get(), where);
+                }
                 return false;
             }
             adder = counts.computeIfAbsent(key, k -> {
@@ -231,8 +238,8 @@ public final class RedisCounterStore implements CounterStore {
             });
         }
         adder.add(by);
-        if (deltas.get(day) != counts) {
-            // The flusher dropped this (old) day meanwhile: move what landed in the dropped map.
+        if (deltas.get(day) != counts || counts.get(key) != adder) {
+            // The flusher dropped this (old) day or this idle counter meanwhile: move what landed in the dropped one.
             long orphan = adder.sumThenReset();
             if (orphan != 0) {
                 add(key, day, orphan, false);
@@ -351,6 +358,9 @@ public final class RedisCounterStore implements CounterStore {
             } finally {
                 awaitQuietly(deleted);
             }
+            if (refusing.get() && entries.get() < maxPending && refusing.compareAndSet(true, false)) {
+                LOG.info("below MAX_PENDING_COUNTERS again ({} counters wait); new counters are counted", entries.get());
+            }
         } finally {
             flushLock.unlock();
         }
@@ -369,6 +379,7 @@ public final class RedisCounterStore implements CounterStore {
                 if (backoff != 0) {
                     LOG.info("Redis at {} takes counts again", where);
                 }
+
                 backoff = 0;
                 delay = flushInterval.toNanos();
             } catch (StoreException | RuntimeException e) {
@@ -401,6 +412,12 @@ public final class RedisCounterStore implements CounterStore {
             for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> day : deltas.entrySet()) {
                 for (Map.Entry<CounterKey, LongAdder> e : day.getValue().entrySet()) {
                     long v = e.getValue().sumThenReset();
+                    if (v == 0 && day.getValue().remove(e.getKey(), e.getValue())) {
+                        // Idle since the last flush: free its place under MAX_PENDING_COUNTERS. A hit that
+                        // raced in is either taken here or moved by its thread (see add).
+                        entries.decrementAndGet();
+                        v = e.getValue().sumThenReset();
+                    }
                     if (v != 0) {
                         byTenant.computeIfAbsent(e.getKey().tenant(), t -> new ArrayList<>())
                                 .add(new Delta(day.getKey(), e.getKey().counter(), v));

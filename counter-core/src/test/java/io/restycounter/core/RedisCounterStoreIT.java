@@ -257,6 +257,48 @@ class RedisCounterStoreIT {
         assertEquals(3, store.pendingHits());
     }
 
+    /** Regression: entries were freed only when a day was dropped, so the bound refused new counters all day. */
+    @Test
+    void newCountersAreCountedAgainOnceTheWaitingOnesAreFlushed() throws Exception {
+        RedisCounterStore store = store("MAX_PENDING_COUNTERS", "2");
+        assertTrue(store.increment(new CounterKey("acme", "a"), TODAY, 1));
+        assertTrue(store.increment(new CounterKey("acme", "b"), TODAY, 1));
+        assertFalse(store.increment(new CounterKey("acme", "c"), TODAY, 1));
+        store.flush();
+        store.flush();
+        assertTrue(store.increment(new CounterKey("acme", "c"), TODAY, 1), "a and b reached Redis; c has room");
+        assertTrue(store.increment(new CounterKey("acme", "a"), TODAY, 1));
+        store.flush();
+        assertEquals(2, hget("acme", TODAY, "a"));
+        assertEquals(1, hget("acme", TODAY, "b"));
+        assertEquals(1, hget("acme", TODAY, "c"));
+    }
+
+    @Test
+    void idleCounterDroppedWhileHitsRaceInLosesNone() throws Exception {
+        RedisCounterStore store = store();
+        CounterKey key = new CounterKey("acme", "race");
+        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        Thread hitter = new Thread(() -> {
+            while (go.get()) {
+                store.increment(key, TODAY, 1);
+                sent.incrementAndGet();
+                if ((sent.get() & 63) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        hitter.start();
+        for (int i = 0; i < 300; i++) {
+            store.flush();
+        }
+        go.set(false);
+        hitter.join();
+        store.flush();
+        assertEquals(sent.get(), hget("acme", TODAY, "race"));
+    }
+
     @Test
     void negativeCompensationIsApplied() throws Exception {
         RedisCounterStore store = store();
@@ -294,7 +336,7 @@ class RedisCounterStoreIT {
         store.flush();
         assertEquals(3, store.deltaEntries(), "kept while its batch is in flight");
         store.flush();
-        assertEquals(2, store.deltaEntries(), "today and yesterday stay, the day before is dropped");
+        assertEquals(0, store.deltaEntries(), "idle counters are dropped once their flush is confirmed");
         assertEquals(1, hget("acme", TODAY.minusDays(2), "home"));
         assertTrue(store.increment(key, TODAY.minusDays(2), 1));
         store.flush();

@@ -139,7 +139,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
                 status = HttpStatus.TOO_MANY_REQUESTS_429;
                 headers.put(RETRY_AFTER);
-            } else if (outcome != CounterEngine.Outcome.COUNTED) {
+            } else if (outcome != CounterEngine.Outcome.COUNTED && outcome != CounterEngine.Outcome.LOGGED_AS_BOT) {
                 status = HttpStatus.SERVICE_UNAVAILABLE_503;
                 headers.put(RETRY_AFTER);
             } else if (status == HttpStatus.FOUND_302) {

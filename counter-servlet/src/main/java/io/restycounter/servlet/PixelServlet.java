@@ -39,7 +39,7 @@ public class PixelServlet extends HttpServlet {
             if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
                 status = 429;
                 response.setHeader("Retry-After", "1");
-            } else if (outcome != CounterEngine.Outcome.COUNTED) {
+            } else if (outcome != CounterEngine.Outcome.COUNTED && outcome != CounterEngine.Outcome.LOGGED_AS_BOT) {
                 status = HttpServletResponse.SC_SERVICE_UNAVAILABLE;
                 response.setHeader("Retry-After", "1");
             }
