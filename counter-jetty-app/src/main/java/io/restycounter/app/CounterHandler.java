@@ -131,23 +131,33 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     }
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
-        if (!HttpMethod.GET.is(request.getMethod())) {
+        HttpFields fields = request.getHeaders();
+        CounterQuery.Answer answer;
+        if (HttpMethod.OPTIONS.is(request.getMethod())) {
+            answer = query.preflight(fields.get(HttpHeader.ORIGIN));
+        } else if (HttpMethod.GET.is(request.getMethod())) {
+            answer = query.answer(new CounterQuery.Request(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
+                    fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
+                    fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN)));
+        } else {
             response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-            response.getHeaders().put(HttpHeader.ALLOW, "GET");
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, OPTIONS");
             callback.succeeded();
             return;
         }
-        HttpFields fields = request.getHeaders();
-        CounterQuery.Answer answer = query.answer(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
-                fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT));
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
         headers.put(NO_STORE);
         headers.put(VARY);
+        answer.headers().forEach(headers::put);
         if (answer.status() == HttpStatus.UNAUTHORIZED_401) {
             headers.put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         }
         response.setStatus(answer.status());
+        if (answer.status() == HttpStatus.NO_CONTENT_204 || answer.status() == HttpStatus.NOT_MODIFIED_304) {
+            callback.succeeded();
+            return;
+        }
+        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
         response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
     }
 }
