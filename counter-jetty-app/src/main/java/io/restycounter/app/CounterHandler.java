@@ -29,6 +29,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     static final String PIXEL_PREFIX = "/p/";
     static final String QUERY_PREFIX = "/p-query/";
+    static final String REPORT_PREFIX = "/report/";
+    /** The report page: one file of HTML, CSS and script, no build step, nothing from elsewhere. */
+    private static final byte[] REPORT_PAGE = reportPage();
+    private static final String REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; base-uri 'none'";
 
     private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
     private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
@@ -62,6 +67,10 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         }
         if (path.startsWith(QUERY_PREFIX)) {
             query(request, response, callback, uri, path);
+            return true;
+        }
+        if (path.startsWith(REPORT_PREFIX)) {
+            report(request, response, callback, path);
             return true;
         }
         return false;
@@ -128,6 +137,43 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             }
         }
         return all == null ? first : all.toString();
+    }
+
+    private static byte[] reportPage() {
+        try (java.io.InputStream in = CounterHandler.class.getResourceAsStream("report.html")) {
+            if (in == null) {
+                throw new IllegalStateException("report.html is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void report(Request request, Response response, Callback callback, String path) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+            response.getHeaders().put(ALLOW);
+            callback.succeeded();
+            return;
+        }
+        String tenant = path.substring(REPORT_PREFIX.length());
+        HttpFields.Mutable headers = response.getHeaders();
+        if (!io.restycounter.core.CounterKey.isValidTenant(tenant)) {
+            response.setStatus(HttpStatus.NOT_FOUND_404);
+            headers.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.write(true, ByteBuffer.wrap("tenant: expected [a-z0-9]{1,32}".getBytes(StandardCharsets.UTF_8)),
+                    callback);
+            return;
+        }
+        headers.put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        headers.put("Content-Security-Policy", REPORT_CSP);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
+        response.setStatus(HttpStatus.OK_200);
+        response.write(true, HttpMethod.HEAD.is(request.getMethod()) ? ByteBuffer.allocate(0)
+                : ByteBuffer.wrap(REPORT_PAGE), callback);
     }
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
