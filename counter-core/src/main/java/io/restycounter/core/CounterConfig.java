@@ -38,6 +38,10 @@ public final class CounterConfig {
     private final GeoIpSettings geoIp;
     private final boolean countBots;
     private final int botCacheSize;
+    private final Path archiveDir;
+    private final int maxRangeDays;
+    private final Path tenantKeysFile;
+    private final java.util.List<String> corsOrigins;
 
     private CounterConfig(Settings s) {
         redisUrl = redisUrl(s);
@@ -66,6 +70,29 @@ public final class CounterConfig {
         geoIp = GeoIpSettings.from(s);
         countBots = s.getBoolean("COUNT_BOTS", false);
         botCacheSize = s.getInt("BOT_CACHE_SIZE", 10_000, 0, 10_000_000);
+        archiveDir = s.getPath("ARCHIVE_DIR", "./data/archive");
+        maxRangeDays = s.getInt("MAX_RANGE_DAYS", 366, 1, 3660);
+        tenantKeysFile = s.get("TENANT_KEYS") == null ? null : s.getPath("TENANT_KEYS", null);
+        corsOrigins = corsOrigins(s);
+    }
+
+    private static java.util.List<String> corsOrigins(Settings s) {
+        String v = s.get("CORS_ORIGINS");
+        if (v == null) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String one : v.split(",")) {
+            String o = one.trim();
+            if (o.isEmpty()) {
+                continue;
+            }
+            if (!o.equals("*") && !o.matches("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?")) {
+                throw Settings.invalid("CORS_ORIGINS", "* or a comma list of origins such as https://app.example.com", v);
+            }
+            out.add(o);
+        }
+        return java.util.List.copyOf(out);
     }
 
     public static CounterConfig from(Settings settings) {
@@ -208,6 +235,36 @@ public final class CounterConfig {
     /** How many distinct user agents the bot classifier remembers; 0 classifies every hit afresh. */
     public int botCacheSize() {
         return botCacheSize;
+    }
+
+    /** Where the embedded archive keeps its daily totals (ARCHIVE_DIR). */
+    public Path archiveDir() {
+        return archiveDir;
+    }
+
+    /** The longest range a query may ask for, in days (MAX_RANGE_DAYS). */
+    public int maxRangeDays() {
+        return maxRangeDays;
+    }
+
+    /** The TENANT_KEYS file, or null: tenant keys then live in Redis when there is one. */
+    public Path tenantKeysFile() {
+        return tenantKeysFile;
+    }
+
+    /** Origins a browser may query from (CORS_ORIGINS); "*" for any; empty for none. */
+    public java.util.List<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    /**
+     * The first day the live store still holds, given {@code today}: the embedded store rebuilds only
+     * today and yesterday at start, Redis keeps a day REDIS_EXPIRE_DAYS after it ends. Older days are
+     * read from the archive.
+     */
+    public java.time.LocalDate liveFrom(java.time.LocalDate today) {
+        int days = redisUrl == null ? 1 : Math.min(redisExpireDays, 3660);
+        return today.minusDays(days);
     }
 
     @Override

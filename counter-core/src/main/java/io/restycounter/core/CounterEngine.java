@@ -49,10 +49,21 @@ public final class CounterEngine implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final BotDetector bots;
     private final AtomicLong refused = new AtomicLong();
+    private final CounterArchive archive;
+    private final TenantKeys tenantKeys;
     private volatile boolean closed;
 
     /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
     public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock) {
+        this(config, store, log, geoIp, clock, new FileCounterArchive(config.archiveDir()),
+                config.tenantKeysFile() == null ? TenantKeys.none() : new FileTenantKeys(config.tenantKeysFile()));
+    }
+
+    /** As above, with the archive of closed days and the tenant keys; it owns and closes them too. */
+    public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
+            CounterArchive archive, TenantKeys tenantKeys) {
+        this.archive = Objects.requireNonNull(archive, "archive");
+        this.tenantKeys = Objects.requireNonNull(tenantKeys, "tenantKeys");
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
@@ -96,7 +107,21 @@ public final class CounterEngine implements AutoCloseable {
             throw e;
         }
         log.start();
-        return new CounterEngine(config, store, log, geoIp, clock);
+        RedisLink link = config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        return new CounterEngine(config, store, log, geoIp, clock, archive(config, link), tenantKeys(config, link));
+    }
+
+    /** The archive {@code config} describes: in Redis when there is one ({@code link}), else files in ARCHIVE_DIR. */
+    public static CounterArchive archive(CounterConfig config, RedisLink link) {
+        return link == null ? new FileCounterArchive(config.archiveDir()) : new RedisCounterArchive(link, true);
+    }
+
+    /** The tenant keys {@code config} describes: the TENANT_KEYS file, else Redis when there is one, else none. */
+    public static TenantKeys tenantKeys(CounterConfig config, RedisLink link) {
+        if (config.tenantKeysFile() != null) {
+            return new FileTenantKeys(config.tenantKeysFile());
+        }
+        return link == null ? TenantKeys.none() : new RedisTenantKeys(link, false);
     }
 
     private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
@@ -177,6 +202,33 @@ public final class CounterEngine implements AutoCloseable {
         return store.range(key, from, to);
     }
 
+    /** The daily totals of closed days, aggregated from the logs. */
+    public CounterArchive archive() {
+        return archive;
+    }
+
+    public TenantKeys tenantKeys() {
+        return tenantKeys;
+    }
+
+    /** The first day whose counts come from the live store; older days come from the archive. */
+    public LocalDate liveFrom() {
+        return config.liveFrom(today());
+    }
+
+    /** The counters of {@code tenant} with a live count on {@code day}, as far as the store can list them. */
+    public java.util.Set<String> liveCounters(String tenant, LocalDate day) throws StoreException {
+        return store.counters(tenant, day);
+    }
+
+    /**
+     * Compares {@code day}'s archived totals with the live store for every tenant in {@code tenants}:
+     * meaningful for a closed day that is aggregated and still in the live window.
+     */
+    public Reconciler.Report reconcile(java.util.Collection<String> tenants, LocalDate day) throws StoreException {
+        return Reconciler.compare(archive, store, tenants, day);
+    }
+
     /** Whether {@code presented} is the API key, compared in constant time. */
     public boolean isApiKey(String presented) {
         return presented != null && MessageDigest.isEqual(apiKeyDigest, sha256(presented));
@@ -222,6 +274,8 @@ public final class CounterEngine implements AutoCloseable {
         closed = true;
         log.close();
         store.close();
+        tenantKeys.close();
+        archive.close();
         geoIp.close();
     }
 

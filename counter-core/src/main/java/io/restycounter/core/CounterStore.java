@@ -22,6 +22,11 @@ public interface CounterStore extends AutoCloseable {
     /** Counts for every day from {@code from} to {@code to}, both included; days without hits are 0. */
     SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException;
 
+    /** The counters of {@code tenant} with a count on {@code day}; a store that cannot list them answers none. */
+    default java.util.Set<String> counters(String tenant, LocalDate day) throws StoreException {
+        return java.util.Set.of();
+    }
+
     /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
     void flush() throws StoreException;
 

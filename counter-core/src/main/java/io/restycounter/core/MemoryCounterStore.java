@@ -86,6 +86,20 @@ public final class MemoryCounterStore implements CounterStore {
     }
 
     @Override
+    public java.util.Set<String> counters(String tenant, LocalDate day) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
+        if (counts != null) {
+            counts.forEach((k, v) -> {
+                if (k.tenant().equals(tenant) && v.sum() != 0) {
+                    out.add(k.counter());
+                }
+            });
+        }
+        return out;
+    }
+
+    @Override
     public void flush() {
     }
 

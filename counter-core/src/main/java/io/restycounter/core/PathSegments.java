@@ -111,4 +111,32 @@ final class PathSegments {
         }
         return null;
     }
+
+    /**
+     * Every decoded value of {@code name=} in a raw query string, in order; a value with broken
+     * encoding is {@link #MALFORMED}.
+     */
+    static java.util.List<String> queryParams(String rawQuery, String name) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        int i = 0;
+        int len = rawQuery.length();
+        while (i <= len) {
+            int amp = rawQuery.indexOf('&', i);
+            int end = amp < 0 ? len : amp;
+            int eq = rawQuery.indexOf('=', i);
+            int nameEnd = eq >= 0 && eq < end ? eq : end;
+            if (nameEnd - i == name.length() && rawQuery.startsWith(name, i)) {
+                String v = nameEnd == end ? "" : decode(rawQuery, nameEnd + 1, end, true);
+                out.add(v == null ? MALFORMED : v);
+            }
+            if (amp < 0) {
+                break;
+            }
+            i = amp + 1;
+        }
+        return out;
+    }
 }

@@ -328,6 +328,37 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     @Override
+    public Set<String> counters(String tenant, LocalDate day) throws StoreException {
+        Set<String> out = new java.util.TreeSet<>();
+        ConcurrentHashMap<CounterKey, LongAdder> m = deltas.get(day);
+        if (m != null) {
+            m.forEach((k, v) -> {
+                if (k.tenant().equals(tenant)) {
+                    out.add(k.counter());
+                }
+            });
+        }
+        for (Batch b : unconfirmed) {
+            if (b.tenant.equals(tenant)) {
+                for (Delta d : b.deltas) {
+                    if (d.day().equals(day)) {
+                        out.add(d.counter());
+                    }
+                }
+            }
+        }
+        try {
+            out.addAll(await(queryConnection().async().hkeys(dayKey(tenant, day))));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException("Redis at " + where + ": read failed: " + message(e), cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("Redis at " + where + ": read interrupted", e);
+        }
+        return out;
+    }
+
+    @Override
     public boolean healthy() {
         try {
             return "PONG".equals(queryConnection().async().ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));

@@ -38,6 +38,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private static final ByteBuffer ROBOTS = ByteBuffer.wrap(
             "User-agent: *\nDisallow: /\n".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
     private static final PreEncodedHttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    static final String REPORT_PREFIX = "/report/";
+    /** The report page: one file of HTML, CSS and script, no build step, nothing from elsewhere. */
+    private static final byte[] REPORT_PAGE = reportPage();
+    private static final String REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; base-uri 'none'";
 
     private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
     private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
@@ -83,6 +88,10 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         if (path.equals(ROBOTS_PATH)) {
             response.getHeaders().put(TEXT);
             response.write(true, ROBOTS.slice(), callback);
+            return true;
+        }
+        if (path.startsWith(REPORT_PREFIX)) {
+            report(request, response, callback, path);
             return true;
         }
         return false;
@@ -169,24 +178,71 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         return all == null ? first : all.toString();
     }
 
-    private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
-        if (!HttpMethod.GET.is(request.getMethod())) {
+    private static byte[] reportPage() {
+        try (java.io.InputStream in = CounterHandler.class.getResourceAsStream("report.html")) {
+            if (in == null) {
+                throw new IllegalStateException("report.html is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void report(Request request, Response response, Callback callback, String path) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
             response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-            response.getHeaders().put(HttpHeader.ALLOW, "GET");
+            response.getHeaders().put(ALLOW);
             callback.succeeded();
             return;
         }
-        HttpFields fields = request.getHeaders();
-        CounterQuery.Answer answer = query.answer(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
-                fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT));
+        String tenant = path.substring(REPORT_PREFIX.length());
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
+        if (!io.restycounter.core.CounterKey.isValidTenant(tenant)) {
+            response.setStatus(HttpStatus.NOT_FOUND_404);
+            headers.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.write(true, ByteBuffer.wrap("tenant: expected [a-z0-9]{1,32}".getBytes(StandardCharsets.UTF_8)),
+                    callback);
+            return;
+        }
+        headers.put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        headers.put("Content-Security-Policy", REPORT_CSP);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
+        response.setStatus(HttpStatus.OK_200);
+        response.write(true, HttpMethod.HEAD.is(request.getMethod()) ? ByteBuffer.allocate(0)
+                : ByteBuffer.wrap(REPORT_PAGE), callback);
+    }
+
+    private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
+        HttpFields fields = request.getHeaders();
+        CounterQuery.Answer answer;
+        if (HttpMethod.OPTIONS.is(request.getMethod())) {
+            answer = query.preflight(fields.get(HttpHeader.ORIGIN));
+        } else if (HttpMethod.GET.is(request.getMethod())) {
+            answer = query.answer(new CounterQuery.Request(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
+                    fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
+                    fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN)));
+        } else {
+            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, OPTIONS");
+            callback.succeeded();
+            return;
+        }
+        HttpFields.Mutable headers = response.getHeaders();
         headers.put(NO_STORE);
         headers.put(VARY);
+        answer.headers().forEach(headers::put);
         if (answer.status() == HttpStatus.UNAUTHORIZED_401) {
             headers.put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
         }
         response.setStatus(answer.status());
+        if (answer.status() == HttpStatus.NO_CONTENT_204 || answer.status() == HttpStatus.NOT_MODIFIED_304) {
+            callback.succeeded();
+            return;
+        }
+        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
         response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
     }
 }

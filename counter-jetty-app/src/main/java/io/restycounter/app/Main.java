@@ -2,7 +2,15 @@ package io.restycounter.app;
 
 import io.restycounter.core.ConfigException;
 import io.restycounter.core.CounterConfig;
+import io.restycounter.core.Aggregator;
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterEngine;
+import io.restycounter.core.DailyAggregation;
+import io.restycounter.core.RedisCounterStore;
+import io.restycounter.core.RedisLink;
+import io.restycounter.core.Reconciler;
+import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantKeys;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.GeoIpSettings;
 import io.restycounter.core.GeoIpUpdater;
@@ -12,19 +20,24 @@ import io.restycounter.s3.LogShipper;
 import io.restycounter.s3.ShipReport;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar counter-jetty-app.jar}: runs the counter with settings from the environment
  * (or {@code -Dcounter.NAME=value}). A bad setting stops start-up with one line naming it.
  */
 @Command(name = "counter-jetty-app", mixinStandardHelpOptions = true,
-        subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class},
+        subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class, Main.Aggregate.class, Main.Verify.class,
+                Main.TenantKey.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
 public final class Main implements Callable<Integer> {
 
@@ -78,6 +91,7 @@ public final class Main implements Callable<Integer> {
             out.println("API_KEY is not set; the query key for this run is: " + config.apiKey());
         }
         List<AutoCloseable> background = new ArrayList<>();
+        background.add(new DailyAggregation(engine, clock).start());
         shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock).start()));
         if (config.geoIp().updatesEnabled()) {
             GeoIpUpdater updater = new GeoIpUpdater(config.geoIp(), engine.geoIp());
@@ -151,6 +165,166 @@ public final class Main implements Callable<Integer> {
             ShipReport report = s.shipClosed();
             out.println(report);
             return report.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "aggregate", mixinStandardHelpOptions = true,
+            description = "Sums one closed day's log files (every node's, in LOG_DIR and LOG_DIR/shipped) into the archive, "
+                    + "replacing that day; exits 1 on failure.")
+    static final class Aggregate implements Callable<Integer> {
+
+        @Option(names = "--day", required = true, description = "the day, yyyy-MM-dd")
+        String day;
+
+        @Override
+        public Integer call() {
+            return aggregate(Settings.fromEnvironment(), day, Clock.systemUTC(), System.out, System.err);
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Compares a closed day's archive totals (aggregated from the logs first if needed) with the live "
+                    + "Redis counts; exits 1 on drift.")
+    static final class Verify implements Callable<Integer> {
+
+        @Option(names = "--day", required = true, description = "the day, yyyy-MM-dd")
+        String day;
+
+        @Override
+        public Integer call() {
+            return verify(Settings.fromEnvironment(), day, Clock.systemUTC(), System.out, System.err);
+        }
+    }
+
+    @Command(name = "tenant-key", mixinStandardHelpOptions = true,
+            description = "create: makes a query key that reads one tenant only and prints it once; "
+                    + "revoke: removes every key of the tenant. Keys are kept as SHA-256 digests in TENANT_KEYS or Redis.")
+    static final class TenantKey implements Callable<Integer> {
+
+        @Parameters(index = "0", description = "create or revoke")
+        String action;
+
+        @Parameters(index = "1", description = "the tenant")
+        String tenant;
+
+        @Override
+        public Integer call() {
+            return tenantKey(Settings.fromEnvironment(), action, tenant, System.out, System.err);
+        }
+    }
+
+    private static LocalDate day(String name, String day, PrintStream err) {
+        try {
+            if (day.length() == 10) {
+                return LocalDate.parse(day);
+            }
+        } catch (DateTimeParseException e) {
+            // below
+        }
+        err.println(name + ": --day: expected a date yyyy-MM-dd, got \"" + day + "\"");
+        return null;
+    }
+
+    static int aggregate(Settings settings, String dayText, Clock clock, PrintStream out, PrintStream err) {
+        LocalDate day = day("aggregate", dayText, err);
+        CounterConfig config;
+        try {
+            config = CounterConfig.from(settings);
+        } catch (ConfigException e) {
+            err.println("aggregate: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (day == null) {
+            return EXIT_CONFIG;
+        }
+        if (!day.isBefore(LocalDate.now(clock.withZone(config.zone())))) {
+            err.println("aggregate: --day: expected a closed day before today, got " + day);
+            return EXIT_CONFIG;
+        }
+        RedisLink link = config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        try (CounterArchive archive = CounterEngine.archive(config, link)) {
+            Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
+            out.println("aggregated " + r + " into " + archive);
+            return 0;
+        } catch (java.io.IOException | StoreException e) {
+            err.println("aggregate: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static int verify(Settings settings, String dayText, Clock clock, PrintStream out, PrintStream err) {
+        LocalDate day = day("verify", dayText, err);
+        CounterConfig config;
+        try {
+            config = CounterConfig.from(settings);
+        } catch (ConfigException e) {
+            err.println("verify: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (day == null) {
+            return EXIT_CONFIG;
+        }
+        if (config.redisUrl() == null) {
+            err.println("verify: REDIS_HOST or REDIS_URL: expected the live store, got none "
+                    + "(the embedded store lives in the server; its daily job logs drift)");
+            return EXIT_CONFIG;
+        }
+        LocalDate today = LocalDate.now(clock.withZone(config.zone()));
+        if (!day.isBefore(today) || day.isBefore(config.liveFrom(today))) {
+            err.println("verify: --day: expected a closed day still in the live window (" + config.liveFrom(today)
+                    + " to " + today.minusDays(1) + "), got " + day);
+            return EXIT_CONFIG;
+        }
+        RedisLink link = RedisLink.to(config.redisUrl());
+        try (CounterArchive archive = CounterEngine.archive(config, link);
+                RedisCounterStore store = RedisCounterStore.connect(config, clock)) {
+            Aggregator aggregator = new Aggregator(config.logDir(), archive);
+            Aggregator.Result logs = archive.isAggregated(day) ? aggregator.read(day) : aggregator.aggregate(day);
+            Reconciler.Report report = Reconciler.compare(archive, store, logs.totals().keySet(), day);
+            out.println(report);
+            report.drift().forEach(d -> out.println("drift " + d));
+            return report.ok() ? 0 : 1;
+        } catch (java.io.IOException | StoreException e) {
+            err.println("verify: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static int tenantKey(Settings settings, String action, String tenant, PrintStream out, PrintStream err) {
+        CounterConfig config;
+        try {
+            config = CounterConfig.from(settings);
+        } catch (ConfigException e) {
+            err.println("tenant-key: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        if (!io.restycounter.core.CounterKey.isValidTenant(tenant)) {
+            err.println("tenant-key: tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
+            return EXIT_CONFIG;
+        }
+        if (!action.equals("create") && !action.equals("revoke")) {
+            err.println("tenant-key: expected create or revoke, got \"" + action + "\"");
+            return EXIT_CONFIG;
+        }
+        RedisLink link = config.tenantKeysFile() != null || config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        try (TenantKeys keys = CounterEngine.tenantKeys(config, link)) {
+            if (action.equals("create")) {
+                String key = TenantKeys.newKey();
+                keys.add(tenant, TenantKeys.sha256Hex(key));
+                out.println(key);
+                err.println("tenant-key: created a key for " + tenant + "; it is shown once, only its SHA-256 is kept");
+            } else {
+                int n = keys.revokeAll(tenant);
+                out.println("revoked " + n + " key" + (n == 1 ? "" : "s") + " of " + tenant);
+            }
+            return 0;
+        } catch (StoreException e) {
+            err.println("tenant-key: " + e.getMessage());
+            return e.getMessage().startsWith("TENANT_KEYS: expected") ? EXIT_CONFIG : 1;
+        } finally {
+            if (link != null) {
+                link.close();
+            }
         }
     }
 }

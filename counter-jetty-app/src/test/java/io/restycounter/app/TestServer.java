@@ -32,7 +32,8 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path logDir, Clock clock, String... settings) throws Exception {
         Map<String, String> m = new HashMap<>(Map.of("HTTP_PORT", "0", "BIND_ADDRESS", "127.0.0.1",
-                "LOG_DIR", logDir.toString(), "API_KEY", API_KEY));
+                "LOG_DIR", logDir.toString(), "API_KEY", API_KEY,
+                "ARCHIVE_DIR", logDir.resolveSibling(logDir.getFileName() + "-archive").toString()));
         for (int i = 0; i < settings.length; i += 2) {
             m.put(settings[i], settings[i + 1]);
         }

@@ -51,7 +51,7 @@ class AthenaDdlTest {
         DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", everywhere, 16).start();
         try {
             assertTrue(log.append(new Hit(millis, new CounterKey("acme", "home"), 2, 200, "GET", "/p/acme/home?v=2",
-                    "203.0.113.7", "198.51.100.1", "counter.example", "https", "https://example.com/", "Mozilla/5.0")));
+                    "203.0.113.7", "198.51.100.1", "counter.example", "https", "https://example.com/", "Googlebot/2.1", true)));
             log.flush();
         } finally {
             log.close();

@@ -1,0 +1,105 @@
+package io.restycounter.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restycounter.core.CounterEngine;
+import io.restycounter.core.DailyAggregation;
+import io.restycounter.core.MutableClock;
+import java.net.URLDecoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report page in a real headless Chromium against the real app: chart bars, table and CSV match the API. */
+class ReportPageIT {
+
+    @TempDir
+    Path dir;
+
+    private static String chromium() {
+        for (String p : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        throw new AssertionError("chromium not found: run bin/test (it installs Debian's chromium) or apt-get install chromium");
+    }
+
+    private String dumpDom(String url) throws Exception {
+        Path profile = Files.createDirectories(dir.resolve("profile"));
+        Process p = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", url)
+                .redirectError(dir.resolve("chromium.log").toFile()).start();
+        byte[] dom = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium did not finish");
+        return new String(dom, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void pageDrawsTheApiAnswerAndOffersItAsCsv() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
+        try (TestServer app = TestServer.start(dir.resolve("logs"), clock, "RATE_LIMIT", "0")) {
+            app.get("/p/acme/signup?v=3");
+            app.get("/p/acme/news.a");
+            clock.set(Instant.parse("2026-11-27T10:00:00Z"));
+            app.get("/p/acme/signup?v=4");
+            clock.set(Instant.parse("2026-11-28T10:00:00Z"));
+            app.get("/p/acme/signup");
+            CounterEngine engine = app.server().engine();
+            engine.flush();
+            new DailyAggregation(engine, clock).runOnce(LocalDate.parse("2026-11-25"));
+
+            HttpResponse<byte[]> page = app.get("/report/acme");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+            assertEquals(404, app.get("/report/ACME").statusCode());
+
+            String api = new String(app.get("/p-query/acme?counter=signup&counter=news.a&from=2026-11-25&to=2026-11-28",
+                    "X-Api-Key", TestServer.API_KEY).body(), StandardCharsets.UTF_8);
+            StringBuilder expectedCsv = new StringBuilder("counter,day,count,source\n");
+            Matcher counter = Pattern.compile("\\{\"counter\":\"([^\"]+)\",\"total\":\\d+,\"days\":\\[(.*?)]}").matcher(api);
+            List<String> counts = new ArrayList<>();
+            while (counter.find()) {
+                Matcher d = Pattern.compile("\\{\"day\":\"([^\"]+)\",\"count\":(\\d+),\"source\":\"(\\w+)\"}")
+                        .matcher(counter.group(2));
+                while (d.find()) {
+                    expectedCsv.append(counter.group(1)).append(',').append(d.group(1)).append(',').append(d.group(2))
+                            .append(',').append(d.group(3)).append('\n');
+                    counts.add(d.group(2));
+                }
+            }
+            assertEquals(List.of("3", "0", "4", "1", "1", "0", "0", "0"), counts, api);
+
+            String dom = dumpDom(app.uri("/report/acme").toString() + "#key=" + TestServer.API_KEY
+                    + "&counter=signup,news.a&from=2026-11-25&to=2026-11-28");
+            Matcher bars = Pattern.compile("<rect class=\"bar (live|archive)\"[^>]*data-count=\"(\\d+)\"").matcher(dom);
+            List<String> drawn = new ArrayList<>();
+            while (bars.find()) {
+                drawn.add(bars.group(2));
+            }
+            assertEquals(counts, drawn, "one bar per counter and day, in order: " + dom);
+            assertTrue(dom.contains("<h2>signup (8)</h2>"), dom);
+            assertTrue(dom.contains("<td>2026-11-27</td><td>4</td><td>live</td>"), dom);
+            Matcher csv = Pattern.compile("id=\"csv\" href=\"data:text/csv;charset=utf-8,([^\"]+)\"").matcher(dom);
+            assertTrue(csv.find(), dom);
+            assertEquals(expectedCsv.toString(), URLDecoder.decode(csv.group(1), StandardCharsets.UTF_8));
+            assertTrue(dom.contains("download=\"acme-2026-11-25-2026-11-28.csv\""), dom);
+
+            String refused = dumpDom(app.uri("/report/acme").toString() + "#key=wrong-key-123&counter=signup");
+            assertTrue(refused.contains("apikey: not valid"), refused);
+            assertTrue(!refused.contains("<rect class=\"bar"), refused);
+        }
+    }
+}
