@@ -36,6 +36,7 @@ public final class CounterConfig {
     private final int rateLimitClients;
     private final ClientAddressResolver clientAddresses;
     private final GeoIpSettings geoIp;
+    private final PixelSigning pixelSigning;
     private final boolean countBots;
     private final int botCacheSize;
     private final Path archiveDir;
@@ -68,6 +69,7 @@ public final class CounterConfig {
         rateLimitClients = s.getInt("RATE_LIMIT_CLIENTS", 100_000, 1, 100_000_000);
         clientAddresses = ClientAddressResolver.from(s);
         geoIp = GeoIpSettings.from(s);
+        pixelSigning = PixelSigning.from(s);
         countBots = s.getBoolean("COUNT_BOTS", false);
         botCacheSize = s.getInt("BOT_CACHE_SIZE", 10_000, 0, 10_000_000);
         archiveDir = s.getPath("ARCHIVE_DIR", "./data/archive");
@@ -220,6 +222,11 @@ public final class CounterConfig {
     /** Which X-Forwarded-For hops to believe, from TRUSTED_PROXIES. */
     public ClientAddressResolver clientAddresses() {
         return clientAddresses;
+    }
+
+    /** Which tenants' pixels must be signed, and with what (SIGNING_KEYS). */
+    public PixelSigning pixelSigning() {
+        return pixelSigning;
     }
 
     /** The GeoIP database and its updates. */

@@ -181,6 +181,15 @@ public final class CounterEngine implements AutoCloseable {
     }
 
     /**
+     * Parses and judges a pixel request with this engine's settings: {@code path} is what follows the
+     * pixel mount point, still percent-encoded ({@code /{tenant}/{counter}}).
+     */
+    public PixelRequest parsePixel(String path, String rawQuery) {
+        return PixelRequest.parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(),
+                config.pixelSigning(), clock.millis());
+    }
+
+    /**
      * The client's address: the socket peer, or what a trusted proxy says in X-Forwarded-For
      * (all its values joined with commas) or X-Real-IP.
      */

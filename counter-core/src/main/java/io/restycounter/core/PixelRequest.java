@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
  * A pixel request, parsed and judged: which counter, how much, and what to answer. The front doors
  * (servlet or Jetty handler) only copy the result onto their response.
  *
- * @param status   200 to count, 302 to count and redirect, 400 or 404 to count nothing
+ * @param status   200 to count, 302 to count and redirect, 400, 403 or 404 to count nothing
  * @param key      the counter, or null when the status is 404
  * @param inc      what the hit adds
  * @param redirect the target of a 302, or null
- * @param error    for 400 and 404, a one-line reason naming the field
+ * @param error    for 400, 403 and 404, a one-line reason naming the field
  */
 public record PixelRequest(int status, CounterKey key, long inc, String redirect, String error) {
 
@@ -22,6 +22,12 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
      * @param rawQuery the raw query string, or null
      */
     public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed) {
+        return parse(path, rawQuery, maxIncrement, redirectAllowed, PixelSigning.none(), 0);
+    }
+
+    /** As {@link #parse(String, String, int, Pattern)}, refusing with 403 what a signing tenant did not sign. */
+    public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
+            PixelSigning signing, long nowMillis) {
         String[] parts = PathSegments.split(path, 2);
         if (parts == null) {
             return refuse(404, "path: expected /{tenant}/{counter}");
@@ -33,6 +39,12 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
             return refuse(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]");
         }
         CounterKey key = new CounterKey(parts[0], parts[1]);
+        if (signing.requires(key.tenant())) {
+            String refusal = signing.refusal(key, rawQuery, nowMillis);
+            if (refusal != null) {
+                return refuse(403, refusal);
+            }
+        }
         if (rawQuery == null || rawQuery.isEmpty()) {
             return new PixelRequest(200, key, 1, null, null);
         }

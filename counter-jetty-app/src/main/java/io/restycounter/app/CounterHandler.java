@@ -1,6 +1,5 @@
 package io.restycounter.app;
 
-import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterQuery;
 import io.restycounter.core.Hit;
@@ -55,8 +54,6 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private final CounterEngine engine;
     private final CounterQuery query;
-    private final int maxIncrement;
-    private final java.util.regex.Pattern redirectAllowed;
     private final Executor blockingWork;
 
     /** @param blockingWork where queries and health checks run, since they may wait on the store */
@@ -64,9 +61,6 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         this.engine = engine;
         this.blockingWork = blockingWork;
         this.query = new CounterQuery(engine);
-        CounterConfig config = engine.config();
-        this.maxIncrement = config.maxIncrement();
-        this.redirectAllowed = config.redirectAllowed();
     }
 
     @Override
@@ -134,8 +128,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             callback.succeeded();
             return;
         }
-        PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(),
-                maxIncrement, redirectAllowed);
+        PixelRequest pixel = engine.parsePixel(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery());
         int status = pixel.status();
         if (pixel.key() != null) {
             HttpFields fields = request.getHeaders();

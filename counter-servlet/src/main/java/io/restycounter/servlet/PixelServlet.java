@@ -1,6 +1,5 @@
 package io.restycounter.servlet;
 
-import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Hit;
 import io.restycounter.core.Pixel;
@@ -29,9 +28,7 @@ public class PixelServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        CounterConfig config = engine.config();
-        PixelRequest pixel = PixelRequest.parse(ServletEngines.rawPathInfo(request), request.getQueryString(),
-                config.maxIncrement(), config.redirectAllowed());
+        PixelRequest pixel = engine.parsePixel(ServletEngines.rawPathInfo(request), request.getQueryString());
         int status = pixel.status();
         if (pixel.key() != null) {
             Hit hit = ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), status);
