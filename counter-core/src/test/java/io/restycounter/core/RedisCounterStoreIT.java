@@ -386,14 +386,6 @@ class RedisCounterStoreIT {
     }
 
     @Test
-    void clusterUrlIsRefusedForNow() {
-        Map<String, String> values = Map.of("REDIS_URL", "redis://a:1,redis://b:2");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> RedisCounterStore.connect(CounterConfig.from(Settings.of(values)), CLOCK));
-        assertEquals("REDIS_URL: cluster support comes with REDIS_CLUSTER", e.getMessage());
-    }
-
-    @Test
     void incrementRacingFlushesAndQueriesNeverShowsMoreThanCounted() throws Exception {
         RedisCounterStore store = store();
         CounterKey key = new CounterKey("acme", "home");
