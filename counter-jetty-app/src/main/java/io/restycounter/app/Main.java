@@ -6,6 +6,7 @@ import io.restycounter.core.CounterEngine;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.GeoIpSettings;
 import io.restycounter.core.GeoIpUpdater;
+import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
@@ -52,7 +53,8 @@ public final class Main implements Callable<Integer> {
     record Running(CounterServer server) {
     }
 
-    static Running start(Settings settings, Clock clock, PrintStream out, PrintStream err) throws Exception {
+    static Running start(Settings given, Clock clock, PrintStream out, PrintStream err) throws Exception {
+        Settings settings = withDefaultNodeId(given);
         CounterConfig config;
         ServerSettings serverSettings;
         Optional<LogShipper> shipper;
@@ -88,10 +90,36 @@ public final class Main implements Callable<Integer> {
                 acme == null ? null : new CertificateManager(acme, clock), background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
-                + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
+                + " (node: " + config.nodeId()
+                + ", store: " + config.redisMode().name().toLowerCase(java.util.Locale.ROOT) + ", logs: "
                 + config.logDir().toAbsolutePath().normalize()
                 + ", s3: " + shipper.map(s -> s.settings().toString()).orElse("off") + ")");
         return new Running(server);
+    }
+
+    /**
+     * The turnkey app always runs with a node id, so that several nodes shipping to one S3 prefix never
+     * write the same key: NODE_ID when set, else this host's name made valid. The core library keeps
+     * no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
+     */
+    static Settings withDefaultNodeId(Settings settings) {
+        if (settings.get("NODE_ID") != null) {
+            return settings;
+        }
+        String node = LogFileName.sanitizeNode(hostName());
+        return settings.over(name -> "NODE_ID".equals(name) ? node : null);
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "node";
+        }
     }
 
     @Command(name = "sync-logs", mixinStandardHelpOptions = true,
