@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * counters each). The script first sets a marker key unique to the batch, so a batch sent twice (its
  * reply was lost, it is retried) is applied once. A batch that Redis did not confirm is kept unchanged
  * and retried with back-off before any new batch is built: nothing is lost, nothing is counted twice.
+ * A confirmed marker is deleted, unless an earlier attempt of its batch failed: a copy of that attempt
+ * may still arrive (after a reconnect, or at a promoted replica), so the marker stays until its TTL.
  *
  * <p>Reads add this node's unsent deltas to what Redis holds. For a batch whose fate is unknown they
  * ask Redis, in the same atomic script as the counts, whether its marker exists.
@@ -444,13 +446,16 @@ public final class RedisCounterStore implements CounterStore {
         Long[] replies = apply(batches);
         int failed = 0;
         for (int i = 0; i < batches.size(); i++) {
+            Batch b = batches.get(i);
             if (replies[i] == null) {
+                b.unsure = true;
                 failed++;
                 continue;
             }
-            Batch b = batches.get(i);
             unconfirmed.remove(b);
-            confirmedMarkers.add(b.marker);
+            if (!b.unsure) {
+                confirmedMarkers.add(b.marker);
+            }
             for (int k = 1; k < b.keys.length; k++) {
                 if (!"0".equals(b.args[k])) {
                     expirySet.add(b.keys[k]);
@@ -514,6 +519,7 @@ public final class RedisCounterStore implements CounterStore {
                     LOG.debug("batch failed: {}", message(e));
                 }
             } catch (TimeoutException e) {
+                futures.get(i).cancel(false); // not sent yet: never send it; sent: its marker stays (unsure)
                 LOG.debug("batch timed out");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -726,6 +732,13 @@ public final class RedisCounterStore implements CounterStore {
         final String[] keys;
         final String[] args;
         final List<Delta> deltas;
+        /**
+         * An attempt failed or timed out, so the client may still hold a copy it sends later (Lettuce
+         * re-sends commands after a reconnect, and a cluster follows MOVED to a new primary). Such a
+         * batch's marker is never deleted but left to expire, so a late copy finds it and adds nothing.
+         * Written under the flush lock.
+         */
+        boolean unsure;
 
         Batch(String tenant, String[] keys, String[] args, List<Delta> deltas) {
             this.tenant = tenant;
