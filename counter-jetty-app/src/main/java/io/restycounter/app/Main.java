@@ -8,6 +8,7 @@ import io.restycounter.core.GeoIpSettings;
 import io.restycounter.core.GeoIpUpdater;
 import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.SharedRedis;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
 import io.restycounter.s3.ShipReport;
@@ -86,8 +87,16 @@ public final class Main implements Callable<Integer> {
             updater.start();
             background.add(updater);
         }
-        CounterServer server = CounterServer.start(engine, serverSettings,
-                acme == null ? null : new CertificateManager(acme, clock), background);
+        CertificateManager certificates = null;
+        if (acme != null) {
+            // Several nodes on one Redis share certificates, challenge answers and an order lock there.
+            SharedRedis shared = config.redisMode() == CounterConfig.RedisMode.NONE ? null : SharedRedis.connect(config);
+            if (shared != null) {
+                background.add(shared);
+            }
+            certificates = new CertificateManager(acme, clock, shared);
+        }
+        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + " (node: " + config.nodeId()
