@@ -1,5 +1,6 @@
 package io.restycounter.core;
 
+import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ public final class CounterConfig {
     public static final int NEVER_EXPIRE_ABOVE = 9999;
 
     private final String redisUrl;
+    private final RedisMode redisMode;
     private final int redisExpireDays;
     private final Duration flushInterval;
     private final int maxPendingCounters;
@@ -46,6 +48,7 @@ public final class CounterConfig {
 
     private CounterConfig(Settings s) {
         redisUrl = redisUrl(s);
+        redisMode = redisMode(s, redisUrl);
         redisExpireDays = s.getInt("REDIS_EXPIRE_DAYS", 3, 0, Integer.MAX_VALUE);
         flushInterval = Duration.ofMillis(s.getInt("FLUSH_INTERVAL_MS", 50, 1, 60_000));
         maxPendingCounters = s.getInt("MAX_PENDING_COUNTERS", 1_000_000, 1, Integer.MAX_VALUE);
@@ -101,20 +104,43 @@ public final class CounterConfig {
         return new CounterConfig(settings);
     }
 
+    /** How {@link #redisUrl()} is reached. */
+    public enum RedisMode {
+        /** No Redis: the embedded store. */
+        NONE,
+        /** One server. */
+        STANDALONE,
+        /** A primary found through Redis Sentinel ({@code redis-sentinel://}). */
+        SENTINEL,
+        /** A Redis Cluster: several comma-separated seed nodes, or REDIS_CLUSTER=true. */
+        CLUSTER
+    }
+
+    private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
+            + "for a cluster), or redis-sentinel://host:port[,host:port]/db#master";
+
     private static String redisUrl(Settings s) {
         String url = s.get("REDIS_URL");
         String host = s.get("REDIS_HOST");
         if (url != null) {
+            if (isSentinel(url)) {
+                RedisURI uri = parseRedisUri(url);
+                if (uri.getSentinels().isEmpty() || uri.getSentinelMasterId() == null) {
+                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
+                }
+                return url;
+            }
             for (String one : url.split(",")) {
                 URI uri;
                 try {
                     uri = new URI(one.trim());
                 } catch (URISyntaxException e) {
-                    throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port, comma-separated for a cluster");
+                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
                 }
                 if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port, comma-separated for a cluster");
+                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
                 }
+                parseRedisUri(one.trim());
             }
             return url;
         }
@@ -130,6 +156,33 @@ public final class CounterConfig {
         String userInfo = auth == null ? ""
                 : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "@";
         return "redis://" + userInfo + host + ":" + port;
+    }
+
+    private static boolean isSentinel(String url) {
+        String lower = url.trim().toLowerCase(java.util.Locale.ROOT);
+        return lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
+    }
+
+    private static RedisURI parseRedisUri(String url) {
+        try {
+            return RedisURI.create(url);
+        } catch (RuntimeException e) {
+            throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
+        }
+    }
+
+    private static RedisMode redisMode(Settings s, String url) {
+        boolean cluster = s.getBoolean("REDIS_CLUSTER", false);
+        if (url == null) {
+            return RedisMode.NONE;
+        }
+        if (isSentinel(url)) {
+            if (cluster) {
+                throw new ConfigException("REDIS_CLUSTER: expected false with a redis-sentinel:// REDIS_URL, got true");
+            }
+            return RedisMode.SENTINEL;
+        }
+        return cluster || url.contains(",") ? RedisMode.CLUSTER : RedisMode.STANDALONE;
     }
 
     private static Pattern pattern(Settings s, String name) {
@@ -153,6 +206,11 @@ public final class CounterConfig {
     /** The Redis URL (one, or comma-separated cluster nodes), or null for the embedded store. May hold a password. */
     public String redisUrl() {
         return redisUrl;
+    }
+
+    /** Standalone, Sentinel or Cluster; {@link RedisMode#NONE} without Redis. */
+    public RedisMode redisMode() {
+        return redisMode;
     }
 
     /** Days a Redis count outlives its day; above {@link #NEVER_EXPIRE_ABOVE}, never expires. */
@@ -276,7 +334,7 @@ public final class CounterConfig {
 
     @Override
     public String toString() {
-        return "CounterConfig[store=" + (redisUrl == null ? "embedded" : "redis") + ", logDir=" + logDir
+        return "CounterConfig[store=" + (redisUrl == null ? "embedded" : "redis " + redisMode.name().toLowerCase(java.util.Locale.ROOT)) + ", logDir=" + logDir
                 + ", zone=" + zone + ", node=" + nodeId + "]";
     }
 }

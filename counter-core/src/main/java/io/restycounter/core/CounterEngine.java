@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -107,7 +109,7 @@ public final class CounterEngine implements AutoCloseable {
             throw e;
         }
         log.start();
-        RedisLink link = config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         return new CounterEngine(config, store, log, geoIp, clock, archive(config, link), tenantKeys(config, link));
     }
 
@@ -128,11 +130,17 @@ public final class CounterEngine implements AutoCloseable {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
             Path file = log.fileFor(day);
-            // Yesterday's file may already be shipped to S3 and moved aside.
-            Path shipped = file.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(file.getFileName());
-            for (Path f : new Path[] {shipped, file}) {
-                if (Files.exists(f)) {
-                    rebuildFrom(f, day, store, config.countBots());
+            List<Path> files = new ArrayList<>(List.of(file));
+            if (config.nodeId() != null) {
+                // Written before this node had an id (the Jetty app now defaults NODE_ID to the host name).
+                files.add(file.resolveSibling(new LogFileName(day, null).toString()));
+            }
+            for (Path f : files) {
+                // Yesterday's file may already be shipped to S3 and moved aside.
+                for (Path candidate : new Path[] {f.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(f.getFileName()), f}) {
+                    if (Files.exists(candidate)) {
+                        rebuildFrom(candidate, day, store, config.countBots());
+                    }
                 }
             }
         }

@@ -37,6 +37,23 @@ public record LogFileName(LocalDate day, String node) {
         return true;
     }
 
+    /**
+     * A valid node id made from any name (a host name, say): characters outside [A-Za-z0-9_.-] become
+     * {@code -}, cut to 64 characters; an empty result gives {@code node}.
+     */
+    public static String sanitizeNode(String name) {
+        StringBuilder b = new StringBuilder();
+        if (name != null) {
+            for (int i = 0; i < name.length() && b.length() < 64; i++) {
+                char c = name.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || c == '_' || c == '.' || c == '-';
+                b.append(ok ? c : '-');
+            }
+        }
+        return b.length() == 0 ? "node" : b.toString();
+    }
+
     /** Reads a file name back; anything that is not a daily log file gives empty. */
     public static Optional<LogFileName> parse(String fileName) {
         if (fileName == null || !fileName.endsWith(SUFFIX) || fileName.length() < 10 + SUFFIX.length()) {

@@ -1,19 +1,11 @@
 package io.restycounter.core;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -57,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * counters each). The script first sets a marker key unique to the batch, so a batch sent twice (its
  * reply was lost, it is retried) is applied once. A batch that Redis did not confirm is kept unchanged
  * and retried with back-off before any new batch is built: nothing is lost, nothing is counted twice.
+ * A confirmed marker is deleted, unless an earlier attempt of its batch failed: a copy of that attempt
+ * may still arrive (after a reconnect, or at a promoted replica), so the marker stays until its TTL.
  *
  * <p>Reads add this node's unsent deltas to what Redis holds. For a batch whose fate is unknown they
  * ask Redis, in the same atomic script as the counts, whether its marker exists.
@@ -122,11 +116,10 @@ public final class RedisCounterStore implements CounterStore {
     private final String where;
     private final String writerId;
 
-    private final ClientResources resources;
-    private final RedisClient client;
+    private final RedisConnector connector;
     private final Object connectLock = new Object();
-    private volatile StatefulRedisConnection<String, String> flushConnection;
-    private volatile StatefulRedisConnection<String, String> queryConnection;
+    private volatile StatefulConnection<String, String> flushConnection;
+    private volatile StatefulConnection<String, String> queryConnection;
 
     private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> deltas =
             new ConcurrentHashMap<>();
@@ -149,47 +142,26 @@ public final class RedisCounterStore implements CounterStore {
     private volatile boolean running;
     private Thread flusher;
 
-    private RedisCounterStore(RedisURI uri, CounterConfig config, Clock clock) {
+    private RedisCounterStore(CounterConfig config, Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.zone = config.zone();
         this.expireDays = config.redisExpireDays();
         this.maxPending = config.maxPendingCounters();
         this.flushInterval = config.flushInterval();
-        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.writerId = HexFormat.of().formatHex(id);
-        uri.setTimeout(COMMAND_TIMEOUT);
-        this.resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(MIN_BACKOFF, MAX_BACKOFF, 2, TimeUnit.MILLISECONDS))
-                .build();
-        this.client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
-                .build());
+        this.connector = RedisConnector.create(config, COMMAND_TIMEOUT, MIN_BACKOFF, MAX_BACKOFF);
+        this.where = connector.where();
     }
 
     /**
-     * Connects to the single Redis server of {@code config.redisUrl()} and starts the flusher. A server
-     * that is down at start is no error: hits are kept in memory and sent once it answers.
+     * Connects to the Redis of {@code config.redisUrl()} (one server, a Sentinel-managed primary, or a
+     * Redis Cluster, as {@link CounterConfig#redisMode()} says) and starts the flusher. A Redis that is
+     * down at start is no error: hits are kept in memory and sent once it answers.
      */
     public static RedisCounterStore connect(CounterConfig config, Clock clock) {
-        String url = config.redisUrl();
-        if (url == null) {
-            throw new ConfigException("REDIS_URL: expected redis://host:port or rediss://host:port, got none");
-        }
-        if (url.contains(",")) {
-            throw new ConfigException("REDIS_URL: cluster support comes with REDIS_CLUSTER");
-        }
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(url.trim());
-        } catch (RuntimeException e) {
-            throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port");
-        }
-        RedisCounterStore store = new RedisCounterStore(uri, config, clock);
+        RedisCounterStore store = new RedisCounterStore(config, clock);
         store.start();
         return store;
     }
@@ -198,9 +170,9 @@ public final class RedisCounterStore implements CounterStore {
         try {
             queryConnection();
             flushConnection();
-            LOG.info("counting in Redis at {}", where);
+            LOG.info("counting in {}", where);
         } catch (StoreException e) {
-            LOG.warn("Redis at {} does not answer at start; counting in memory until it does", where);
+            LOG.warn("{} does not answer at start; counting in memory until it does", where);
         }
         running = true;
         flusher = new Thread(this::runFlusher, "redis-flusher");
@@ -307,7 +279,7 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     private List<Object> read(List<String> keys, String field, int days) throws StoreException {
-        RedisAsyncCommands<String, String> redis = queryConnection().async();
+        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(queryConnection());
         String[] k = keys.toArray(String[]::new);
         String[] args = {field, Integer.toString(days)};
         try {
@@ -320,10 +292,10 @@ public final class RedisCounterStore implements CounterStore {
                 return await(redis.<List<Object>>eval(READ_SCRIPT, ScriptOutputType.MULTI, k, args));
             }
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": read failed: " + message(e), cause(e));
+            throw new StoreException(where + ": read failed: " + message(e), cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("Redis at " + where + ": read interrupted", e);
+            throw new StoreException(where + ": read interrupted", e);
         }
     }
 
@@ -348,7 +320,7 @@ public final class RedisCounterStore implements CounterStore {
             }
         }
         try {
-            out.addAll(await(queryConnection().async().hkeys(dayKey(tenant, day))));
+            out.addAll(await(RedisConnector.async(queryConnection()).hkeys(dayKey(tenant, day))));
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             throw new StoreException("Redis at " + where + ": read failed: " + message(e), cause(e));
         } catch (InterruptedException e) {
@@ -361,7 +333,7 @@ public final class RedisCounterStore implements CounterStore {
     @Override
     public boolean healthy() {
         try {
-            return "PONG".equals(queryConnection().async().ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            return "PONG".equals(RedisConnector.async(queryConnection()).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -408,14 +380,14 @@ public final class RedisCounterStore implements CounterStore {
             try {
                 flush();
                 if (backoff != 0) {
-                    LOG.info("Redis at {} takes counts again", where);
+                    LOG.info("{} takes counts again", where);
                 }
 
                 backoff = 0;
                 delay = flushInterval.toNanos();
             } catch (StoreException | RuntimeException e) {
                 if (backoff == 0) {
-                    LOG.warn("Redis at {} did not take counts ({}); {} hits kept, retrying with back-off",
+                    LOG.warn("{} did not take counts ({}); {} hits kept, retrying with back-off",
                             where, e.getMessage(), pendingHits());
                 }
                 backoff = backoff == 0 ? MIN_BACKOFF.toNanos() : Math.min(backoff * 2, MAX_BACKOFF.toNanos());
@@ -522,13 +494,16 @@ public final class RedisCounterStore implements CounterStore {
         Long[] replies = apply(batches);
         int failed = 0;
         for (int i = 0; i < batches.size(); i++) {
+            Batch b = batches.get(i);
             if (replies[i] == null) {
+                b.unsure = true;
                 failed++;
                 continue;
             }
-            Batch b = batches.get(i);
             unconfirmed.remove(b);
-            confirmedMarkers.add(b.marker);
+            if (!b.unsure) {
+                confirmedMarkers.add(b.marker);
+            }
             for (int k = 1; k < b.keys.length; k++) {
                 if (!"0".equals(b.args[k])) {
                     expirySet.add(b.keys[k]);
@@ -536,7 +511,7 @@ public final class RedisCounterStore implements CounterStore {
             }
         }
         if (failed > 0) {
-            throw new StoreException("Redis at " + where + ": " + failed + " of " + batches.size()
+            throw new StoreException(where + ": " + failed + " of " + batches.size()
                     + " batches not confirmed, kept for retry");
         }
     }
@@ -546,8 +521,8 @@ public final class RedisCounterStore implements CounterStore {
      * (its marker exists), null failed or timed out. Does not touch {@link #unconfirmed}.
      */
     Long[] apply(List<Batch> batches) throws StoreException {
-        StatefulRedisConnection<String, String> connection = flushConnection();
-        RedisAsyncCommands<String, String> redis = connection.async();
+        StatefulConnection<String, String> connection = flushConnection();
+        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(connection);
         Long[] replies = new Long[batches.size()];
         List<RedisFuture<Long>> sent = new ArrayList<>(batches.size());
         try {
@@ -556,7 +531,7 @@ public final class RedisCounterStore implements CounterStore {
             }
             connection.flushCommands();
         } catch (RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": cannot send batches: " + message(e), e);
+            throw new StoreException(where + ": cannot send batches: " + message(e), e);
         }
         List<Integer> noScript = new ArrayList<>();
         awaitAll(sent, replies, noScript, null);
@@ -571,7 +546,7 @@ public final class RedisCounterStore implements CounterStore {
                 }
                 connection.flushCommands();
             } catch (RuntimeException e) {
-                throw new StoreException("Redis at " + where + ": cannot send batches: " + message(e), e);
+                throw new StoreException(where + ": cannot send batches: " + message(e), e);
             }
             awaitAll(again, replies, null, noScript);
         }
@@ -592,6 +567,7 @@ public final class RedisCounterStore implements CounterStore {
                     LOG.debug("batch failed: {}", message(e));
                 }
             } catch (TimeoutException e) {
+                futures.get(i).cancel(false); // not sent yet: never send it; sent: its marker stays (unsure)
                 LOG.debug("batch timed out");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -607,9 +583,10 @@ public final class RedisCounterStore implements CounterStore {
         }
         List<RedisFuture<Long>> sent = new ArrayList<>(markers.size());
         try {
-            StatefulRedisConnection<String, String> connection = flushConnection();
+            StatefulConnection<String, String> connection = flushConnection();
+            RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(connection);
             for (String m : markers) {
-                sent.add(connection.async().unlink(m)); // one key per command: fine in a cluster
+                sent.add(redis.unlink(m)); // one key per command: fine in a cluster
             }
             connection.flushCommands();
         } catch (StoreException | RuntimeException e) {
@@ -664,7 +641,7 @@ public final class RedisCounterStore implements CounterStore {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pause));
         }
         if (last != null) {
-            LOG.error("REDIS DOWN AT CLOSE: {} hits in {} counters did not reach Redis at {} and are missing "
+            LOG.error("REDIS DOWN AT CLOSE: {} hits in {} counters did not reach {} and are missing "
                     + "from its live counts (the hit log has them): {}", pendingHits(), pendingCounters(), where,
                     last.getMessage());
         } else {
@@ -680,8 +657,7 @@ public final class RedisCounterStore implements CounterStore {
                 flushLock.unlock();
             }
         }
-        client.shutdown(Duration.ZERO, COMMAND_TIMEOUT);
-        resources.shutdown(0, COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        connector.shutdown(COMMAND_TIMEOUT);
     }
 
     /** Hits this node counted that Redis has not confirmed. */
@@ -730,14 +706,13 @@ public final class RedisCounterStore implements CounterStore {
         return "rc:{" + tenant + "}:" + DAY_FORMAT.format(day);
     }
 
-    private StatefulRedisConnection<String, String> flushConnection() throws StoreException {
-        StatefulRedisConnection<String, String> c = flushConnection;
+    private StatefulConnection<String, String> flushConnection() throws StoreException {
+        StatefulConnection<String, String> c = flushConnection;
         if (c == null) {
             synchronized (connectLock) {
                 c = flushConnection;
                 if (c == null) {
-                    c = open();
-                    c.setAutoFlushCommands(false);
+                    c = open(true);
                     flushConnection = c;
                 }
             }
@@ -745,13 +720,13 @@ public final class RedisCounterStore implements CounterStore {
         return c;
     }
 
-    private StatefulRedisConnection<String, String> queryConnection() throws StoreException {
-        StatefulRedisConnection<String, String> c = queryConnection;
+    private StatefulConnection<String, String> queryConnection() throws StoreException {
+        StatefulConnection<String, String> c = queryConnection;
         if (c == null) {
             synchronized (connectLock) {
                 c = queryConnection;
                 if (c == null) {
-                    c = open();
+                    c = open(false);
                     queryConnection = c;
                 }
             }
@@ -759,11 +734,11 @@ public final class RedisCounterStore implements CounterStore {
         return c;
     }
 
-    private StatefulRedisConnection<String, String> open() throws StoreException {
+    private StatefulConnection<String, String> open(boolean batched) throws StoreException {
         try {
-            return client.connect();
+            return connector.connect(batched);
         } catch (RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": cannot connect: " + message(e), e);
+            throw new StoreException(where + ": cannot connect: " + message(e), e);
         }
     }
 
@@ -805,6 +780,13 @@ public final class RedisCounterStore implements CounterStore {
         final String[] keys;
         final String[] args;
         final List<Delta> deltas;
+        /**
+         * An attempt failed or timed out, so the client may still hold a copy it sends later (Lettuce
+         * re-sends commands after a reconnect, and a cluster follows MOVED to a new primary). Such a
+         * batch's marker is never deleted but left to expire, so a late copy finds it and adds nothing.
+         * Written under the flush lock.
+         */
+        boolean unsure;
 
         Batch(String tenant, String[] keys, String[] args, List<Delta> deltas) {
             this.tenant = tenant;

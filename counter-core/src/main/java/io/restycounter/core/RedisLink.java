@@ -1,50 +1,44 @@
 package io.restycounter.core;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
+import java.util.Set;
 
 /**
- * One lazily opened, shared Lettuce connection to a standalone Redis, for the archive and the tenant
- * keys: commands that are few and not on the pixel path, so the synchronous API with a timeout is enough.
+ * One lazily opened, shared Lettuce connection to the counts' Redis (one server, Sentinel or Cluster),
+ * for state that is small and off the pixel path: the archive, tenant keys, certificates, locks.
+ * Synchronous commands, each waiting at most a few seconds; any failure is a {@link StoreException}.
  */
 public final class RedisLink implements AutoCloseable {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final String DELETE_IF_EQUALS =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-    private final RedisClient client;
-    private final String where;
-    private volatile StatefulRedisConnection<String, String> connection;
+    private final RedisConnector connector;
+    private volatile StatefulConnection<String, String> connection;
 
-    private RedisLink(RedisURI uri) {
-        uri.setTimeout(COMMAND_TIMEOUT);
-        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
-                .build());
+    private RedisLink(RedisConnector connector) {
+        this.connector = connector;
     }
 
-    /** A link to the single server of {@code url}; nothing is connected until the first command. */
-    public static RedisLink to(String url) {
-        if (url == null) {
+    /** A link to {@code config}'s Redis; nothing is connected until the first command. */
+    public static RedisLink connect(CounterConfig config) {
+        if (config.redisUrl() == null) {
             throw new ConfigException("REDIS_URL: expected redis://host:port or rediss://host:port, got none");
         }
-        if (url.contains(",")) {
-            throw new ConfigException("REDIS_URL: cluster support comes with REDIS_CLUSTER");
-        }
-        try {
-            return new RedisLink(RedisURI.create(url.trim()));
-        } catch (RuntimeException e) {
-            throw Settings.invalidSecret("REDIS_URL", "redis://host:port or rediss://host:port");
-        }
+        return new RedisLink(RedisConnector.create(config, TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(5)));
+    }
+
+    /** One use of the synchronous commands, common to one server and a cluster. */
+    @FunctionalInterface
+    public interface Command<T> {
+        T run(RedisClusterCommands<String, String> redis) throws StoreException;
     }
 
     /** Runs {@code command} on the shared connection; any Redis failure becomes a StoreException. */
@@ -54,46 +48,83 @@ public final class RedisLink implements AutoCloseable {
         } catch (StoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": " + what + " failed: "
+            throw new StoreException("Redis at " + connector.where() + ": " + what + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
     }
 
-    /** One use of the synchronous commands. */
-    @FunctionalInterface
-    public interface Command<T> {
-        T run(RedisCommands<String, String> redis) throws StoreException;
+    /** The value of {@code key}, or null. */
+    public String get(String key) throws StoreException {
+        return call("GET " + key, r -> r.get(key));
     }
 
-    private RedisCommands<String, String> commands() throws StoreException {
-        StatefulRedisConnection<String, String> c = connection;
+    /** Sets {@code key}; {@code ttl} null keeps it until overwritten. */
+    public void set(String key, String value, Duration ttl) throws StoreException {
+        call("SET " + key, r -> ttl == null ? r.set(key, value) : r.set(key, value, SetArgs.Builder.px(ttl.toMillis())));
+    }
+
+    /** {@code SET key value NX PX ttl}: true when this call created the key (took the lock). */
+    public boolean setIfAbsent(String key, String value, Duration ttl) throws StoreException {
+        return "OK".equals(call("SET NX " + key, r -> r.set(key, value, SetArgs.Builder.nx().px(ttl.toMillis()))));
+    }
+
+    /** Deletes {@code key} only while it still holds {@code value} (releases a lock this node holds). */
+    public boolean deleteIfEquals(String key, String value) throws StoreException {
+        Long n = call("release " + key,
+                r -> r.<Long>eval(DELETE_IF_EQUALS, ScriptOutputType.INTEGER, new String[] {key}, value));
+        return n != null && n == 1;
+    }
+
+    public void delete(String key) throws StoreException {
+        call("UNLINK " + key, r -> r.unlink(key));
+    }
+
+    public void addToSet(String key, String member) throws StoreException {
+        call("SADD " + key, r -> r.sadd(key, member));
+    }
+
+    public Set<String> members(String key) throws StoreException {
+        return call("SMEMBERS " + key, r -> r.smembers(key));
+    }
+
+    /** Where, without credentials. */
+    public String where() {
+        return connector.where();
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisClusterCommands<String, String> commands() throws StoreException {
+        StatefulConnection<String, String> c = connection;
         if (c == null || !c.isOpen()) {
             synchronized (this) {
                 c = connection;
                 if (c == null || !c.isOpen()) {
                     try {
-                        c = client.connect();
+                        c = connector.connect(false);
                     } catch (RuntimeException e) {
-                        throw new StoreException("Redis at " + where + ": cannot connect: " + e.getMessage(), e);
+                        throw new StoreException("Redis at " + connector.where() + ": cannot connect: " + e.getMessage(), e);
                     }
                     connection = c;
                 }
             }
         }
-        return c.sync();
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).sync();
+        }
+        return ((StatefulRedisConnection<String, String>) c).sync();
     }
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulConnection<String, String> c = connection;
         if (c != null) {
             c.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        connector.shutdown(TIMEOUT);
     }
 
     @Override
     public String toString() {
-        return where;
+        return connector.where();
     }
 }

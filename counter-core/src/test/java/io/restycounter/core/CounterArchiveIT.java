@@ -34,7 +34,7 @@ class CounterArchiveIT {
 
     private static CounterArchive archive(String kind, String test) {
         return kind.equals("file") ? new FileCounterArchive(dir.resolve(test))
-                : new RedisCounterArchive(RedisLink.to(redis.url()), true);
+                : new RedisCounterArchive(RedisLink.connect(CounterConfig.from(Settings.of(java.util.Map.of("REDIS_URL", redis.url())))), true);
     }
 
     @ParameterizedTest
@@ -75,7 +75,7 @@ class CounterArchiveIT {
     @ValueSource(strings = {"redis"})
     void redisKeepsAHashPerTenantAndMonthWithoutExpiry(String kind) throws Exception {
         try (CounterArchive a = archive(kind, "keys");
-                RedisLink link = RedisLink.to(redis.url())) {
+                RedisLink link = RedisLink.connect(CounterConfig.from(Settings.of(java.util.Map.of("REDIS_URL", redis.url()))))) {
             a.replaceDay("acme", LocalDate.parse("2026-11-09"), Map.of("signup", 12L));
             assertEquals("12", link.call("hget", r -> r.hget("rca:{acme}:202611", "signup:09")));
             long ttl = link.call("ttl", r -> r.ttl("rca:{acme}:202611"));

@@ -43,6 +43,39 @@ class CounterConfigTest {
         assertEquals("rediss://cache:6390", c.redisUrl());
     }
 
+    @Test
+    void redisModes() {
+        assertEquals(CounterConfig.RedisMode.NONE, CounterConfig.from(Settings.of(Map.of())).redisMode());
+        assertEquals(CounterConfig.RedisMode.STANDALONE,
+                CounterConfig.from(Settings.of(Map.of("REDIS_URL", "rediss://:pw@cache:6390"))).redisMode());
+        assertEquals(CounterConfig.RedisMode.CLUSTER,
+                CounterConfig.from(Settings.of(Map.of("REDIS_URL", "redis://a:7000, redis://b:7001"))).redisMode());
+        assertEquals(CounterConfig.RedisMode.CLUSTER, CounterConfig.from(Settings.of(
+                Map.of("REDIS_URL", "rediss://:pw@a:7000", "REDIS_CLUSTER", "true"))).redisMode());
+        CounterConfig sentinel = CounterConfig.from(Settings.of(
+                Map.of("REDIS_URL", "redis-sentinel://h1:26379,h2:26379/0#mymaster")));
+        assertEquals(CounterConfig.RedisMode.SENTINEL, sentinel.redisMode());
+        assertEquals("redis-sentinel://h1:26379,h2:26379/0#mymaster", sentinel.redisUrl());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "redis-sentinel://h1:26379/0|REDIS_URL: expected",
+        "redis://a:1,http://b:2|REDIS_URL: expected"})
+    void badRedisUrlsAreRefusedWithoutShowingThem(String url, String message) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> CounterConfig.from(Settings.of(Map.of("REDIS_URL", url))));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+        assertFalse(e.getMessage().contains("h1"), e.getMessage());
+    }
+
+    @Test
+    void sentinelIsNoCluster() {
+        ConfigException e = assertThrows(ConfigException.class, () -> CounterConfig.from(Settings.of(
+                Map.of("REDIS_URL", "redis-sentinel://h1:26379/0#m", "REDIS_CLUSTER", "true"))));
+        assertTrue(e.getMessage().startsWith("REDIS_CLUSTER: expected false"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "REDIS_PORT|abc|REDIS_PORT: expected an integer from 1 to 65535",

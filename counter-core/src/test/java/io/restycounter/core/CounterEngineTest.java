@@ -72,6 +72,22 @@ class CounterEngineTest {
     }
 
     @Test
+    void aNodeThatGotAnIdStillRebuildsFromTheFilesItWroteWithout() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T09:00:00Z"));
+        try (CounterEngine before = CounterEngine.start(config(), clock)) {
+            before.record(hit(before, 5));
+        }
+        try (CounterEngine after = CounterEngine.start(config("NODE_ID", "web1"), clock)) {
+            assertEquals(5, count(after, LocalDate.parse("2026-11-29")), "read 2026-11-29-access.log");
+            after.record(hit(after, 2));
+        }
+        assertTrue(Files.exists(dir.resolve("2026-11-29-web1-access.log")));
+        try (CounterEngine again = CounterEngine.start(config("NODE_ID", "web1"), clock)) {
+            assertEquals(7, count(again, LocalDate.parse("2026-11-29")), "both files, each once");
+        }
+    }
+
+    @Test
     void aHitTheLogRefusesIsNotCounted() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
         // A log that never writes and holds one hit: the second one is refused.

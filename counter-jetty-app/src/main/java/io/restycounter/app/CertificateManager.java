@@ -46,6 +46,8 @@ import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.GenericAcmeProvider;
+import io.restycounter.core.RedisLink;
+import io.restycounter.core.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Protects the CA's rate limits: one order in flight per host, a cool-down after a failed order,
  * at most {@code maxOrdersPerHour} orders per hour. A Jetty bean: started and stopped with the server.
+ *
+ * <p>With a {@link RedisLink} (several nodes on one Redis) certificates and challenge answers live in
+ * Redis, so a node serves what another ordered and answers the CA's HTTP-01 check for another node's
+ * order. A lock per host ({@code SET rc:acme:lock:HOST NX PX}) lets one node order a host at a time; the
+ * others wait for the certificate it stores.
  */
 final class CertificateManager extends AbstractLifeCycle {
 
@@ -67,6 +74,8 @@ final class CertificateManager extends AbstractLifeCycle {
     private final AcmeSettings settings;
     private final Clock clock;
     private final CertificateStore store;
+    private final RedisLink shared;
+    private final String lockOwner = java.util.UUID.randomUUID().toString();
     private final Map<String, CertifiedKey> certs = new ConcurrentHashMap<>();
     private final Map<String, CertifiedKey> replaced = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CertifiedKey>> inFlight = new ConcurrentHashMap<>();
@@ -85,9 +94,15 @@ final class CertificateManager extends AbstractLifeCycle {
     }
 
     CertificateManager(AcmeSettings settings, Clock clock) {
+        this(settings, clock, null);
+    }
+
+    /** @param shared the Redis all nodes share, or null: certificates in CERT_DIR, no cross-node lock */
+    CertificateManager(AcmeSettings settings, Clock clock, RedisLink shared) {
         this.settings = settings;
         this.clock = clock;
-        this.store = new CertificateStore(settings.certDir());
+        this.shared = shared;
+        this.store = shared == null ? new CertificateStore(settings.certDir()) : CertificateStore.shared(shared);
     }
 
     @Override
@@ -98,7 +113,7 @@ final class CertificateManager extends AbstractLifeCycle {
         renewalThread = Executors.newSingleThreadScheduledExecutor(daemon("acme-renewal"));
         renewalThread.scheduleWithFixedDelay(this::renewDue, RENEWAL_CHECK.toMinutes(), RENEWAL_CHECK.toMinutes(),
                 TimeUnit.MINUTES);
-        LOG.info("automatic HTTPS: {} stored certificate(s) in {}, CA {}", certs.size(), store.dir(),
+        LOG.info("automatic HTTPS: {} stored certificate(s) in {}, CA {}", certs.size(), store.where(),
                 settings.directory());
     }
 
@@ -183,7 +198,16 @@ final class CertificateManager extends AbstractLifeCycle {
 
     /** The key authorization for an HTTP-01 token of an order in progress, or null. */
     String challengeAnswer(String token) {
-        return challenges.get(token);
+        String local = challenges.get(token);
+        if (local != null || shared == null || !isRunning()) {
+            return local;
+        }
+        try {
+            return shared.get(CHALLENGE_PREFIX + token);
+        } catch (StoreException e) {
+            LOG.warn("ACME challenge {} not readable from {}: {}", token, shared.where(), e.getMessage());
+            return null;
+        }
     }
 
     /** Orders placed with the CA since start. */
@@ -195,6 +219,9 @@ final class CertificateManager extends AbstractLifeCycle {
     List<CompletableFuture<CertifiedKey>> renewDue() {
         List<CompletableFuture<CertifiedKey>> started = new ArrayList<>();
         try {
+            if (shared != null) {
+                adoptShared();
+            }
             Instant now = clock.instant();
             for (CertifiedKey c : List.copyOf(certs.values())) {
                 String host = c.alias();
@@ -214,6 +241,23 @@ final class CertificateManager extends AbstractLifeCycle {
             LOG.warn("certificate renewal check failed: {}", e.toString());
         }
         return started;
+    }
+
+    /** Serves the certificates other nodes stored since, where they are newer than this node's. */
+    private void adoptShared() {
+        try {
+            for (Map.Entry<String, CertifiedKey> e : store.loadAll().entrySet()) {
+                CertifiedKey mine = certs.get(e.getKey());
+                if (mine == null || e.getValue().notAfter().isAfter(mine.notAfter())) {
+                    CertifiedKey old = certs.put(e.getKey(), e.getValue());
+                    if (old != null) {
+                        replaced.put(e.getKey(), old);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("shared certificates not readable: {}", e.getMessage());
+        }
     }
 
     /** 30 days (ACME_RENEW_DAYS) before expiry, or earlier when the CA's renewal info says so. */
@@ -334,7 +378,60 @@ final class CertificateManager extends AbstractLifeCycle {
         }
     }
 
+    static final String LOCK_PREFIX = "rc:acme:lock:";
+    static final String CHALLENGE_PREFIX = "rc:acme:challenge:";
+
+    /**
+     * Orders a certificate for {@code host}; with a shared Redis, only while holding the host's lock, and
+     * not at all when another node stored one that is not due for renewal.
+     */
     private CertifiedKey obtain(String host) throws AcmeException, IOException, InterruptedException {
+        if (shared == null) {
+            return placeOrder(host);
+        }
+        CertifiedKey current = certs.get(host);
+        String lock = LOCK_PREFIX + host;
+        Duration hold = ACME_TIMEOUT.multipliedBy(3);
+        long deadline = System.nanoTime() + hold.toNanos();
+        while (true) {
+            CertifiedKey stored = store.load(host);
+            if (stored != null && (current == null || stored.notAfter().isAfter(current.notAfter()))
+                    && clock.instant().isBefore(stored.notAfter().minus(settings.renewBefore()))) {
+                return stored; // another node ordered it
+            }
+            if (sharedLock(lock, hold)) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AcmeException("another node holds " + lock + " and stored no certificate for " + host);
+            }
+            Thread.sleep(500);
+        }
+        try {
+            CertifiedKey stored = store.load(host);
+            if (stored != null && (current == null || stored.notAfter().isAfter(current.notAfter()))
+                    && clock.instant().isBefore(stored.notAfter().minus(settings.renewBefore()))) {
+                return stored;
+            }
+            return placeOrder(host);
+        } finally {
+            try {
+                shared.deleteIfEquals(lock, lockOwner);
+            } catch (StoreException e) {
+                LOG.warn("could not release {} (it expires): {}", lock, e.getMessage());
+            }
+        }
+    }
+
+    private boolean sharedLock(String lock, Duration hold) throws IOException {
+        try {
+            return shared.setIfAbsent(lock, lockOwner, hold);
+        } catch (StoreException e) {
+            throw new IOException("cannot take " + lock + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CertifiedKey placeOrder(String host) throws AcmeException, IOException, InterruptedException {
         Login l = login();
         Order order = l.newOrder().domain(host).create();
         ordersPlaced.incrementAndGet();
@@ -348,6 +445,14 @@ final class CertificateManager extends AbstractLifeCycle {
                         .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge"));
                 challenges.put(challenge.getToken(), challenge.getAuthorization());
                 tokens.add(challenge.getToken());
+                if (shared != null) {
+                    try {
+                        shared.set(CHALLENGE_PREFIX + challenge.getToken(), challenge.getAuthorization(),
+                                ACME_TIMEOUT.multipliedBy(2));
+                    } catch (StoreException e) {
+                        throw new IOException("cannot share the challenge answer: " + e.getMessage(), e);
+                    }
+                }
                 challenge.trigger();
                 Status s = challenge.waitForCompletion(ACME_TIMEOUT);
                 if (s != Status.VALID) {
@@ -356,6 +461,15 @@ final class CertificateManager extends AbstractLifeCycle {
             }
         } finally {
             tokens.forEach(challenges::remove);
+            if (shared != null) {
+                for (String t : tokens) {
+                    try {
+                        shared.delete(CHALLENGE_PREFIX + t);
+                    } catch (StoreException e) {
+                        LOG.debug("challenge {} stays until it expires: {}", t, e.getMessage());
+                    }
+                }
+            }
         }
         KeyPair domainKey = CertificateStore.newKey();
         order.execute(domainKey);

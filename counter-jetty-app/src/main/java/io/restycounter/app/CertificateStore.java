@@ -43,15 +43,33 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import io.restycounter.core.RedisLink;
+import io.restycounter.core.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The certificate directory: {@code account.key}, {@code fallback.key} + {@code fallback.crt}, and per
- * host {@code HOST.key} + {@code HOST.crt} (the chain, leaf first). PEM files, each written to a
- * temporary file and moved into place; keys are readable by the owner only.
+ * The certificates: {@code account.key}, {@code fallback.key} + {@code fallback.crt}, and per host
+ * {@code HOST.key} + {@code HOST.crt} (the chain, leaf first), as PEM. Kept in CERT_DIR (each file written
+ * to a temporary file and moved into place; keys readable by the owner only), or, when several nodes
+ * share a Redis, in Redis under {@code rc:acme:file:NAME} so that every node serves what one ordered.
  */
 final class CertificateStore {
+
+    /** Where the PEM texts live. */
+    interface Storage {
+        /** The text of {@code name}, or null when absent. */
+        String read(String name) throws IOException;
+
+        void write(String name, String content, boolean secret) throws IOException;
+
+        /** Names of every stored {@code .crt}. */
+        List<String> certificateNames() throws IOException;
+
+        void prepare() throws IOException;
+
+        String where();
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateStore.class);
     static final String FALLBACK = "fallback";
@@ -61,27 +79,155 @@ final class CertificateStore {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
 
-    private final Path dir;
+    private final Storage storage;
 
     CertificateStore(Path dir) {
-        this.dir = dir;
+        this(new Directory(dir));
     }
 
-    private void createDirectory() throws IOException {
-        try {
-            if (POSIX && !Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            } else {
-                Files.createDirectories(dir);
+    CertificateStore(Storage storage) {
+        this.storage = storage;
+    }
+
+    /** Certificates in a Redis that all nodes share. */
+    static CertificateStore shared(RedisLink redis) {
+        return new CertificateStore(new Redis(redis));
+    }
+
+    /** CERT_DIR. */
+    private static final class Directory implements Storage {
+
+        private final Path dir;
+
+        Directory(Path dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public String read(String name) throws IOException {
+            Path file = dir.resolve(name);
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.US_ASCII) : null;
+        }
+
+        @Override
+        public void write(String name, String content, boolean secret) throws IOException {
+            writeAtomically(dir.resolve(name), content, secret ? OWNER_ONLY : WORLD_READABLE);
+        }
+
+        @Override
+        public List<String> certificateNames() throws IOException {
+            List<String> out = new ArrayList<>();
+            if (!Files.isDirectory(dir)) {
+                return out;
             }
-        } catch (IOException e) {
-            throw new IOException("CERT_DIR " + dir + ": cannot create the directory: " + e, e);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.crt")) {
+                for (Path f : files) {
+                    out.add(f.getFileName().toString());
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String where() {
+            return dir.toString();
+        }
+
+        @Override
+        public void prepare() throws IOException {
+            createDirectory();
+        }
+
+        private void createDirectory() throws IOException {
+            try {
+                if (POSIX && !Files.isDirectory(dir)) {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------")));
+                } else {
+                    Files.createDirectories(dir);
+                }
+            } catch (IOException e) {
+                throw new IOException("CERT_DIR " + dir + ": cannot create the directory: " + e, e);
+            }
+        }
+
+        private void writeAtomically(Path file, String content, Set<PosixFilePermission> permissions)
+                throws IOException {
+            FileAttribute<?>[] attrs = POSIX
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+                    : new FileAttribute<?>[0];
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", attrs);
+            try {
+                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
+                    w.write(content);
+                }
+                try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 
-    Path dir() {
-        return dir;
+    /** Redis: {@code rc:acme:file:NAME} per file and the set {@code rc:acme:files} of certificate names. */
+    private static final class Redis implements Storage {
+
+        private static final String PREFIX = "rc:acme:file:";
+        private static final String CERTIFICATES = "rc:acme:files";
+        private final RedisLink redis;
+
+        Redis(RedisLink redis) {
+            this.redis = redis;
+        }
+
+        @Override
+        public String read(String name) throws IOException {
+            try {
+                return redis.get(PREFIX + name);
+            } catch (StoreException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void write(String name, String content, boolean secret) throws IOException {
+            try {
+                redis.set(PREFIX + name, content, null);
+                if (name.endsWith(".crt")) {
+                    redis.addToSet(CERTIFICATES, name);
+                }
+            } catch (StoreException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public List<String> certificateNames() throws IOException {
+            try {
+                return new ArrayList<>(redis.members(CERTIFICATES));
+            } catch (StoreException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void prepare() {
+        }
+
+        @Override
+        public String where() {
+            return redis.where();
+        }
+    }
+
+    String where() {
+        return storage.where();
     }
 
     /** A new P-256 key pair, from the JDK's provider (no BouncyCastle provider needs registering). */
@@ -97,18 +243,18 @@ final class CertificateStore {
 
     /** The ACME account key, made and stored on first use. */
     KeyPair accountKey() throws IOException {
-        Path file = dir.resolve(ACCOUNT + ".key");
-        if (Files.exists(file)) {
-            return readKeyPair(file);
+        String stored = storage.read(ACCOUNT + ".key");
+        if (stored != null) {
+            return readKeyPair(ACCOUNT + ".key", stored);
         }
         KeyPair key = newKey();
-        writeKeyPair(file, key);
+        writeKeyPair(ACCOUNT + ".key", key);
         return key;
     }
 
     /** The self-signed certificate for names that get no certificate of their own; made once. */
     CertifiedKey fallback(Clock clock) throws IOException {
-        createDirectory();
+        storage.prepare();
         CertifiedKey stored = load(FALLBACK);
         if (stored != null) {
             return stored;
@@ -121,17 +267,14 @@ final class CertificateStore {
     /** Every stored host certificate whose key matches, by host name. */
     Map<String, CertifiedKey> loadAll() throws IOException {
         Map<String, CertifiedKey> out = new HashMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.crt")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                String host = name.substring(0, name.length() - ".crt".length());
-                if (!AcmeSettings.isHostName(host)) {
-                    continue;
-                }
-                CertifiedKey c = load(host);
-                if (c != null) {
-                    out.put(host, c);
-                }
+        for (String name : storage.certificateNames()) {
+            String host = name.substring(0, name.length() - ".crt".length());
+            if (!AcmeSettings.isHostName(host)) {
+                continue;
+            }
+            CertifiedKey c = load(host);
+            if (c != null) {
+                out.put(host, c);
             }
         }
         return out;
@@ -139,14 +282,15 @@ final class CertificateStore {
 
     /** The stored key and chain of {@code alias}, or null when absent or not matching each other. */
     CertifiedKey load(String alias) throws IOException {
-        Path keyFile = dir.resolve(alias + ".key");
-        Path crtFile = dir.resolve(alias + ".crt");
-        if (!Files.exists(keyFile) || !Files.exists(crtFile)) {
+        String crtFile = alias + ".crt";
+        String keyPem = storage.read(alias + ".key");
+        String crtPem = storage.read(crtFile);
+        if (keyPem == null || crtPem == null) {
             return null;
         }
         try {
-            KeyPair key = readKeyPair(keyFile);
-            X509Certificate[] chain = readChain(crtFile);
+            KeyPair key = readKeyPair(alias + ".key", keyPem);
+            X509Certificate[] chain = readChain(crtPem);
             if (chain.length == 0
                     || !Arrays.equals(chain[0].getPublicKey().getEncoded(), key.getPublic().getEncoded())) {
                 LOG.warn("{}: the certificate does not match its key; ignored", crtFile);
@@ -161,7 +305,7 @@ final class CertificateStore {
 
     /** Stores a key and its chain, the key first, and answers them as served. */
     CertifiedKey save(String alias, KeyPair key, List<X509Certificate> chain) throws IOException {
-        writeKeyPair(dir.resolve(alias + ".key"), key);
+        writeKeyPair(alias + ".key", key);
         StringBuilder pem = new StringBuilder();
         try {
             for (X509Certificate c : chain) {
@@ -170,12 +314,12 @@ final class CertificateStore {
         } catch (CertificateException e) {
             throw new IOException("cannot encode the certificate of " + alias, e);
         }
-        writeAtomically(dir.resolve(alias + ".crt"), pem.toString(), WORLD_READABLE);
+        storage.write(alias + ".crt", pem.toString(), false);
         return new CertifiedKey(alias, key.getPrivate(), chain.toArray(new X509Certificate[0]));
     }
 
-    private static X509Certificate[] readChain(Path file) throws IOException, CertificateException {
-        try (var in = Files.newInputStream(file)) {
+    private static X509Certificate[] readChain(String pem) throws IOException, CertificateException {
+        try (var in = new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))) {
             List<X509Certificate> out = new ArrayList<>();
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 out.add((X509Certificate) c);
@@ -185,8 +329,7 @@ final class CertificateStore {
     }
 
     /** A key file: the private key (PKCS#8) then the public key (X.509), both PEM, as OpenSSL reads them. */
-    private static KeyPair readKeyPair(Path file) throws IOException {
-        String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    private static KeyPair readKeyPair(String file, String pem) throws IOException {
         byte[] privateKey = pemBlock(pem, "PRIVATE KEY");
         byte[] publicKey = pemBlock(pem, "PUBLIC KEY");
         if (privateKey == null || publicKey == null) {
@@ -216,32 +359,9 @@ final class CertificateStore {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private void writeKeyPair(Path file, KeyPair key) throws IOException {
-        writeAtomically(file, pem("PRIVATE KEY", key.getPrivate().getEncoded())
-                + pem("PUBLIC KEY", key.getPublic().getEncoded()), OWNER_ONLY);
-    }
-
-    private void writeAtomically(Path file, String content, Set<PosixFilePermission> permissions)
-            throws IOException {
-        FileAttribute<?>[] attrs = POSIX
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
-                : new FileAttribute<?>[0];
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", attrs);
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
-                w.write(content);
-            }
-            try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    private void writeKeyPair(String name, KeyPair key) throws IOException {
+        storage.write(name, pem("PRIVATE KEY", key.getPrivate().getEncoded())
+                + pem("PUBLIC KEY", key.getPublic().getEncoded()), true);
     }
 
     private static X509Certificate selfSigned(KeyPair key, Instant now) throws IOException {

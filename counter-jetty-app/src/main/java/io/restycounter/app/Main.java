@@ -14,7 +14,9 @@ import io.restycounter.core.TenantKeys;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.GeoIpSettings;
 import io.restycounter.core.GeoIpUpdater;
+import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.RedisLink;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
 import io.restycounter.s3.ShipReport;
@@ -65,7 +67,8 @@ public final class Main implements Callable<Integer> {
     record Running(CounterServer server) {
     }
 
-    static Running start(Settings settings, Clock clock, PrintStream out, PrintStream err) throws Exception {
+    static Running start(Settings given, Clock clock, PrintStream out, PrintStream err) throws Exception {
+        Settings settings = withDefaultNodeId(given);
         CounterConfig config;
         ServerSettings serverSettings;
         Optional<LogShipper> shipper;
@@ -98,14 +101,48 @@ public final class Main implements Callable<Integer> {
             updater.start();
             background.add(updater);
         }
-        CounterServer server = CounterServer.start(engine, serverSettings,
-                acme == null ? null : new CertificateManager(acme, clock), background);
+        CertificateManager certificates = null;
+        if (acme != null) {
+            // Several nodes on one Redis share certificates, challenge answers and an order lock there.
+            RedisLink shared = config.redisMode() == CounterConfig.RedisMode.NONE ? null : RedisLink.connect(config);
+            if (shared != null) {
+                background.add(shared);
+            }
+            certificates = new CertificateManager(acme, clock, shared);
+        }
+        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
-                + " (store: " + (config.redisUrl() == null ? "embedded" : "redis") + ", logs: "
+                + " (node: " + config.nodeId()
+                + ", store: " + config.redisMode().name().toLowerCase(java.util.Locale.ROOT) + ", logs: "
                 + config.logDir().toAbsolutePath().normalize()
                 + ", s3: " + shipper.map(s -> s.settings().toString()).orElse("off") + ")");
         return new Running(server);
+    }
+
+    /**
+     * The turnkey app always runs with a node id, so that several nodes shipping to one S3 prefix never
+     * write the same key: NODE_ID when set, else this host's name made valid. The core library keeps
+     * no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
+     */
+    static Settings withDefaultNodeId(Settings settings) {
+        if (settings.get("NODE_ID") != null) {
+            return settings;
+        }
+        String node = LogFileName.sanitizeNode(hostName());
+        return settings.over(name -> "NODE_ID".equals(name) ? node : null);
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "node";
+        }
     }
 
     @Command(name = "sync-logs", mixinStandardHelpOptions = true,
@@ -241,7 +278,7 @@ public final class Main implements Callable<Integer> {
             err.println("aggregate: --day: expected a closed day before today, got " + day);
             return EXIT_CONFIG;
         }
-        RedisLink link = config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link)) {
             Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
             out.println("aggregated " + r + " into " + archive);
@@ -275,7 +312,7 @@ public final class Main implements Callable<Integer> {
                     + " to " + today.minusDays(1) + "), got " + day);
             return EXIT_CONFIG;
         }
-        RedisLink link = RedisLink.to(config.redisUrl());
+        RedisLink link = RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link);
                 RedisCounterStore store = RedisCounterStore.connect(config, clock)) {
             Aggregator aggregator = new Aggregator(config.logDir(), archive);
@@ -306,7 +343,7 @@ public final class Main implements Callable<Integer> {
             err.println("tenant-key: expected create or revoke, got \"" + action + "\"");
             return EXIT_CONFIG;
         }
-        RedisLink link = config.tenantKeysFile() != null || config.redisUrl() == null ? null : RedisLink.to(config.redisUrl());
+        RedisLink link = config.tenantKeysFile() != null || config.redisUrl() == null ? null : RedisLink.connect(config);
         try (TenantKeys keys = CounterEngine.tenantKeys(config, link)) {
             if (action.equals("create")) {
                 String key = TenantKeys.newKey();

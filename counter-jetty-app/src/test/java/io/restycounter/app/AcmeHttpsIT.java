@@ -311,7 +311,7 @@ class AcmeHttpsIT {
     }
 
     /** A real TLS handshake with the given SNI host name (null: none), answering the served chain. */
-    private static X509Certificate[] handshake(TestServer app, String sni) throws Exception {
+    static X509Certificate[] handshake(TestServer app, String sni) throws Exception {
         try (SSLSocket s = socket(app, sni)) {
             s.startHandshake();
             var peer = s.getSession().getPeerCertificates();

@@ -47,7 +47,7 @@ class CounterServerIT {
 
     private List<String> logLines(String day) throws Exception {
         app.server().engine().flush();
-        Path file = logDir.resolve(day + "-access.log");
+        Path file = logDir.resolve(day + "-" + TestServer.NODE_ID + "-access.log");
         return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
     }
 

@@ -36,7 +36,7 @@ class GeoIpIT {
             app.get("/p/acme/geo", "X-Forwarded-For", forwardedFor);
             app.server().engine().flush();
         }
-        return Files.readAllLines(logs.resolve("2026-11-29-access.log"));
+        return Files.readAllLines(logs.resolve("2026-11-29-" + TestServer.NODE_ID + "-access.log"));
     }
 
     @Test

@@ -152,7 +152,7 @@ class RedisAppIT {
             }
             assertEquals(0, refused.get(), "nothing refused in a short outage");
             assertEquals(served.get(), inRedis, "Redis holds every hit answered 200");
-            assertEquals(served.get(), Files.readAllLines(dir.resolve(today + "-access.log")).size(),
+            assertEquals(served.get(), Files.readAllLines(dir.resolve(today + "-" + TestServer.NODE_ID + "-access.log")).size(),
                     "and so does the log");
         }
     }

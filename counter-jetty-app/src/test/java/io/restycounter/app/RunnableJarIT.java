@@ -61,7 +61,7 @@ class RunnableJarIT {
     @Test
     void sigtermUnderLoadLosesNoCountedHit() throws Exception {
         Map<String, String> env = Map.of("HTTP_PORT", "0", "API_KEY", TestServer.API_KEY, "LOG_DIR", work.resolve("logs").toString(),
-                "RATE_LIMIT", "0");
+                "RATE_LIMIT", "0", "NODE_ID", "jar1");
         AtomicInteger served = new AtomicInteger();
         try (AppProcess app = AppProcess.start(work, env)) {
             int port = app.awaitPort();
@@ -92,7 +92,7 @@ class RunnableJarIT {
             load.shutdown();
         }
         int answered = served.get();
-        Path log = work.resolve("logs").resolve(LocalDate.now(ZoneOffset.UTC) + "-access.log");
+        Path log = work.resolve("logs").resolve(LocalDate.now(ZoneOffset.UTC) + "-jar1-access.log");
         long lines = Files.readAllLines(log).size();
         // A response cut off by the stop was counted but not seen by its client: at most one per sender.
         assertTrue(lines >= answered && lines <= answered + 4, "every hit answered 200 is in the log: " + lines + " for " + answered);

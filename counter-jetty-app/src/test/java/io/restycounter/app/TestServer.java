@@ -22,6 +22,8 @@ import java.util.Map;
 final class TestServer implements AutoCloseable {
 
     static final String API_KEY = "it-api-key-0123456789";
+    /** The NODE_ID a test server runs with unless told otherwise: its log files are {@code yyyy-MM-dd-it1-access.log}. */
+    static final String NODE_ID = "it1";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final CounterServer server;
@@ -32,7 +34,7 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path logDir, Clock clock, String... settings) throws Exception {
         Map<String, String> m = new HashMap<>(Map.of("HTTP_PORT", "0", "BIND_ADDRESS", "127.0.0.1",
-                "LOG_DIR", logDir.toString(), "API_KEY", API_KEY,
+                "LOG_DIR", logDir.toString(), "API_KEY", API_KEY, "NODE_ID", NODE_ID,
                 "ARCHIVE_DIR", logDir.resolveSibling(logDir.getFileName() + "-archive").toString()));
         for (int i = 0; i < settings.length; i += 2) {
             m.put(settings[i], settings[i + 1]);
