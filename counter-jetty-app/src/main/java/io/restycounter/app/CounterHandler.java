@@ -16,6 +16,7 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -49,6 +50,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private static final PreEncodedHttpField PRAGMA = new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache");
     private static final PreEncodedHttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
     private static final PreEncodedHttpField ALLOW = new PreEncodedHttpField(HttpHeader.ALLOW, "GET, HEAD");
+    private static final PreEncodedHttpField QUERY_ALLOW = new PreEncodedHttpField(HttpHeader.ALLOW, "GET, OPTIONS");
     private static final PreEncodedHttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
     private static final PreEncodedHttpField VARY = new PreEncodedHttpField(HttpHeader.VARY, "Accept, Authorization, X-Api-Key");
 
@@ -113,9 +115,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         String method = request.getMethod();
         boolean head = HttpMethod.HEAD.is(method);
         if (!head && !HttpMethod.GET.is(method)) {
-            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-            response.getHeaders().put(ALLOW);
-            callback.succeeded();
+            refuseMethod(request, response, callback, ALLOW);
             return;
         }
         HttpFields.Mutable headers = response.getHeaders();
@@ -152,6 +152,21 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         response.write(true, Pixel.buffer(), callback);
     }
 
+    /**
+     * 405. Whatever body the client sends is read and dropped before the answer completes: over HTTP/2
+     * Jetty turns a response that leaves request content unread into a 500. Reading is asynchronous,
+     * and a client that dribbles a body runs into the idle timeout.
+     */
+    private static void refuseMethod(Request request, Response response, Callback callback, HttpField allow) {
+        response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+        response.getHeaders().put(allow);
+        if (request.consumeAvailable()) {
+            callback.succeeded();
+        } else {
+            Content.Source.consumeAll(request, callback);
+        }
+    }
+
     /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
     private static String forwardedFor(HttpFields fields) {
         String first = null;
@@ -184,9 +199,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void report(Request request, Response response, Callback callback, String path) {
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
-            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-            response.getHeaders().put(ALLOW);
-            callback.succeeded();
+            refuseMethod(request, response, callback, ALLOW);
             return;
         }
         String tenant = path.substring(REPORT_PREFIX.length());
@@ -218,9 +231,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
                     fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
                     fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN)));
         } else {
-            response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-            response.getHeaders().put(HttpHeader.ALLOW, "GET, OPTIONS");
-            callback.succeeded();
+            refuseMethod(request, response, callback, QUERY_ALLOW);
             return;
         }
         HttpFields.Mutable headers = response.getHeaders();

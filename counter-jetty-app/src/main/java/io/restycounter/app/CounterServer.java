@@ -3,6 +3,7 @@ package io.restycounter.app;
 import io.restycounter.core.CounterEngine;
 import java.util.List;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -39,6 +40,7 @@ final class CounterServer {
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         config.setSendDateHeader(false);
+        config.setRequestHeaderSize(settings.maxHeaderBytes());
         // Let an encoded '/' or '.' reach the pixel parser, which answers 404 with the GIF,
         // instead of Jetty's bare 400 page. Handlers read the raw path, so nothing decodes it into
         // a different route.
@@ -46,9 +48,16 @@ final class CounterServer {
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        http = new ServerConnector(server, new HttpConnectionFactory(config));
+        HttpConnectionFactory http1 = new HttpConnectionFactory(config);
+        // HTTP/2 over cleartext, by upgrade or prior knowledge, for clients and proxies that speak it.
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+        http = new ServerConnector(server, http1, h2c);
         http.setHost(settings.host());
         http.setPort(settings.httpPort());
+        http.setIdleTimeout(settings.idleTimeoutMillis());
+        ClientConnectionLimit perClient =
+                new ClientConnectionLimit(settings.maxConnectionsPerClient(), engine.config().clientAddresses());
+        http.addBean(perClient);
         server.addConnector(http);
 
         Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads));
@@ -59,6 +68,8 @@ final class CounterServer {
             server.addBean(certificates);
             handlers.addHandler(new AcmeChallengeHandler(certificates));
             https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
+            https.setIdleTimeout(settings.idleTimeoutMillis());
+            https.addBean(perClient);
             server.addConnector(https);
         } else {
             https = null;

@@ -184,9 +184,9 @@ class CounterServerIT {
         HttpResponse<Void> head = TestServer.HTTP.send(HttpRequest.newBuilder(app.uri("/p/acme/signup"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(200, head.statusCode());
-        HttpResponse<Void> post = TestServer.HTTP.send(HttpRequest.newBuilder(app.uri("/p/acme/signup"))
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.discarding());
-        assertEquals(405, post.statusCode());
+        HttpResponse<String> post = TestServer.HTTP.send(HttpRequest.newBuilder(app.uri("/p/acme/signup"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode(), post.body());
         assertEquals("0+0", app.query("acme/signup"));
     }
 

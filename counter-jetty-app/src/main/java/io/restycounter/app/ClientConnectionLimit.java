@@ -1,0 +1,62 @@
+package io.restycounter.app;
+
+import io.restycounter.core.ClientAddressResolver;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.io.Connection;
+
+/**
+ * Closes a connection as soon as it opens when its address already holds {@code max} others, so
+ * one client cannot tie up the server with idle or slowly written requests. Trusted proxies carry
+ * many clients and are not limited. The connections themselves are tracked, not a number, so a close
+ * that is never reported (as around an h2c upgrade) cannot lock an address out: at the limit,
+ * connections whose socket is already closed are dropped first.
+ */
+final class ClientConnectionLimit implements Connection.Listener {
+
+    private final int max;
+    private final ClientAddressResolver trusted;
+    private final ConcurrentHashMap<InetAddress, Set<Connection>> open = new ConcurrentHashMap<>();
+
+    ClientConnectionLimit(int max, ClientAddressResolver trusted) {
+        this.max = max;
+        this.trusted = trusted;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        InetAddress client = addressOf(connection);
+        if (client == null || trusted.isTrusted(client)) {
+            return;
+        }
+        Set<Connection> mine = open.computeIfAbsent(client, a -> ConcurrentHashMap.newKeySet());
+        mine.add(connection);
+        if (mine.size() > max) {
+            mine.removeIf(c -> !c.getEndPoint().isOpen());
+            if (mine.size() > max) {
+                mine.remove(connection);
+                connection.getEndPoint().close();
+            }
+        }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        InetAddress client = addressOf(connection);
+        if (client == null || trusted.isTrusted(client)) {
+            return;
+        }
+        open.computeIfPresent(client, (a, mine) -> {
+            mine.remove(connection);
+            return mine.isEmpty() ? null : mine;
+        });
+    }
+
+    private static InetAddress addressOf(Connection connection) {
+        SocketAddress remote = connection.getEndPoint().getRemoteSocketAddress();
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+}
