@@ -55,6 +55,7 @@ final class AppProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("REDIS_") || k.startsWith("AWS_") || k.equals("API_KEY")
                 || k.equals("LOG_DIR") || k.equals("HTTP_PORT") || k.equals("TIMEZONE") || k.startsWith("S3_"));
+        pb.environment().put("NODE_ID", TestServer.NODE_ID);
         pb.environment().putAll(env);
         return new AppProcess(pb.start());
     }

@@ -31,7 +31,7 @@ class BotIT {
             assertEquals(200, app.get("/p/acme/home", "User-Agent", FIREFOX).statusCode());
             assertEquals("1+0", app.query("acme/home"), "only the browser counts");
             app.server().engine().flush();
-            List<String> lines = Files.readAllLines(dir.resolve("2026-11-29-access.log"));
+            List<String> lines = Files.readAllLines(TestServer.logFile(dir, "2026-11-29"));
             assertEquals(2, lines.size(), "both are logged");
             assertTrue(lines.get(0).contains("\"bot\":true"), lines.get(0));
             assertFalse(lines.get(1).contains("\"bot\""), lines.get(1));
@@ -49,7 +49,7 @@ class BotIT {
             assertEquals(200, app.get("/p/acme/home", "User-Agent", FIREFOX).statusCode());
             assertEquals("2+0", app.query("acme/home"));
             app.server().engine().flush();
-            assertTrue(Files.readAllLines(dir.resolve("2026-11-29-access.log")).get(0).contains("\"bot\":true"));
+            assertTrue(Files.readAllLines(TestServer.logFile(dir, "2026-11-29")).get(0).contains("\"bot\":true"));
         }
         try (TestServer again = TestServer.start(dir, clock, "RATE_LIMIT", "0", "COUNT_BOTS", "true")) {
             assertEquals("2+0", again.query("acme/home"), "rebuilt with the bots, as they were counted");

@@ -207,6 +207,22 @@ class CounterServerIT {
     }
 
     @Test
+    void aSigningTenantCountsOnlySignedPixels() throws Exception {
+        app.close();
+        String secret = "it-signing-secret-0123";
+        app = TestServer.start(logDir, clock, "SIGNING_KEYS", "acme:" + secret);
+        HttpResponse<byte[]> unsigned = app.get("/p/acme/signed?v=2");
+        assertEquals(403, unsigned.statusCode());
+        assertArrayEquals(Pixel.gif(), unsigned.body());
+        String sig = io.restycounter.core.PixelSigning.sign(secret, "acme", "signed", "v=2");
+        assertEquals(403, app.get("/p/acme/signed?v=5&sig=" + sig).statusCode(), "v is covered by the signature");
+        assertEquals(200, app.get("/p/acme/signed?v=2&sig=" + sig).statusCode());
+        assertEquals(200, app.get("/p/other/free").statusCode(), "other tenants need no signature");
+        assertEquals("2+0", app.query("acme/signed"));
+        assertEquals(2, logLines("2026-11-29").size());
+    }
+
+    @Test
     void healthcheckAndRobots() throws Exception {
         HttpResponse<byte[]> health = app.get("/healthcheck");
         assertEquals(200, health.statusCode());

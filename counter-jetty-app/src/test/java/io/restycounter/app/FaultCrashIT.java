@@ -42,7 +42,7 @@ class FaultCrashIT {
             load.stop();
         }
         long served = load.answered(200);
-        Path log = dir.resolve("logs").resolve(today + "-access.log");
+        Path log = TestServer.logFile(dir.resolve("logs"), today);
         long logged = Files.readAllLines(log).stream().filter(l -> l.endsWith("}")).count();
 
         try (AppProcess again = AppProcess.start(dir, env)) {

@@ -32,7 +32,7 @@ class FaultLogDirIT {
         Map<String, String> env = Map.of("HTTP_PORT", "0", "API_KEY", TestServer.API_KEY, "LOG_DIR",
                 logs.toString(), "RATE_LIMIT", "0", "TIMEZONE", "UTC", "LOG_QUEUE_CAPACITY", String.valueOf(QUEUE));
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        Path dayFile = logs.resolve(today + "-access.log");
+        Path dayFile = TestServer.logFile(logs, today);
         try (AppProcess app = AppProcess.start(dir, env)) {
             int port = app.awaitPort();
             Files.createDirectories(dayFile);

@@ -92,7 +92,7 @@ class FaultRedisIT {
             LocalDate today = LocalDate.now(ZoneOffset.UTC);
             assertEquals(0, load.answered(503), "21 counters stay far below MAX_PENDING_COUNTERS: " + load);
             assertEquals(0, load.failed(), load.toString());
-            long logged = lines(dir.resolve(today + "-access.log"));
+            long logged = lines(TestServer.logFile(dir, today));
             long inRedis = redisSum("acme", today);
             assertEquals(load.answered(200), logged, "the log holds every hit answered 200 (Redis: " + inRedis + ")");
             assertEquals(load.answered(200), inRedis, "and so does Redis");
@@ -135,7 +135,7 @@ class FaultRedisIT {
         assertTrue(load.answered(503) >= 2_000, load.toString());
         assertEquals(0, load.failed(), load.toString());
         assertEquals(served, redisSum("acme", today), "every hit answered 200 reached Redis, no 503 did: " + load);
-        assertEquals(served, lines(dir.resolve("logs").resolve(today + "-access.log")), "the log holds the same hits");
+        assertEquals(served, lines(TestServer.logFile(dir.resolve("logs"), today)), "the log holds the same hits");
     }
 
     @Test
@@ -159,14 +159,14 @@ class FaultRedisIT {
 
             LocalDate before = LocalDate.parse("2026-11-29");
             LocalDate after = LocalDate.parse("2026-11-30");
-            long logBefore = lines(dir.resolve(before + "-access.log"));
-            long logAfter = lines(dir.resolve(after + "-access.log"));
+            long logBefore = lines(TestServer.logFile(dir, before));
+            long logAfter = lines(TestServer.logFile(dir, after));
             assertTrue(logBefore > 0 && logAfter > 0, "load ran on both sides of midnight: " + logBefore + "/" + logAfter);
             assertEquals(load.answered(200), logBefore + logAfter, "no hit lost at rollover: " + load);
             assertEquals(logBefore, redisSum("acme", before), "the day before: count equals its log");
             assertEquals(logAfter, redisSum("acme", after), "the day after: count equals its log");
             for (LocalDate day : List.of(before, after)) {
-                for (String line : Files.readAllLines(dir.resolve(day + "-access.log"))) {
+                for (String line : Files.readAllLines(TestServer.logFile(dir, day))) {
                     assertTrue(line.startsWith("{\"ts\":\"" + day + "T"), "a line in the file of its own day: " + line);
                 }
             }

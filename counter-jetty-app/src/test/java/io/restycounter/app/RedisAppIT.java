@@ -195,7 +195,7 @@ class RedisAppIT {
             load.shutdown();
         }
         long inRedis = redisCount("acme", LocalDate.now(ZoneOffset.UTC), "load");
-        long logged = Files.readAllLines(dir.resolve("logs").resolve(LocalDate.now(ZoneOffset.UTC) + "-access.log")).size();
+        long logged = Files.readAllLines(TestServer.logFile(dir.resolve("logs"), LocalDate.now(ZoneOffset.UTC))).size();
         assertEquals(logged, inRedis, "Redis and the log agree after SIGTERM");
         // A response cut off by the stop was counted but not seen by its client: at most one per sender.
         assertTrue(inRedis >= served.get() && inRedis <= served.get() + 4,

@@ -115,6 +115,9 @@ class ServerLimitsIT {
     void h2cUpgradesNeverLockAClientOut() throws Exception {
         HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
         for (int i = 0; i < 6; i++) {
+            HttpResponse<String> post = h2.send(HttpRequest.newBuilder(app.uri("/p/acme/mixed"))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode(), "POST " + i + ": " + post.body());
             HttpResponse<byte[]> get = h2.send(HttpRequest.newBuilder(app.uri("/p/acme/other")).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, get.statusCode(), "GET over h2c " + i);

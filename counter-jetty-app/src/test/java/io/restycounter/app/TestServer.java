@@ -24,6 +24,12 @@ final class TestServer implements AutoCloseable {
     static final String API_KEY = "it-api-key-0123456789";
     /** The NODE_ID a test server runs with unless told otherwise: its log files are {@code yyyy-MM-dd-it1-access.log}. */
     static final String NODE_ID = "it1";
+
+    /** The log file of {@code day} that an app started by a test writes in {@code logDir}. */
+    static Path logFile(Path logDir, Object day) {
+        return logDir.resolve(day + "-" + NODE_ID + "-access.log");
+    }
+    /** The JDK's client, which asks to upgrade to HTTP/2 cleartext (h2c), as some proxies and tools do. */
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final CounterServer server;
