@@ -1,17 +1,12 @@
 package io.restycounter.app;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +38,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import io.restycounter.core.AtomicFiles;
 import io.restycounter.core.RedisLink;
 import io.restycounter.core.StoreException;
 import org.slf4j.Logger;
@@ -156,22 +152,7 @@ final class CertificateStore {
             FileAttribute<?>[] attrs = POSIX
                     ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
                     : new FileAttribute<?>[0];
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", attrs);
-            try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
-                    w.write(content);
-                }
-                try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, content, attrs);
         }
     }
 
