@@ -5,9 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,26 +28,18 @@ public final class DailyAggregation implements AutoCloseable {
     private final CounterEngine engine;
     private final Aggregator aggregator;
     private final Clock clock;
-    private ScheduledExecutorService executor;
+    private final DailyJob job;
 
     public DailyAggregation(CounterEngine engine, Clock clock) {
         this.engine = engine;
         this.clock = clock;
         this.aggregator = new Aggregator(engine.config().logDir(), engine.archive());
+        this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, RETRY_AFTER_FAILURE, engine.config().zone(),
+                clock, this::pass);
     }
 
-    public synchronized DailyAggregation start() {
-        if (executor != null) {
-            return this;
-        }
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "daily-aggregation");
-            t.setDaemon(true);
-            return t;
-        });
-        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        executor = e;
-        executor.execute(() -> run(true));
+    public DailyAggregation start() {
+        job.start();
         return this;
     }
 
@@ -70,54 +59,18 @@ public final class DailyAggregation implements AutoCloseable {
         return new Pass(r, report);
     }
 
-    private void run(boolean atStart) {
+    private boolean pass(boolean atStart) throws IOException, StoreException {
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(engine.config().zone()));
         LocalDate yesterday = now.toLocalDate().minusDays(1);
-        boolean failed = false;
-        try {
-            boolean quiet = !now.isBefore(now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT));
-            if (quiet && (!atStart || !engine.archive().isAggregated(yesterday))) {
-                runOnce(yesterday);
-            }
-        } catch (IOException | StoreException | RuntimeException e) {
-            failed = true;
-            LOG.error("aggregating {} failed: {}", yesterday, e.toString());
+        boolean quiet = !now.isBefore(now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT));
+        if (quiet && (!atStart || !engine.archive().isAggregated(yesterday))) {
+            runOnce(yesterday);
         }
-        Duration delay = untilNextRun(now);
-        if (failed && delay.compareTo(RETRY_AFTER_FAILURE) > 0) {
-            delay = RETRY_AFTER_FAILURE;
-        }
-        synchronized (this) {
-            if (executor != null && !executor.isShutdown()) {
-                executor.schedule(() -> run(false), delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    /** From {@code now} to the next midnight (DST-aware) plus {@link #AFTER_MIDNIGHT}. */
-    static Duration untilNextRun(ZonedDateTime now) {
-        ZonedDateTime today = now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT);
-        ZonedDateTime next = now.isBefore(today) ? today
-                : now.toLocalDate().plusDays(1).atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT);
-        return Duration.between(now, next);
+        return true;
     }
 
     public void stop() {
-        ScheduledExecutorService e;
-        synchronized (this) {
-            e = executor;
-            executor = null;
-        }
-        if (e != null) {
-            e.shutdown();
-            try {
-                if (!e.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("daily aggregation: a pass is still running after 30 s");
-                }
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        job.stop();
     }
 
     @Override
