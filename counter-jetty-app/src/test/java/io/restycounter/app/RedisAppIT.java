@@ -172,7 +172,8 @@ class RedisAppIT {
                     for (int i = 0; i < 100_000; i++) {
                         try {
                             HttpResponse<Void> r = TestServer.HTTP.send(HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/p/acme/load")).build(),
+                                    URI.create("http://127.0.0.1:" + port + "/p/acme/load"))
+                                    .timeout(java.time.Duration.ofSeconds(5)).build(),
                                     HttpResponse.BodyHandlers.discarding());
                             if (r.statusCode() == 200) {
                                 served.incrementAndGet();

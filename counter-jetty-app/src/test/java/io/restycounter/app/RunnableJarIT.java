@@ -28,8 +28,9 @@ class RunnableJarIT {
     Path work;
 
     private static HttpResponse<String> get(int port, String pathAndQuery) throws Exception {
-        return TestServer.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        // A timeout, so a sender never hangs on a connection the stopping server left unanswered.
+        return TestServer.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
