@@ -5,6 +5,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -70,12 +71,16 @@ final class RedisConnector {
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        // rediss:// checks the server's certificate against the JVM's CAs, or REDIS_TLS_CA's when set.
+        SslOptions ssl = config.redisTlsCa() == null ? SslOptions.create()
+                : SslOptions.builder().jdkSslProvider().trustManager(config.redisTlsCa().toFile()).build();
         if (config.redisMode() == CounterConfig.RedisMode.CLUSTER) {
             RedisClusterClient client = RedisClusterClient.create(resources, uris);
             client.setOptions(ClusterClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(timeouts)
                     .socketOptions(socket)
+                    .sslOptions(ssl)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(PERIODIC_REFRESH)
                             .enableAllAdaptiveRefreshTriggers()
@@ -91,6 +96,7 @@ final class RedisConnector {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(timeouts)
                 .socketOptions(socket)
+                .sslOptions(ssl)
                 .build());
         return new RedisConnector(resources, client, false, "Redis at " + describe(uris.get(0)));
     }

@@ -32,36 +32,46 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final boolean durable;
     private final String password;
+    private final Path tls;
     private Process process;
 
-    private RedisServer(Path executable, Path dir, int port, boolean durable, String password) {
+    private RedisServer(Path executable, Path dir, int port, boolean durable, String password, Path tls) {
         this.executable = executable;
         this.dir = dir;
         this.port = port;
         this.durable = durable;
         this.password = password;
+        this.tls = tls;
     }
 
     /** Starts a new server on a free port and waits until it answers. */
     public static RedisServer launch() {
-        return launch(false, null);
+        return launch(false, null, null);
+    }
+
+    /**
+     * As {@link #launch()}, speaking TLS only, with {@code cert.pem}, {@code key.pem} and {@code ca.pem}
+     * from {@code certificates}; clients need not present a certificate.
+     */
+    public static RedisServer launchTls(Path certificates) {
+        return launch(false, null, certificates);
     }
 
     /** As {@link #launch()}, with every write fsync'd to an append-only file that survives a kill. */
     public static RedisServer launchDurable() {
-        return launch(true, null);
+        return launch(true, null, null);
     }
 
     /** As {@link #launch()}, requiring {@code password} (AUTH) from every client. */
     public static RedisServer launchWithPassword(String password) {
-        return launch(false, password);
+        return launch(false, password, null);
     }
 
-    private static RedisServer launch(boolean durable, String password) {
+    private static RedisServer launch(boolean durable, String password, Path tls) {
         Path exe = findExecutable();
         try {
             RedisServer server = new RedisServer(exe, Files.createTempDirectory("redis-test"), freePort(), durable,
-                    password);
+                    password, tls);
             server.start();
             return server;
         } catch (IOException e) {
@@ -98,11 +108,18 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         List<String> command = new java.util.ArrayList<>(List.of(executable.toString(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--port", tls == null ? Integer.toString(port) : "0", "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", durable ? "yes" : "no", "--appendfsync", "always",
                 "--dir", dir.toString()));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
+        }
+        if (tls != null) {
+            command.addAll(List.of("--tls-port", Integer.toString(port),
+                    "--tls-cert-file", tls.resolve("cert.pem").toString(),
+                    "--tls-key-file", tls.resolve("key.pem").toString(),
+                    "--tls-ca-cert-file", tls.resolve("ca.pem").toString(),
+                    "--tls-auth-clients", "no"));
         }
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -113,7 +130,7 @@ public final class RedisServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + executable, e);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!answersPing()) {
+        while (tls == null ? !answersPing() : !acceptsConnections()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
                 throw new IllegalStateException("redis-server on port " + port + " did not start: " + logTail());
@@ -141,7 +158,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return (tls == null ? "redis://127.0.0.1:" : "rediss://127.0.0.1:") + port;
     }
 
     @Override
@@ -151,6 +168,16 @@ public final class RedisServer implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temp dir left behind is harmless
+        }
+    }
+
+    /** A TLS-only server cannot be PINGed in plain text; that it accepts connections must do. */
+    private boolean acceptsConnections() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.restycounter.app;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,31 +11,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Pebble, the ACME test server, with pebble-challtestsrv as its DNS (every name is 127.0.0.1), on free
@@ -81,13 +65,7 @@ final class Pebble implements AutoCloseable {
                 "-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "",
                 "-management", "127.0.0.1:" + challtestManagementPort);
 
-        KeyPair caKey = ecKey();
-        X509Certificate ca = certificate(new X500Name("CN=resty-counter test CA"), caKey, caKey, null, true);
-        KeyPair serverKey = ecKey();
-        X509Certificate server = certificate(new X500Name("CN=localhost"), serverKey, caKey, ca, false);
-        Files.writeString(dir.resolve("ca.pem"), pem("CERTIFICATE", ca.getEncoded()));
-        Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", server.getEncoded()));
-        Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", serverKey.getPrivate().getEncoded()));
+        X509Certificate ca = TestCertificates.writeCaAndServer(dir);
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
@@ -224,35 +202,6 @@ final class Pebble implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    private static KeyPair ecKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
-    }
-
-    private static X509Certificate certificate(X500Name subject, KeyPair key, KeyPair issuerKey,
-            X509Certificate issuer, boolean ca) throws Exception {
-        Instant now = Instant.now();
-        X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
-        var b = new JcaX509v3CertificateBuilder(issuerName, new BigInteger(64, new SecureRandom()),
-                Date.from(now.minusSeconds(3600)), Date.from(now.plus(Duration.ofDays(30))), subject, key.getPublic());
-        if (ca) {
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-        } else {
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-        }
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate())));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     static String utf8(byte[] b) {
