@@ -33,19 +33,30 @@ public final class RedisCluster implements AutoCloseable {
     private final Path cli;
     private final Path dir;
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
+    private final String password;
 
-    private RedisCluster(Path executable, Path dir) {
+    private RedisCluster(Path executable, Path dir, String password) {
         this.executable = executable;
         this.cli = executable.resolveSibling("redis-cli");
         this.dir = dir;
+        this.password = password;
     }
 
     /** Starts six nodes, creates the cluster and waits until every slot is served. */
     public static RedisCluster launch() {
+        return launch(null);
+    }
+
+    /** As {@link #launch()}, every node requiring {@code password} from clients and from each other. */
+    public static RedisCluster launchWithPassword(String password) {
+        return launch(password);
+    }
+
+    private static RedisCluster launch(String password) {
         Path exe = RedisServer.findExecutable();
         RedisCluster cluster;
         try {
-            cluster = new RedisCluster(exe, Files.createTempDirectory("redis-cluster-test"));
+            cluster = new RedisCluster(exe, Files.createTempDirectory("redis-cluster-test"), password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,7 +76,9 @@ public final class RedisCluster implements AutoCloseable {
             taken.add(port);
             startNode(port);
         }
-        List<String> args = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
+        List<String> args = new ArrayList<>(List.of(cli.toString()));
+        args.addAll(auth());
+        args.addAll(List.of("--cluster", "create"));
         for (int port : processes.keySet()) {
             args.add("127.0.0.1:" + port);
         }
@@ -92,11 +105,15 @@ public final class RedisCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessBuilder pb = new ProcessBuilder(executable.toString(),
+        List<String> command = new ArrayList<>(List.of(executable.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--cluster-enabled", "yes", "--cluster-config-file", nodeDir.resolve("nodes.conf").toString(),
                 "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
-                "--save", "", "--appendonly", "no", "--dir", nodeDir.toString())
+                "--save", "", "--appendonly", "no", "--dir", nodeDir.toString()));
+        if (password != null) {
+            command.addAll(List.of("--requirepass", password, "--masterauth", password));
+        }
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(nodeDir.resolve("redis.log").toFile());
         try {
@@ -113,6 +130,14 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
+    private List<String> auth() {
+        return password == null ? List.of() : List.of("-a", password, "--no-auth-warning");
+    }
+
+    private String userInfo() {
+        return password == null ? "" : ":" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20") + "@";
+    }
+
     /** All node ports, primaries and replicas, alive or not. */
     public List<Integer> ports() {
         return List.copyOf(processes.keySet());
@@ -120,17 +145,19 @@ public final class RedisCluster implements AutoCloseable {
 
     /** {@code redis://127.0.0.1:p1,redis://127.0.0.1:p2,...}: every node, as REDIS_URL takes a cluster. */
     public String url() {
-        return processes.keySet().stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+        return processes.keySet().stream().map(p -> "redis://" + userInfo() + "127.0.0.1:" + p)
+                .collect(Collectors.joining(","));
     }
 
     /** One node's URL, as a single seed with REDIS_CLUSTER=true. */
     public String seedUrl() {
-        return "redis://127.0.0.1:" + processes.keySet().iterator().next();
+        return "redis://" + userInfo() + "127.0.0.1:" + processes.keySet().iterator().next();
     }
 
     /** Runs one command through redis-cli on a node and returns its raw output, trimmed. */
     public String cli(int port, String... command) {
         List<String> args = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        args.addAll(auth());
         args.addAll(List.of(command));
         return run(args, 10).trim();
     }

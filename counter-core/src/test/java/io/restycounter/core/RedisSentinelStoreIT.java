@@ -1,6 +1,7 @@
 package io.restycounter.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ class RedisSentinelStoreIT {
     Path dir;
     private RedisServer primary;
     private Process sentinel;
+    private RedisServer replica;
     private int sentinelPort;
 
     @BeforeEach
@@ -38,8 +40,10 @@ class RedisSentinelStoreIT {
             sentinelPort = s.getLocalPort();
         }
         Path conf = dir.resolve("sentinel.conf");
+        // Quick to judge a primary down and to fail over, so the failover test runs in seconds.
         Files.writeString(conf, "port " + sentinelPort + "\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 "
-                + primary.port() + " 1\n");
+                + primary.port() + " 1\nsentinel down-after-milliseconds mymaster 1000\n"
+                + "sentinel failover-timeout mymaster 5000\n");
         sentinel = new ProcessBuilder(RedisServer.findExecutable().toString(), conf.toString(), "--sentinel")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -53,6 +57,9 @@ class RedisSentinelStoreIT {
 
     @AfterEach
     void stop() throws Exception {
+        if (replica != null) {
+            replica.close();
+        }
         if (sentinel != null) {
             sentinel.destroyForcibly();
             sentinel.waitFor(10, TimeUnit.SECONDS);
@@ -80,6 +87,54 @@ class RedisSentinelStoreIT {
             store.flush();
             assertEquals("4", cli(primary.port(), "HGET", "rc:{acme}:20261129", "home"));
             assertEquals(4, store.get(new CounterKey("acme", "home"), TODAY));
+        }
+    }
+
+    @Test
+    void aFailoverTheSentinelRunsLosesNothing() throws Exception {
+        replica = RedisServer.launch();
+        cli(replica.port(), "REPLICAOF", "127.0.0.1", String.valueOf(primary.port()));
+        String url = "redis-sentinel://127.0.0.1:" + sentinelPort + "/0#mymaster";
+        CounterConfig config = CounterConfig.from(Settings.of(Map.of("REDIS_URL", url, "FLUSH_INTERVAL_MS", "60000")));
+        CounterKey key = new CounterKey("acme", "failover");
+        try (RedisCounterStore store = RedisCounterStore.connect(config, CLOCK)) {
+            store.increment(key, TODAY, 5);
+            store.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!"5".equals(cli(replica.port(), "HGET", "rc:{acme}:20261129", "failover"))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the replica never received the first flush");
+                }
+                Thread.sleep(50);
+            }
+            // Sentinel learns of replicas from the primary's INFO, every few seconds: it can only
+            // promote one it knows.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!cli(sentinelPort, "SENTINEL", "replicas", "mymaster").contains(String.valueOf(replica.port()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the sentinel never saw the replica");
+                }
+                Thread.sleep(100);
+            }
+            primary.stop();
+            store.increment(key, TODAY, 2);
+            // Until the sentinel has promoted the replica, flushes fail and the delta waits.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    store.flush();
+                    break;
+                } catch (StoreException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("no failover within 30 s", notYet);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(cli(sentinelPort, "SENTINEL", "get-master-addr-by-name", "mymaster")
+                    .contains(String.valueOf(replica.port())), "the sentinel names the promoted replica");
+            assertEquals("7", cli(replica.port(), "HGET", "rc:{acme}:20261129", "failover"));
+            assertEquals(7, store.get(key, TODAY));
         }
     }
 }
