@@ -98,6 +98,50 @@ class RedisClusterStoreIT {
         }
     }
 
+    /** Moves one slot, with its keys, from its primary to another, as a resharding does. */
+    private void migrateSlot(int slot, int from, int to) {
+        String fromId = cluster.cli(from, "CLUSTER", "MYID");
+        String toId = cluster.cli(to, "CLUSTER", "MYID");
+        cluster.cli(to, "CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", fromId);
+        cluster.cli(from, "CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", toId);
+        for (String key : cluster.cli(from, "CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "1000").split("\\s+")) {
+            if (!key.isBlank()) {
+                cluster.cli(from, "MIGRATE", "127.0.0.1", String.valueOf(to), key, "0", "5000");
+            }
+        }
+        for (int primary : cluster.primaries()) {
+            cluster.cli(primary, "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+        }
+    }
+
+    @Test
+    void aSlotMovedToAnotherPrimaryIsFollowedWithNothingLostOrDoubled() throws Exception {
+        RedisCounterStore store = store("REDIS_URL", cluster.url(), "FLUSH_INTERVAL_MS", "60000");
+        CounterKey key = new CounterKey("moving", "c");
+        String hash = RedisCounterStore.dayKey("moving", TODAY);
+        store.increment(key, TODAY, 3);
+        store.flush();
+        int from = cluster.primaryFor(hash);
+        int to = cluster.primaries().stream().filter(p -> p != from).findFirst().orElseThrow();
+        migrateSlot(SlotHash.getSlot(hash), from, to);
+        assertEquals(to, cluster.primaryFor(hash), "the slot now lives on another primary");
+        store.increment(key, TODAY, 4);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                store.flush();
+                break;
+            } catch (StoreException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the store never followed the moved slot", notYet);
+                }
+                Thread.sleep(200);
+            }
+        }
+        assertEquals("7", cluster.cli(to, "HGET", hash, "c"), "3 moved with the key, 4 sent after the move");
+        assertEquals(7, store.get(key, TODAY));
+    }
+
     @Test
     void incrementsOfManyTenantsLandInTheirTenantsSlotAndSumExactly() throws Exception {
         RedisCounterStore store = store("REDIS_URL", cluster.seedUrl(), "REDIS_CLUSTER", "true",
