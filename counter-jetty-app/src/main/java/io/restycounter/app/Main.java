@@ -114,7 +114,8 @@ public final class Main implements Callable<Integer> {
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + " (node: " + config.nodeId()
-                + ", store: " + config.redisMode().name().toLowerCase(java.util.Locale.ROOT) + ", logs: "
+                + ", store: " + (config.redisMode() == CounterConfig.RedisMode.NONE ? "embedded"
+                        : "redis " + config.redisMode().name().toLowerCase(java.util.Locale.ROOT)) + ", logs: "
                 + config.logDir().toAbsolutePath().normalize()
                 + ", s3: " + shipper.map(s -> s.settings().toString()).orElse("off") + ")");
         return new Running(server);
