@@ -22,10 +22,14 @@ public interface CounterArchive extends AutoCloseable {
 
     boolean isAggregated(LocalDate day) throws StoreException;
 
+    /** Every day aggregated so far, as {@code yyyy-MM-dd}. */
+    java.util.Set<String> aggregatedDays() throws StoreException;
+
     /** Whether every day from {@code from} to {@code to} was aggregated. */
     default boolean allAggregated(LocalDate from, LocalDate to) throws StoreException {
+        java.util.Set<String> days = aggregatedDays();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            if (!isAggregated(d)) {
+            if (!days.contains(d.toString())) {
                 return false;
             }
         }

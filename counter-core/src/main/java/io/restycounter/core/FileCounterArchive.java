@@ -74,14 +74,8 @@ public final class FileCounterArchive implements CounterArchive {
     }
 
     @Override
-    public boolean allAggregated(LocalDate from, LocalDate to) throws StoreException {
-        java.util.Set<String> days = new java.util.HashSet<>(lines(dir.resolve(AGGREGATED)));
-        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            if (!days.contains(d.toString())) {
-                return false;
-            }
-        }
-        return true;
+    public java.util.Set<String> aggregatedDays() throws StoreException {
+        return new java.util.HashSet<>(lines(dir.resolve(AGGREGATED)));
     }
 
     @Override

@@ -76,14 +76,8 @@ public final class RedisCounterArchive implements CounterArchive {
     }
 
     @Override
-    public boolean allAggregated(LocalDate from, LocalDate to) throws StoreException {
-        java.util.Set<String> days = redis.call("read " + DAYS_KEY, r -> r.smembers(DAYS_KEY));
-        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            if (!days.contains(d.toString())) {
-                return false;
-            }
-        }
-        return true;
+    public java.util.Set<String> aggregatedDays() throws StoreException {
+        return redis.call("read " + DAYS_KEY, r -> r.smembers(DAYS_KEY));
     }
 
     @Override
