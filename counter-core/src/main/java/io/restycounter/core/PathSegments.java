@@ -90,26 +90,8 @@ final class PathSegments {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;
         }
-        int i = 0;
-        int len = rawQuery.length();
-        while (i <= len) {
-            int amp = rawQuery.indexOf('&', i);
-            int end = amp < 0 ? len : amp;
-            int eq = rawQuery.indexOf('=', i);
-            int nameEnd = eq >= 0 && eq < end ? eq : end;
-            if (nameEnd - i == name.length() && rawQuery.startsWith(name, i)) {
-                if (nameEnd == end) {
-                    return "";
-                }
-                String v = decode(rawQuery, nameEnd + 1, end, true);
-                return v == null ? MALFORMED : v;
-            }
-            if (amp < 0) {
-                break;
-            }
-            i = amp + 1;
-        }
-        return null;
+        int at = nextParam(rawQuery, name, 0);
+        return at < 0 ? null : valueAt(rawQuery, name, at);
     }
 
     /**
@@ -121,22 +103,42 @@ final class PathSegments {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return out;
         }
-        int i = 0;
+        for (int at = nextParam(rawQuery, name, 0); at >= 0; ) {
+            out.add(valueAt(rawQuery, name, at));
+            int amp = rawQuery.indexOf('&', at);
+            at = amp < 0 ? -1 : nextParam(rawQuery, name, amp + 1);
+        }
+        return out;
+    }
+
+    /** Where the next parameter called {@code name} (with or without {@code =}) starts, from {@code from} on; -1 if none. */
+    private static int nextParam(String rawQuery, String name, int from) {
         int len = rawQuery.length();
-        while (i <= len) {
+        for (int i = from; i <= len; ) {
             int amp = rawQuery.indexOf('&', i);
             int end = amp < 0 ? len : amp;
             int eq = rawQuery.indexOf('=', i);
             int nameEnd = eq >= 0 && eq < end ? eq : end;
             if (nameEnd - i == name.length() && rawQuery.startsWith(name, i)) {
-                String v = nameEnd == end ? "" : decode(rawQuery, nameEnd + 1, end, true);
-                out.add(v == null ? MALFORMED : v);
+                return i;
             }
             if (amp < 0) {
-                break;
+                return -1;
             }
             i = amp + 1;
         }
-        return out;
+        return -1;
+    }
+
+    /** The decoded value of the parameter {@code name} that starts at {@code at}: "" without {@code =}. */
+    private static String valueAt(String rawQuery, String name, int at) {
+        int amp = rawQuery.indexOf('&', at);
+        int end = amp < 0 ? rawQuery.length() : amp;
+        int nameEnd = at + name.length();
+        if (nameEnd == end) {
+            return "";
+        }
+        String v = decode(rawQuery, nameEnd + 1, end, true);
+        return v == null ? MALFORMED : v;
     }
 }
