@@ -48,9 +48,12 @@ public final class DailyFileHitLog implements HitLog {
     private static final int WRITE_THRESHOLD = 1 << 16;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RETRY_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How long lines may wait in the buffer for more to join them in one write: the crash-loss window. */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long LINGER_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /**
+     * While hits keep coming, the writer drains the queue, writes once and sleeps this long: one
+     * wake-up and one write() per tick however many hits arrive. It bounds how long a hit waits in
+     * memory (the crash-loss window) and spares the request threads from waking the writer.
+     */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final DateTimeFormatter TS_SECOND =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
 
@@ -205,31 +208,36 @@ public final class DailyFileHitLog implements HitLog {
     }
 
     private void writeLoop() {
-        long bufferedSince = 0;
         while (true) {
-            Object next = queue.poll();
-            if (next == null) {
-                if (buffer.size() > 0 && running && System.nanoTime() - bufferedSince < LINGER_NANOS) {
-                    LockSupport.parkNanos(this, LINGER_PARK_NANOS);
-                    continue;
-                }
-                writeOut();
-                if (refusing.get() && refusing.compareAndSet(true, false)) {
-                    LOG.info("hit log: queue drained; new hits are counted again");
-                }
-                if (!running) {
-                    break;
-                }
+            boolean drained = drain();
+            writeOut();
+            if (refusing.get() && refusing.compareAndSet(true, false)) {
+                LOG.info("hit log: queue drained; new hits are counted again");
+            }
+            if (!running && queue.isEmpty()) {
+                break;
+            }
+            if (drained) {
+                LockSupport.parkNanos(this, TICK_NANOS);
+            } else {
                 writerSleeping = true;
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() && running) {
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 }
                 writerSleeping = false;
-            } else if (next instanceof Hit hit) {
+            }
+        }
+        closeFile();
+    }
+
+    /** Encodes every queued hit into the buffer, writing whenever it fills; false if there was none. */
+    private boolean drain() {
+        boolean any = false;
+        Object next;
+        while ((next = queue.poll()) != null) {
+            any = true;
+            if (next instanceof Hit hit) {
                 queued.decrementAndGet();
-                if (buffer.size() == 0) {
-                    bufferedSince = System.nanoTime();
-                }
                 try {
                     encode(hit);
                 } catch (RuntimeException e) {
@@ -244,7 +252,7 @@ public final class DailyFileHitLog implements HitLog {
                 ((CountDownLatch) next).countDown();
             }
         }
-        closeFile();
+        return any;
     }
 
     private void encode(Hit hit) {
