@@ -345,6 +345,9 @@ public final class DailyFileHitLog implements HitLog {
     }
 
     private Optional<Geo> locate(String ip) {
+        if (geoIp == GeoIp.none()) {
+            return Optional.empty();
+        }
         InetAddress address = InetAddresses.parseLiteral(ip);
         if (address == null) {
             return Optional.empty();

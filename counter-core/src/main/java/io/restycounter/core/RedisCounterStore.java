@@ -121,7 +121,7 @@ public final class RedisCounterStore implements CounterStore {
     private volatile StatefulConnection<String, String> flushConnection;
     private volatile StatefulConnection<String, String> queryConnection;
 
-    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> deltas =
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, PendingCount>> deltas =
             new ConcurrentHashMap<>();
     private final AtomicInteger entries = new AtomicInteger();
     /** Readers are queries; the writer moves deltas into batches, so a query never sees a hit in both. */
@@ -190,12 +190,13 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     private boolean add(CounterKey key, LocalDate day, long by, boolean bounded) {
-        ConcurrentHashMap<CounterKey, LongAdder> counts = deltas.get(day);
+        ConcurrentHashMap<CounterKey, PendingCount> counts = deltas.get(day);
         if (counts == null) {
             counts = deltas.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
         }
-        LongAdder adder = counts.get(key);
-        if (adder == null) {
+        PendingCount adder = counts.get(key);
+        boolean created = adder == null;
+        if (created) {
             if (bounded && entries.get() >= maxPending) {
                 if (refusing.compareAndSet(false, true)) {
                     LOG.error("MAX_PENDING_COUNTERS reached: {} counters wait for Redis at {}; hits on new counters "
@@ -206,12 +207,14 @@ public final class RedisCounterStore implements CounterStore {
             }
             adder = counts.computeIfAbsent(key, k -> {
                 entries.incrementAndGet();
-                return new LongAdder();
+                return new PendingCount();
             });
         }
         adder.add(by);
-        if (deltas.get(day) != counts || counts.get(key) != adder) {
-            // The flusher dropped this (old) day or this idle counter meanwhile: move what landed in the dropped one.
+        if (adder.retired || created && deltas.get(day) != counts) {
+            // The flusher dropped this idle counter, or the old day it sits in, meanwhile: move what
+            // landed in it. A delta created in a dropped day's map is retired here, by its creator.
+            adder.retired = true;
             long orphan = adder.sumThenReset();
             if (orphan != 0) {
                 add(key, day, orphan, false);
@@ -246,8 +249,8 @@ public final class RedisCounterStore implements CounterStore {
             for (int i = 0; i < n; i++) {
                 days[i] = from.plusDays(i);
                 keys.add(dayKey(key.tenant(), days[i]));
-                ConcurrentHashMap<CounterKey, LongAdder> m = deltas.get(days[i]);
-                LongAdder adder = m == null ? null : m.get(key);
+                ConcurrentHashMap<CounterKey, PendingCount> m = deltas.get(days[i]);
+                PendingCount adder = m == null ? null : m.get(key);
                 counts[i] = adder == null ? 0 : adder.sum();
             }
             List<Batch> unknown = new ArrayList<>();
@@ -302,7 +305,7 @@ public final class RedisCounterStore implements CounterStore {
     @Override
     public Set<String> counters(String tenant, LocalDate day) throws StoreException {
         Set<String> out = new java.util.TreeSet<>();
-        ConcurrentHashMap<CounterKey, LongAdder> m = deltas.get(day);
+        ConcurrentHashMap<CounterKey, PendingCount> m = deltas.get(day);
         if (m != null) {
             m.forEach((k, v) -> {
                 if (k.tenant().equals(tenant)) {
@@ -412,13 +415,14 @@ public final class RedisCounterStore implements CounterStore {
         try {
             deletable.addAll(confirmedMarkers);
             confirmedMarkers.clear();
-            for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> day : deltas.entrySet()) {
-                for (Map.Entry<CounterKey, LongAdder> e : day.getValue().entrySet()) {
+            for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, PendingCount>> day : deltas.entrySet()) {
+                for (Map.Entry<CounterKey, PendingCount> e : day.getValue().entrySet()) {
                     long v = e.getValue().sumThenReset();
                     if (v == 0 && day.getValue().remove(e.getKey(), e.getValue())) {
                         // Idle since the last flush: free its place under MAX_PENDING_COUNTERS. A hit that
-                        // raced in is either taken here or moved by its thread (see add).
+                        // raced in is either taken here or moved by its thread, which sees the flag (see add).
                         entries.decrementAndGet();
+                        e.getValue().retired = true;
                         v = e.getValue().sumThenReset();
                     }
                     if (v != 0) {
@@ -477,7 +481,7 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     private void dropOldDays(LocalDate oldestKept) {
-        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> day : deltas.entrySet()) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, PendingCount>> day : deltas.entrySet()) {
             if (!day.getKey().isBefore(oldestKept)) {
                 continue;
             }
@@ -485,6 +489,13 @@ public final class RedisCounterStore implements CounterStore {
                     && unconfirmed.stream().noneMatch(b -> b.hasDay(day.getKey()));
             if (idle && deltas.remove(day.getKey(), day.getValue())) {
                 entries.addAndGet(-day.getValue().size());
+                for (Map.Entry<CounterKey, PendingCount> e : day.getValue().entrySet()) {
+                    e.getValue().retired = true;
+                    long late = e.getValue().sumThenReset();
+                    if (late != 0) {
+                        add(e.getKey(), day.getKey(), late, false);
+                    }
+                }
             }
         }
     }
@@ -663,8 +674,8 @@ public final class RedisCounterStore implements CounterStore {
     /** Hits this node counted that Redis has not confirmed. */
     long pendingHits() {
         long sum = 0;
-        for (ConcurrentHashMap<CounterKey, LongAdder> m : deltas.values()) {
-            for (LongAdder a : m.values()) {
+        for (ConcurrentHashMap<CounterKey, PendingCount> m : deltas.values()) {
+            for (PendingCount a : m.values()) {
                 sum += a.sum();
             }
         }
@@ -678,8 +689,8 @@ public final class RedisCounterStore implements CounterStore {
 
     private long pendingCounters() {
         long n = 0;
-        for (ConcurrentHashMap<CounterKey, LongAdder> m : deltas.values()) {
-            for (LongAdder a : m.values()) {
+        for (ConcurrentHashMap<CounterKey, PendingCount> m : deltas.values()) {
+            for (PendingCount a : m.values()) {
                 if (a.sum() != 0) {
                     n++;
                 }
@@ -774,6 +785,16 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     /** One script call: immutable, so a retry sends exactly what the first attempt sent. */
+    /**
+     * One counter's unsent hits. The flusher sets {@code retired} after it takes the delta out of its
+     * map; a thread that added to it checks the flag afterwards and moves its hit to the live delta,
+     * so the hot path needs no second map lookup to notice the removal.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private static final class PendingCount extends LongAdder {
+        volatile boolean retired;
+    }
+
     static final class Batch {
         final String tenant;
         final String marker;
