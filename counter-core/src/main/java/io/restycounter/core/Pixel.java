@@ -20,6 +20,10 @@ public final class Pixel {
         0x3b                                              // trailer
     };
 
+    // Direct, so a socket write takes the bytes as they are instead of copying them into a temporary
+    // native buffer first, as the JDK does for heap buffers on every write.
+    private static final ByteBuffer DIRECT = ByteBuffer.allocateDirect(GIF.length).put(GIF).flip().asReadOnlyBuffer();
+
     private Pixel() {
     }
 
@@ -35,7 +39,7 @@ public final class Pixel {
 
     /** A read-only view of the GIF, for writers that take buffers. */
     public static ByteBuffer buffer() {
-        return ByteBuffer.wrap(GIF).asReadOnlyBuffer();
+        return DIRECT.duplicate();
     }
 
     public static int length() {

@@ -17,6 +17,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -44,6 +45,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private static final String REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; "
             + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; base-uri 'none'";
 
+    private static final String PEER_ADDRESS = CounterHandler.class.getName() + ".peerAddress";
     private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
     private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
     private static final PreEncodedHttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, Pixel.CACHE_CONTROL);
@@ -133,7 +135,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         if (pixel.key() != null) {
             HttpFields fields = request.getHeaders();
             String xff = forwardedFor(fields);
-            String ip = engine.clientAddress(Request.getRemoteAddr(request), xff, fields.get("X-Real-IP"));
+            String ip = engine.clientAddress(peerAddress(request), xff, fields.get("X-Real-IP"));
             Hit hit = new Hit(engine.now(), pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
                     ip, xff, Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
                     fields.get(HttpHeader.USER_AGENT));
@@ -150,6 +152,21 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         }
         response.setStatus(status);
         response.write(true, Pixel.buffer(), callback);
+    }
+
+    /**
+     * The connection's remote address as text, formatted once per connection rather than once per
+     * request: a keep-alive connection carries many pixels from the same peer.
+     */
+    private static String peerAddress(Request request) {
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        Object cached = connection.getAttribute(PEER_ADDRESS);
+        if (cached instanceof String address) {
+            return address;
+        }
+        String address = Request.getRemoteAddr(request);
+        connection.setAttribute(PEER_ADDRESS, address);
+        return address;
     }
 
     /**
