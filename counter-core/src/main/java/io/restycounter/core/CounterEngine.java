@@ -193,8 +193,13 @@ public final class CounterEngine implements AutoCloseable {
      * pixel mount point, still percent-encoded ({@code /{tenant}/{counter}}).
      */
     public PixelRequest parsePixel(String path, String rawQuery) {
+        return parsePixel(path, rawQuery, clock.millis());
+    }
+
+    /** As {@link #parsePixel(String, String)}, judging signed pixels' expiry at {@code nowMillis}. */
+    public PixelRequest parsePixel(String path, String rawQuery, long nowMillis) {
         return PixelRequest.parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(),
-                config.pixelSigning(), clock.millis());
+                config.pixelSigning(), nowMillis);
     }
 
     /**

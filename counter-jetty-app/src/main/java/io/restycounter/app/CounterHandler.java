@@ -45,6 +45,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private static final String REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline'; "
             + "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; base-uri 'none'";
 
+    private static final String X_REAL_IP = "X-Real-IP";
     private static final String PEER_ADDRESS = CounterHandler.class.getName() + ".peerAddress";
     private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
     private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
@@ -121,24 +122,26 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             return;
         }
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(GIF_TYPE);
-        headers.put(GIF_LENGTH);
-        headers.put(NO_CACHE);
-        headers.put(PRAGMA);
+        // add, not put: a fresh response has none of them, so there is nothing to look for and replace.
+        headers.add(GIF_TYPE);
+        headers.add(GIF_LENGTH);
+        headers.add(NO_CACHE);
+        headers.add(PRAGMA);
         if (head) {
             // Link checkers and prefetchers are not readers: HEAD counts nothing.
             callback.succeeded();
             return;
         }
-        PixelRequest pixel = engine.parsePixel(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery());
+        long now = engine.now();
+        PixelRequest pixel = engine.parsePixel(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), now);
         int status = pixel.status();
         if (pixel.key() != null) {
-            HttpFields fields = request.getHeaders();
-            String xff = forwardedFor(fields);
-            String ip = engine.clientAddress(peerAddress(request), xff, fields.get("X-Real-IP"));
-            Hit hit = new Hit(engine.now(), pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
-                    ip, xff, Request.getServerName(request), uri.getScheme(), fields.get(HttpHeader.REFERER),
-                    fields.get(HttpHeader.USER_AGENT));
+            ClientHeaders client = new ClientHeaders(request.getHeaders());
+            String xff = client.forwardedFor();
+            String ip = engine.clientAddress(peerAddress(request), xff, client.realIp);
+            Hit hit = new Hit(now, pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
+                    ip, xff, Request.getServerName(request), uri.getScheme(), client.referer,
+                    client.userAgent);
             CounterEngine.Outcome outcome = engine.record(hit);
             if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
                 status = HttpStatus.TOO_MANY_REQUESTS_429;
@@ -182,23 +185,44 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         Content.Source.consumeAll(request, callback);
     }
 
-    /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
-    private static String forwardedFor(HttpFields fields) {
-        String first = null;
-        StringBuilder all = null;
-        for (HttpField field : fields) {
-            if (field.getHeader() == HttpHeader.X_FORWARDED_FOR) {
-                if (first == null) {
-                    first = field.getValue();
-                } else {
-                    if (all == null) {
-                        all = new StringBuilder(first);
-                    }
-                    all.append(", ").append(field.getValue());
+    /** The request headers a hit records, picked up in one pass over the fields. */
+    private static final class ClientHeaders {
+        String realIp;
+        String referer;
+        String userAgent;
+        private String forwardedFor;
+        private StringBuilder forwardedMore;
+
+        ClientHeaders(HttpFields fields) {
+            for (HttpField field : fields) {
+                HttpHeader header = field.getHeader();
+                if (header == HttpHeader.USER_AGENT) {
+                    userAgent = userAgent == null ? field.getValue() : userAgent;
+                } else if (header == HttpHeader.REFERER) {
+                    referer = referer == null ? field.getValue() : referer;
+                } else if (header == HttpHeader.X_FORWARDED_FOR) {
+                    addForwardedFor(field.getValue());
+                } else if (realIp == null && header == null && field.is(X_REAL_IP)) {
+                    realIp = field.getValue();
                 }
             }
         }
-        return all == null ? first : all.toString();
+
+        private void addForwardedFor(String value) {
+            if (forwardedFor == null) {
+                forwardedFor = value;
+            } else {
+                if (forwardedMore == null) {
+                    forwardedMore = new StringBuilder(forwardedFor);
+                }
+                forwardedMore.append(", ").append(value);
+            }
+        }
+
+        /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
+        String forwardedFor() {
+            return forwardedMore == null ? forwardedFor : forwardedMore.toString();
+        }
     }
 
     private static byte[] reportPage() {
