@@ -200,6 +200,62 @@ class RedisCounterStoreIT {
     }
 
     @Test
+    void aThousandCountersCostAHandfulOfRedisCommandsPerFlush() throws Exception {
+        RedisCounterStore store = store();
+        store.increment(new CounterKey("acme", "warm"), TODAY, 1);
+        store.flush(); // sets the day's expiry, which later flushes leave alone
+        store.flush(); // deletes the first marker
+        redis.configResetstat();
+        for (int round = 1; round <= 3; round++) {
+            for (int c = 0; c < 1000; c++) {
+                store.increment(new CounterKey("acme", "c" + c), TODAY, c % 7 + 1);
+            }
+            store.flush();
+        }
+        Map<String, Long> calls = commandCalls();
+        long total = calls.values().stream().mapToLong(Long::longValue).sum();
+        // Per flush: EVALSHA, SET (marker), HMGET, HSET, and DEL of the previous flush's marker.
+        assertTrue(total <= 3 * 5, "commands for 3 flushes of 1,000 counters: " + calls);
+        assertEquals(null, calls.get("hincrby"), "no command per counter: " + calls);
+        for (int c = 0; c < 1000; c++) {
+            assertEquals(3L * (c % 7 + 1), hget("acme", TODAY, "c" + c), "c" + c);
+        }
+    }
+
+    /** Calls per command since the last CONFIG RESETSTAT, without INFO itself. */
+    private static Map<String, Long> commandCalls() {
+        Map<String, Long> calls = new HashMap<>();
+        for (String line : redis.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
+                String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+                String count = line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")));
+                calls.put(name, Long.parseLong(count));
+            }
+        }
+        return calls;
+    }
+
+    @Test
+    void aFieldHoldingNoIntegerFailsTheBatchBeforeAnythingIsWritten() throws Exception {
+        RedisCounterStore store = store();
+        String hash = "rc:{acme}:" + TODAY.toString().replace("-", "");
+        redis.hset(hash, "broken", "not-a-number");
+        store.increment(new CounterKey("acme", "fine"), TODAY, 2);
+        store.increment(new CounterKey("acme", "broken"), TODAY, 3);
+
+        assertThrows(StoreException.class, store::flush);
+        assertNull(redis.hget(hash, "fine"), "nothing of the failed batch was written");
+        assertEquals(List.of(), redis.keys("rc:{acme}:batch:*"), "no marker left to pass a retry off as applied");
+        assertEquals(1, store.unconfirmed().size(), "kept for retry");
+
+        redis.hset(hash, "broken", "10"); // an operator mends the field
+        store.flush();
+        assertEquals(2, hget("acme", TODAY, "fine"));
+        assertEquals(13, hget("acme", TODAY, "broken"));
+        assertTrue(store.unconfirmed().isEmpty());
+    }
+
+    @Test
     void batchAppliedButReplyLostIsNeitherCountedTwiceNorResent() throws Exception {
         RedisCounterStore store = store();
         CounterKey key = new CounterKey("acme", "home");
