@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,9 +82,12 @@ public final class DailyFileHitLog implements HitLog {
     private static final SerializedString LON = new SerializedString("lon");
     private static final SerializedString NODE = new SerializedString("node");
     private static final SerializedString BOT = new SerializedString("bot");
+    private static final Map<String, SerializedString> COMMON_VALUES = Stream.of("GET", "HEAD", "http", "https")
+            .collect(Collectors.toUnmodifiableMap(v -> v, SerializedString::new));
 
     private final Path dir;
     private final String node;
+    private final SerializedString nodeValue;
     private final GeoIp geoIp;
     private final int capacity;
     private final DayOfMillis days;
@@ -117,6 +123,7 @@ public final class DailyFileHitLog implements HitLog {
         }
         this.dir = dir;
         this.node = node;
+        this.nodeValue = node == null ? null : new SerializedString(node);
         this.geoIp = geoIp;
         this.capacity = queueCapacity;
         this.days = new DayOfMillis(zone);
@@ -297,12 +304,12 @@ public final class DailyFileHitLog implements HitLog {
         g.writeNumber(hit.inc());
         g.writeFieldName(STATUS);
         g.writeNumber(hit.status());
-        optional(g, METHOD, hit.method());
+        common(g, METHOD, hit.method());
         optional(g, URI, hit.uri());
         optional(g, IP, hit.ip());
         optional(g, XFF, hit.xff());
         optional(g, HOST, hit.host());
-        optional(g, SCHEME, hit.scheme());
+        common(g, SCHEME, hit.scheme());
         optional(g, REFERER, hit.referer());
         optional(g, UA, hit.userAgent());
         if (hit.bot()) {
@@ -323,7 +330,10 @@ public final class DailyFileHitLog implements HitLog {
                 g.writeNumber(l.lon());
             }
         }
-        optional(g, NODE, node);
+        if (nodeValue != null) {
+            g.writeFieldName(NODE);
+            g.writeString(nodeValue);
+        }
         g.writeEndObject();
         g.flush();
         buffer.write('\n');
@@ -357,6 +367,17 @@ public final class DailyFileHitLog implements HitLog {
         } catch (RuntimeException e) {
             LOG.debug("geoip lookup failed for {}", ip, e);
             return Optional.empty();
+        }
+    }
+
+    /** A value that is nearly always one of a few (GET, http): written from bytes encoded once. */
+    private static void common(JsonGenerator g, SerializedString name, String value) throws IOException {
+        SerializedString encoded = value == null ? null : COMMON_VALUES.get(value);
+        if (encoded == null) {
+            optional(g, name, value);
+        } else {
+            g.writeFieldName(name);
+            g.writeString(encoded);
         }
     }
 

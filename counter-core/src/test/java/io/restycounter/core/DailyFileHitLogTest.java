@@ -69,8 +69,14 @@ class DailyFileHitLogTest {
             assertEquals("signup", f.get("counter"));
             assertEquals("3", f.get("inc"));
             assertEquals("302", f.get("status"));
+            assertEquals("GET", f.get("method"));
             assertEquals("/p/acme/signup?v=3", f.get("uri"));
+            assertEquals("81.2.69.142", f.get("ip"));
             assertEquals("10.0.0.1, 81.2.69.142", f.get("xff"));
+            assertEquals("px.example.com", f.get("host"));
+            assertEquals("https", f.get("scheme"));
+            assertEquals("https://shop.example.com/", f.get("referer"));
+            assertEquals("Mozilla/5.0", f.get("ua"));
             assertEquals("GB", f.get("country"));
             assertEquals("ENG", f.get("region"));
             assertEquals("London", f.get("city"));
@@ -81,6 +87,24 @@ class DailyFileHitLogTest {
             assertEquals(List.of("ts", "tenant", "counter", "inc", "status", "method", "uri", "ip", "xff", "host",
                     "scheme", "referer", "ua", "country", "region", "city", "postal", "lat", "lon", "node"),
                     List.copyOf(f.keySet()));
+        }
+    }
+
+    @Test
+    void methodAndSchemeOutsideTheCommonOnesAreWrittenAsGiven() throws IOException {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16).start()) {
+            Instant at = Instant.parse("2026-11-29T10:15:30Z");
+            assertTrue(log.append(new Hit(at.toEpochMilli(), new CounterKey("acme", "a"), 1, 200, "HEAD",
+                    "/p/acme/a", "81.2.69.142", null, "px.example.com", "http", null, null)));
+            assertTrue(log.append(new Hit(at.toEpochMilli(), new CounterKey("acme", "b"), 1, 200, "PROPFIND",
+                    "/p/acme/b", "81.2.69.142", null, "px.example.com", "wss\"", null, null)));
+            log.flush();
+            List<String> lines = Files.readAllLines(dir.resolve("2026-11-29-access.log"));
+            Map<String, String> common = parseLine(lines.get(0));
+            Map<String, String> rare = parseLine(lines.get(1));
+            assertEquals(List.of("HEAD", "http"), List.of(common.get("method"), common.get("scheme")));
+            assertEquals(List.of("PROPFIND", "wss\""), List.of(rare.get("method"), rare.get("scheme")));
+            assertFalse(rare.containsKey("node"), "no node id, no field");
         }
     }
 
