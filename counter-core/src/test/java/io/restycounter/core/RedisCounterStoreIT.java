@@ -214,7 +214,7 @@ class RedisCounterStoreIT {
         }
         Map<String, Long> calls = commandCalls();
         long total = calls.values().stream().mapToLong(Long::longValue).sum();
-        // Per flush: EVALSHA, SET (marker), HMGET, HSET, and DEL of the previous flush's marker.
+        // Per flush: EVALSHA, SET (marker), HMGET, HSET, and UNLINK of the previous flush's marker.
         assertTrue(total <= 3 * 5, "commands for 3 flushes of 1,000 counters: " + calls);
         assertEquals(null, calls.get("hincrby"), "no command per counter: " + calls);
         for (int c = 0; c < 1000; c++) {
