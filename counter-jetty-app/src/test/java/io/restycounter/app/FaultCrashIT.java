@@ -19,8 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class FaultCrashIT {
 
     private static final int QUEUE = 2_000;
-    /** Lines the writer may hold encoded but unwritten: one 64 KiB buffer of lines of at least 100 bytes. */
-    private static final int BUFFERED_LINES = (1 << 16) / 100 + 1;
+    /**
+     * Lines the writer may hold encoded but unwritten: its 64 KiB buffer and the JSON generator's
+     * 8,000 bytes, of lines of at least 100 bytes.
+     */
+    private static final int BUFFERED_LINES = ((1 << 16) + 8_000) / 100 + 1;
 
     @TempDir
     Path dir;
