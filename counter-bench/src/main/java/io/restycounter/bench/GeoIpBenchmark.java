@@ -22,7 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One location lookup as the log writer does it: the MaxMind reader over a memory-mapped City
- * database (built here with the tests' MmdbWriter: 4,096 networks), with its node cache.
+ * database (built here with the tests' MmdbWriter: 4,096 networks), with its node cache, and the
+ * remembered answers per address in front of it. {@code locatedAddress} asks for one address again
+ * and again (a remembered answer); {@code newAddresses} walks 1,048,576 located addresses, far more
+ * than are remembered, so nearly every lookup reads the database.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +39,8 @@ public class GeoIpBenchmark {
     private MaxMindGeoIp geo;
     private InetAddress located;
     private InetAddress unknown;
+    private InetAddress[] many;
+    private int next;
 
     @Setup
     public void setUp() throws Exception {
@@ -49,6 +54,12 @@ public class GeoIpBenchmark {
         geo = MaxMindGeoIp.open(file);
         located = InetAddress.getByName("81.2.69.142");
         unknown = InetAddress.getByName("203.0.113.9");
+        many = new InetAddress[1 << 20];
+        for (int i = 0; i < many.length; i++) {
+            // 81.0.0.0 to 81.15.255.255, each address once, in an order that skips around the networks.
+            int a = (i * 0x9E3779B1) >>> 12;
+            many[i] = InetAddress.getByAddress(new byte[] {81, (byte) (a >> 16), (byte) (a >> 8), (byte) a});
+        }
     }
 
     @TearDown
@@ -60,6 +71,13 @@ public class GeoIpBenchmark {
     @Benchmark
     public Optional<Geo> locatedAddress() {
         return geo.lookup(located);
+    }
+
+    @Benchmark
+    public Optional<Geo> newAddresses() {
+        InetAddress address = many[next];
+        next = (next + 1) & (many.length - 1);
+        return geo.lookup(address);
     }
 
     @Benchmark

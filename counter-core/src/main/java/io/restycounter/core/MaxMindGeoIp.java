@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class MaxMindGeoIp implements GeoIp {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaxMindGeoIp.class);
+    private static final int RECENT_BITS = 12;
 
     private final AtomicReference<Db> current;
     private volatile Path path;
@@ -192,6 +193,13 @@ public final class MaxMindGeoIp implements GeoIp {
         final FileStamp stamp;
         final boolean closed;
         final AtomicInteger refs = new AtomicInteger(1);
+        /**
+         * The last answer per slot, by address hash. Traffic repeats addresses (returning readers, mail
+         * proxies fetching for many) and a City lookup costs microseconds on the log writer's thread.
+         * Each database has its own, so a reload starts empty. Unsynchronised on purpose: a race on a
+         * slot costs one lookup, never a wrong answer.
+         */
+        private final Recent[] recent = new Recent[1 << RECENT_BITS];
 
         /** A database-less placeholder; each owner gets its own, as the count is per instance. */
         static Db none(boolean closed) {
@@ -255,12 +263,25 @@ public final class MaxMindGeoIp implements GeoIp {
             if (reader == null) {
                 return Optional.empty();
             }
+            int slot = (address.hashCode() * 0x9E3779B9) >>> (Integer.SIZE - RECENT_BITS);
+            Recent hit = recent[slot];
+            if (hit != null && hit.address.equals(address)) {
+                return hit.geo;
+            }
             try {
-                return city ? reader.tryCity(address).map(Db::geo) : reader.tryCountry(address).map(Db::geo);
+                Optional<Geo> geo = city
+                        ? reader.tryCity(address).map(Db::geo)
+                        : reader.tryCountry(address).map(Db::geo);
+                recent[slot] = new Recent(address, geo);
+                return geo;
             } catch (IOException | GeoIp2Exception | RuntimeException e) {
                 LOG.debug("GeoIP lookup failed for {}", address, e);
                 return Optional.empty();
             }
+        }
+
+        /** One remembered answer; immutable, so a thread that reads a slot another is writing sees a whole one. */
+        private record Recent(InetAddress address, Optional<Geo> geo) {
         }
 
         static Geo geo(CityResponse r) {

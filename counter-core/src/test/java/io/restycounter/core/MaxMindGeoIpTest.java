@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,11 +121,34 @@ class MaxMindGeoIpTest {
         }
     }
 
+    /** Many addresses share each remembered slot: the answers must not bleed from one to another. */
+    @Test
+    void repeatedLookupsOfManyAddressesGiveEachItsOwnAnswer() throws Exception {
+        Path file = cityDb(24, "GB").write(dir.resolve("city.mmdb"));
+        try (MaxMindGeoIp geo = MaxMindGeoIp.open(file)) {
+            List<InetAddress> addresses = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                // Every other address inside the database's 81.2.69.0/24, the rest outside it.
+                String inside = "81.2.69." + (i / 2 % 256);
+                String outside = "81." + (3 + i % 200) + "." + (i / 200) + ".9";
+                addresses.add(ip(i % 2 == 0 ? inside : outside));
+            }
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < addresses.size(); i++) {
+                    Optional<Geo> found = geo.lookup(addresses.get(i));
+                    assertEquals(i % 2 == 0, found.isPresent(), addresses.get(i) + " in round " + round);
+                    found.ifPresent(g -> assertEquals("GB", g.country()));
+                }
+            }
+        }
+    }
+
     @Test
     void reloadIfModifiedPicksUpAReplacedFile() throws Exception {
         Path file = cityDb(24, "GB").write(dir.resolve("city.mmdb"));
         try (MaxMindGeoIp geo = MaxMindGeoIp.open(file)) {
             assertFalse(geo.reloadIfModified());
+            assertEquals("GB", geo.lookup(ip("81.2.69.142")).orElseThrow().country(), "remembered until the swap");
             Path next = cityDb(28, "FR").write(dir.resolve("next.tmp"));
             Files.setLastModifiedTime(next, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
             Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
