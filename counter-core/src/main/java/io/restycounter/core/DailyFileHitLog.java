@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread encodes,
  * looks up the location and writes. While hits keep coming it drains the queue and hands everything
- * to the operating system in one write every 2 ms, so a crash of the JVM loses
- * at most what arrived in the last tick or two (and never more than the queue's capacity).
+ * to the operating system in one write every 2 ms, so a crash of the JVM loses at most what arrived
+ * in the last tick or two (and never more than the queue's capacity).
  */
 public final class DailyFileHitLog implements HitLog {
 

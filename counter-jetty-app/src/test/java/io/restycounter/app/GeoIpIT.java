@@ -54,6 +54,30 @@ class GeoIpIT {
         assertEquals("-0.0931", f.get("lon"));
     }
 
+    /** The headers a hit records, each picked up however the request spreads them over its lines. */
+    @Test
+    void repeatedForwardedForLinesXRealIpRefererAndUserAgentReachTheLine() throws Exception {
+        Path logs = dir.resolve("logs-headers");
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        try (TestServer app = TestServer.start(logs, clock, "TRUSTED_PROXIES", "127.0.0.1/32")) {
+            app.get("/p/acme/a", "X-Forwarded-For", "198.51.100.7", "x-forwarded-for", "81.2.69.142",
+                    "Referer", "https://shop.example.com/", "User-Agent", "Mozilla/5.0 (test)");
+            app.get("/p/acme/b", "x-real-ip", "81.2.69.143", "User-Agent", "Mozilla/5.0 (other)");
+            app.server().engine().flush();
+        }
+        List<String> lines = Files.readAllLines(logs.resolve("2026-11-29-" + TestServer.NODE_ID + "-access.log"));
+        Map<String, String> a = CounterServerIT.json(lines.get(0));
+        assertEquals("81.2.69.142", a.get("ip"));
+        assertEquals("198.51.100.7, 81.2.69.142", a.get("xff"));
+        assertEquals("https://shop.example.com/", a.get("referer"));
+        assertEquals("Mozilla/5.0 (test)", a.get("ua"));
+        Map<String, String> b = CounterServerIT.json(lines.get(1));
+        assertEquals("81.2.69.143", b.get("ip"), "X-Real-IP from a trusted proxy, in any letter case");
+        assertFalse(b.containsKey("xff"));
+        assertFalse(b.containsKey("referer"));
+        assertEquals("Mozilla/5.0 (other)", b.get("ua"));
+    }
+
     @Test
     void anUntrustedPeersForwardedForIsLoggedButNotBelieved() throws Exception {
         String db = database().toString();
