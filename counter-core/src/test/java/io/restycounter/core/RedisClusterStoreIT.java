@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -81,23 +81,6 @@ class RedisClusterStoreIT {
         return out;
     }
 
-    private static void flushUntilConfirmed(RedisCounterStore store) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                store.flush();
-                if (store.pendingHits() == 0) {
-                    return;
-                }
-            } catch (StoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the store never reached the cluster again", e);
-                }
-            }
-            Thread.sleep(200);
-        }
-    }
-
     /** Moves one slot, with its keys, from its primary to another, as a resharding does. */
     private void migrateSlot(int slot, int from, int to) {
         String fromId = cluster.cli(from, "CLUSTER", "MYID");
@@ -126,18 +109,7 @@ class RedisClusterStoreIT {
         migrateSlot(SlotHash.getSlot(hash), from, to);
         assertEquals(to, cluster.primaryFor(hash), "the slot now lives on another primary");
         store.increment(key, TODAY, 4);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                store.flush();
-                break;
-            } catch (StoreException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the store never followed the moved slot", notYet);
-                }
-                Thread.sleep(200);
-            }
-        }
+        Flushing.untilConfirmed(store, Duration.ofSeconds(30), "the store never followed the moved slot");
         assertEquals("7", cluster.cli(to, "HGET", hash, "c"), "3 moved with the key, 4 sent after the move");
         assertEquals(7, store.get(key, TODAY));
     }
@@ -217,7 +189,7 @@ class RedisClusterStoreIT {
         for (Thread t : writers) {
             t.join();
         }
-        flushUntilConfirmed(store);
+        Flushing.untilConfirmed(store, Duration.ofSeconds(60), "the store never reached the cluster again");
 
         Map<String, Long> expected = new HashMap<>();
         counted.forEach((k, v) -> expected.put(k, v.get()));

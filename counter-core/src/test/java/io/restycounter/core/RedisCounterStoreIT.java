@@ -10,6 +10,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -439,10 +440,7 @@ class RedisCounterStoreIT {
             assertEquals(15, store.unconfirmed().get(0).delta("home", TODAY), "the kept batch is unchanged");
 
             own.start(); // empty again: no persistence
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (!flushed(store) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Flushing.untilConfirmed(store, Duration.ofSeconds(15), "Redis back, but the store never flushed to it");
             try (RedisClient c = RedisClient.create(own.url());
                     StatefulRedisConnection<String, String> conn = c.connect()) {
                 assertEquals("16", conn.sync().hget("rc:{acme}:20261129", "home"));
@@ -474,10 +472,7 @@ class RedisCounterStoreIT {
             assertFalse(store.healthy());
             assertTrue(store.increment(new CounterKey("acme", "home"), TODAY, 2));
             own.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (!flushed(store) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Flushing.untilConfirmed(store, Duration.ofSeconds(15), "Redis back, but the store never flushed to it");
             assertEquals(2, store.get(new CounterKey("acme", "home"), TODAY));
             assertEquals(0, store.pendingHits());
         }
@@ -537,14 +532,5 @@ class RedisCounterStoreIT {
         flusher.join();
         store.flush();
         assertEquals(20_000, hget("acme", TODAY, "home"));
-    }
-
-    private static boolean flushed(RedisCounterStore store) {
-        try {
-            store.flush();
-            return true;
-        } catch (StoreException e) {
-            return false;
-        }
     }
 }

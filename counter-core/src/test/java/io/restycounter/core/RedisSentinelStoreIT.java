@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -119,18 +120,7 @@ class RedisSentinelStoreIT {
             primary.stop();
             store.increment(key, TODAY, 2);
             // Until the sentinel has promoted the replica, flushes fail and the delta waits.
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    store.flush();
-                    break;
-                } catch (StoreException notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("no failover within 30 s", notYet);
-                    }
-                    Thread.sleep(200);
-                }
-            }
+            Flushing.untilConfirmed(store, Duration.ofSeconds(30), "no failover within 30 s");
             assertTrue(cli(sentinelPort, "SENTINEL", "get-master-addr-by-name", "mymaster")
                     .contains(String.valueOf(replica.port())), "the sentinel names the promoted replica");
             assertEquals("7", cli(replica.port(), "HGET", "rc:{acme}:20261129", "failover"));
