@@ -489,21 +489,21 @@ public final class RedisCounterStore implements CounterStore {
 
     private Batch newBatch(String tenant, List<Delta> part) {
         String marker = "rc:{" + tenant + "}:batch:" + writerId + ":" + (++seq);
-        Map<LocalDate, Integer> index = new HashMap<>();
+        Map<LocalDate, String> index = new HashMap<>();
         List<String> keys = new ArrayList<>();
         keys.add(marker);
         List<String> expireAts = new ArrayList<>();
         List<String> triples = new ArrayList<>(part.size() * 3);
         for (Delta d : part) {
-            Integer at = index.get(d.day());
+            String at = index.get(d.day());
             if (at == null) {
-                at = keys.size() + 1; // Lua KEYS are 1-based
+                at = Integer.toString(keys.size() + 1); // Lua KEYS are 1-based
                 index.put(d.day(), at);
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
                 expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expireAt(d.day())));
             }
-            triples.add(at.toString());
+            triples.add(at);
             triples.add(d.counter());
             triples.add(Long.toString(d.inc()));
         }
@@ -756,7 +756,16 @@ public final class RedisCounterStore implements CounterStore {
     // ---------------------------------------------------------------- plumbing
 
     static String dayKey(String tenant, LocalDate day) {
-        return "rc:{" + tenant + "}:" + DAY_FORMAT.format(day);
+        return "rc:{" + tenant + "}:" + dayDigits(day);
+    }
+
+    /** {@link DateTimeFormatter#BASIC_ISO_DATE} of a date, by arithmetic for four-digit years: the flusher names a key per tenant and day. */
+    static String dayDigits(LocalDate day) {
+        int year = day.getYear();
+        if (year < 1000 || year > 9999) {
+            return DAY_FORMAT.format(day);
+        }
+        return Integer.toString(year * 10_000 + day.getMonthValue() * 100 + day.getDayOfMonth());
     }
 
     private StatefulConnection<String, String> flushConnection() throws StoreException {
