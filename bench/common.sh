@@ -6,12 +6,12 @@ start_redis() {
     --pidfile "$2/redis-$1.pid" --logfile "$2/redis-$1.log"
 }
 
-# start_app HTTP_PORT REDIS_PORT STATE_DIR: the jar with the defaults a user gets, counting in that
+# start_app HTTP_PORT REDIS_PORT STATE_DIR: the jar as bin/counter runs it, with the defaults a user gets, counting in that
 # Redis; sets app_pid. All load comes from one address, which the default per-client limit (10/s)
 # would answer with 429s; the seed stack measured beside it has no limit either: RATE_LIMIT=0.
 start_app() {
   RATE_LIMIT=0 REDIS_HOST=127.0.0.1 REDIS_PORT="$2" LOG_DIR="$3/logs" HTTP_PORT="$1" BIND_ADDRESS=127.0.0.1 \
-    API_KEY=bench-api-key java -jar counter-jetty-app/target/counter-jetty-app.jar > "$3/app.out" 2>&1 &
+    API_KEY=bench-api-key bin/counter > "$3/app.out" 2>&1 &
   app_pid=$!
 }
 

@@ -1,6 +1,7 @@
 package io.restycounter.app;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The runnable jar, started as its own JVM the way an operator starts it. */
+/** The runnable jar, started as its own JVM the way an operator starts it: through {@code bin/counter}. */
 final class AppProcess implements AutoCloseable {
 
     private final Process process;
@@ -47,14 +48,26 @@ final class AppProcess implements AutoCloseable {
         return jar;
     }
 
+    static Path launcher() {
+        Path launcher = Path.of(System.getProperty("app.launcher", "../bin/counter"));
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException("no executable launcher at " + launcher);
+        }
+        return launcher;
+    }
+
     /** Starts the jar in {@code workDir} with exactly these settings in its environment. */
     static AppProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of(launcher().toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("REDIS_") || k.startsWith("AWS_") || k.equals("API_KEY")
-                || k.equals("LOG_DIR") || k.equals("HTTP_PORT") || k.equals("TIMEZONE") || k.startsWith("S3_"));
+                || k.equals("LOG_DIR") || k.equals("HTTP_PORT") || k.equals("TIMEZONE") || k.startsWith("S3_")
+                || k.equals("JAVA_OPTS"));
+        // The launcher runs the java on PATH: make it this JDK's.
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
+                + pb.environment().getOrDefault("PATH", ""));
+        pb.environment().put("COUNTER_JAR", jar().toAbsolutePath().toString());
         pb.environment().put("NODE_ID", TestServer.NODE_ID);
         pb.environment().putAll(env);
         return new AppProcess(pb.start());
