@@ -835,7 +835,6 @@ public final class RedisCounterStore implements CounterStore {
     record Delta(LocalDate day, String counter, long inc) {
     }
 
-    /** One script call: immutable, so a retry sends exactly what the first attempt sent. */
     /**
      * One counter's unsent hits. The flusher sets {@code retired} after it takes the delta out of its
      * map; a thread that added to it checks the flag afterwards and moves its hit to the live delta,
@@ -846,6 +845,7 @@ public final class RedisCounterStore implements CounterStore {
         volatile boolean retired;
     }
 
+    /** One script call: immutable, so a retry sends exactly what the first attempt sent. */
     static final class Batch {
         final String tenant;
         final String marker;
