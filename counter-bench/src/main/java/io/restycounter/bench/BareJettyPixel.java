@@ -1,6 +1,6 @@
 package io.restycounter.bench;
 
-import io.restycounter.core.Pixel;
+import io.restycounter.core.http.Pixel;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;

@@ -1,8 +1,8 @@
 package io.restycounter.bench;
 
 import io.restycounter.core.Geo;
-import io.restycounter.core.MaxMindGeoIp;
 import io.restycounter.core.MmdbWriter;
+import io.restycounter.core.geoip.MaxMindGeoIp;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.restycounter.bench;
 
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.DailyFileHitLog;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.Hit;
+import io.restycounter.core.log.DailyFileHitLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

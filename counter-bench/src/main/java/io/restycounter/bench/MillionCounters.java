@@ -1,7 +1,7 @@
 package io.restycounter.bench;
 
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.MemoryCounterStore;
+import io.restycounter.core.embedded.MemoryCounterStore;
 import java.lang.management.ManagementFactory;
 import java.time.LocalDate;
 

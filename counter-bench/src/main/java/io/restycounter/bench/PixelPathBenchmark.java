@@ -1,6 +1,6 @@
 package io.restycounter.bench;
 
-import io.restycounter.core.PixelRequest;
+import io.restycounter.core.http.PixelRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * Daily totals of closed days, aggregated from the logs ({@link Aggregator}), kept for good: the
+ * Daily totals of closed days, aggregated from the logs ({@link io.restycounter.core.report.Aggregator}), kept for good: the
  * {@code {aggregated log data}} half of a count. One record per tenant and month; a day is written
  * whole, replacing what an earlier run wrote for it, so aggregating a day twice gives the same totals.
  */

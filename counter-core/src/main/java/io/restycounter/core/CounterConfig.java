@@ -1,6 +1,11 @@
 package io.restycounter.core;
 
 import io.lettuce.core.RedisURI;
+import io.restycounter.core.geoip.ClientAddressResolver;
+import io.restycounter.core.geoip.GeoIpSettings;
+import io.restycounter.core.guard.PixelSigning;
+import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.LogFileName;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

@@ -1,15 +1,29 @@
 package io.restycounter.core;
 
+import io.restycounter.core.embedded.FileCounterArchive;
+import io.restycounter.core.embedded.FileTenantKeys;
+import io.restycounter.core.embedded.MemoryCounterStore;
+import io.restycounter.core.geoip.GeoIpFactory;
+import io.restycounter.core.guard.BotDetector;
+import io.restycounter.core.guard.RateLimiter;
+import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.DayOfMillis;
+import io.restycounter.core.log.HitLogReader;
+import io.restycounter.core.log.LogFileName;
+import io.restycounter.core.redis.RedisCounterArchive;
+import io.restycounter.core.redis.RedisCounterStore;
+import io.restycounter.core.redis.RedisLink;
+import io.restycounter.core.redis.RedisTenantKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -189,20 +203,6 @@ public final class CounterEngine implements AutoCloseable {
     }
 
     /**
-     * Parses and judges a pixel request with this engine's settings: {@code path} is what follows the
-     * pixel mount point, still percent-encoded ({@code /{tenant}/{counter}}).
-     */
-    public PixelRequest parsePixel(String path, String rawQuery) {
-        return parsePixel(path, rawQuery, clock.millis());
-    }
-
-    /** As {@link #parsePixel(String, String)}, judging signed pixels' expiry at {@code nowMillis}. */
-    public PixelRequest parsePixel(String path, String rawQuery, long nowMillis) {
-        return PixelRequest.parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(),
-                config.pixelSigning(), nowMillis);
-    }
-
-    /**
      * The client's address: the socket peer, or what a trusted proxy says in X-Forwarded-For
      * (all its values joined with commas) or X-Real-IP.
      */
@@ -243,12 +243,9 @@ public final class CounterEngine implements AutoCloseable {
         return store.counters(tenant, day);
     }
 
-    /**
-     * Compares {@code day}'s archived totals with the live store for every tenant in {@code tenants}:
-     * meaningful for a closed day that is aggregated and still in the live window.
-     */
-    public Reconciler.Report reconcile(java.util.Collection<String> tenants, LocalDate day) throws StoreException {
-        return Reconciler.compare(archive, store, tenants, day);
+    /** The live store: counts per day, with this node's unflushed hits. */
+    public CounterStore store() {
+        return store;
     }
 
     /** Whether {@code presented} is the API key, compared in constant time. */

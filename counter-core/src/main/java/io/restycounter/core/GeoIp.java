@@ -14,6 +14,16 @@ public interface GeoIp extends AutoCloseable {
 
     /** The null object, for a counter that runs without a database. */
     static GeoIp none() {
-        return NoGeoIp.INSTANCE;
+        return None.INSTANCE;
+    }
+
+    /** What {@link #none()} returns: never a location. */
+    enum None implements GeoIp {
+        INSTANCE;
+
+        @Override
+        public Optional<Geo> lookup(InetAddress address) {
+            return Optional.empty();
+        }
     }
 }

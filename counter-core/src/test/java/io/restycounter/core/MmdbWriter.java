@@ -1,5 +1,6 @@
 package io.restycounter.core;
 
+import io.restycounter.core.geoip.InetAddresses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -142,7 +143,7 @@ public final class MmdbWriter {
         return out.toByteArray();
     }
 
-    Path write(Path file) throws IOException {
+    public Path write(Path file) throws IOException {
         Files.write(file, build());
         return file;
     }
@@ -250,7 +251,7 @@ public final class MmdbWriter {
         return Map.of("en", en, "de", en + " (de)");
     }
 
-    static Map<String, Object> country(String iso, long geonameId, String name) {
+    public static Map<String, Object> country(String iso, long geonameId, String name) {
         Map<String, Object> country = new LinkedHashMap<>();
         country.put("geoname_id", geonameId);
         country.put("iso_code", iso);

@@ -79,7 +79,7 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    static Path findExecutable() {
+    public static Path findExecutable() {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(java.io.File.pathSeparator)) {

@@ -1,6 +1,6 @@
 package io.restycounter.app;
 
-import io.restycounter.core.ClientAddressResolver;
+import io.restycounter.core.geoip.ClientAddressResolver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -1,10 +1,10 @@
 package io.restycounter.app;
 
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.CounterQuery;
 import io.restycounter.core.Hit;
-import io.restycounter.core.Pixel;
-import io.restycounter.core.PixelRequest;
+import io.restycounter.core.http.CounterQuery;
+import io.restycounter.core.http.Pixel;
+import io.restycounter.core.http.PixelRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
@@ -133,7 +133,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             return;
         }
         long now = engine.now();
-        PixelRequest pixel = engine.parsePixel(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), now);
+        PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), engine.config(), now);
         int status = pixel.status();
         if (pixel.key() != null) {
             ClientHeaders client = new ClientHeaders(request.getHeaders());

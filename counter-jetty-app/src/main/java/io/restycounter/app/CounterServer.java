@@ -1,5 +1,8 @@
 package io.restycounter.app;
 
+import io.restycounter.app.tls.AcmeChallengeHandler;
+import io.restycounter.app.tls.CertificateManager;
+import io.restycounter.app.tls.HttpsConnector;
 import io.restycounter.core.CounterEngine;
 import java.util.List;
 import org.eclipse.jetty.http.UriCompliance;

@@ -1,22 +1,23 @@
 package io.restycounter.app;
 
+import io.restycounter.app.tls.AcmeSettings;
+import io.restycounter.app.tls.CertificateManager;
 import io.restycounter.core.ConfigException;
-import io.restycounter.core.CounterConfig;
-import io.restycounter.core.Aggregator;
 import io.restycounter.core.CounterArchive;
+import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.DailyAggregation;
-import io.restycounter.core.RedisCounterStore;
-import io.restycounter.core.RedisLink;
-import io.restycounter.core.Reconciler;
+import io.restycounter.core.GeoIp;
+import io.restycounter.core.Settings;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.TenantKeys;
-import io.restycounter.core.GeoIp;
-import io.restycounter.core.GeoIpSettings;
-import io.restycounter.core.GeoIpUpdater;
-import io.restycounter.core.LogFileName;
-import io.restycounter.core.Settings;
-import io.restycounter.core.RedisLink;
+import io.restycounter.core.geoip.GeoIpSettings;
+import io.restycounter.core.geoip.GeoIpUpdater;
+import io.restycounter.core.log.LogFileName;
+import io.restycounter.core.redis.RedisCounterStore;
+import io.restycounter.core.redis.RedisLink;
+import io.restycounter.core.report.Aggregator;
+import io.restycounter.core.report.DailyAggregation;
+import io.restycounter.core.report.Reconciler;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
 import io.restycounter.s3.ShipReport;
@@ -28,10 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar counter-jetty-app.jar}: runs the counter with settings from the environment
@@ -94,7 +95,7 @@ public final class Main implements Callable<Integer> {
             out.println("API_KEY is not set; the query key for this run is: " + config.apiKey());
         }
         List<AutoCloseable> background = new ArrayList<>();
-        background.add(new DailyAggregation(engine, clock).start());
+        background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock).start());
         shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock).start()));
         if (config.geoIp().updatesEnabled()) {
             GeoIpUpdater updater = new GeoIpUpdater(config.geoIp(), engine.geoIp());

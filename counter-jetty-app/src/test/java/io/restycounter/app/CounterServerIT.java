@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.restycounter.core.MutableClock;
-import io.restycounter.core.Pixel;
+import io.restycounter.core.http.Pixel;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -214,7 +214,7 @@ class CounterServerIT {
         HttpResponse<byte[]> unsigned = app.get("/p/acme/signed?v=2");
         assertEquals(403, unsigned.statusCode());
         assertArrayEquals(Pixel.gif(), unsigned.body());
-        String sig = io.restycounter.core.PixelSigning.sign(secret, "acme", "signed", "v=2");
+        String sig = io.restycounter.core.guard.PixelSigning.sign(secret, "acme", "signed", "v=2");
         assertEquals(403, app.get("/p/acme/signed?v=5&sig=" + sig).statusCode(), "v is covered by the signature");
         assertEquals(200, app.get("/p/acme/signed?v=2&sig=" + sig).statusCode());
         assertEquals(200, app.get("/p/other/free").statusCode(), "other tenants need no signature");

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterConfig;
-import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.log.LogFileName;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

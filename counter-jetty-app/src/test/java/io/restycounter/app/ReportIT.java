@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.DailyAggregation;
 import io.restycounter.core.MutableClock;
 import io.restycounter.core.Settings;
+import io.restycounter.core.report.DailyAggregation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ class ReportIT {
         hit(app, "/p/acme/signup");
         CounterEngine engine = app.server().engine();
         engine.flush();
-        DailyAggregation daily = new DailyAggregation(engine, clock);
+        DailyAggregation daily = new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock);
         daily.runOnce(LocalDate.parse("2026-11-25"));
         daily.runOnce(LocalDate.parse("2026-11-26"));
         return app;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.DailyAggregation;
 import io.restycounter.core.MutableClock;
+import io.restycounter.core.report.DailyAggregation;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +59,7 @@ class ReportPageIT {
             app.get("/p/acme/signup");
             CounterEngine engine = app.server().engine();
             engine.flush();
-            new DailyAggregation(engine, clock).runOnce(LocalDate.parse("2026-11-25"));
+            new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock).runOnce(LocalDate.parse("2026-11-25"));
 
             HttpResponse<byte[]> page = app.get("/report/acme");
             assertEquals(200, page.statusCode());

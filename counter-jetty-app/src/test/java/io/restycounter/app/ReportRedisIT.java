@@ -8,11 +8,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.DailyAggregation;
 import io.restycounter.core.MutableClock;
 import io.restycounter.core.RedisServer;
 import io.restycounter.core.Settings;
 import io.restycounter.core.TenantKeys;
+import io.restycounter.core.report.DailyAggregation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +97,7 @@ class ReportRedisIT {
             CounterEngine engine = app.server().engine();
             engine.flush();
 
-            DailyAggregation.Pass pass = new DailyAggregation(engine, clock).runOnce(day);
+            DailyAggregation.Pass pass = new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock).runOnce(day);
             assertEquals(50, pass.aggregated().hits());
             assertTrue(pass.reconciled().ok(), pass.reconciled().drift().toString());
             assertEquals(2, pass.reconciled().counters());
@@ -120,7 +120,7 @@ class ReportRedisIT {
                     new PrintStream(new ByteArrayOutputStream())));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("drift acme/signup: archive 25, live 27 (+2)"),
                     out.toString(StandardCharsets.UTF_8));
-            assertFalse(new DailyAggregation(engine, clock).runOnce(day).reconciled().ok(), "the daily job sees it too");
+            assertFalse(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock).runOnce(day).reconciled().ok(), "the daily job sees it too");
 
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             assertEquals(Main.EXIT_CONFIG, Main.verify(settings(logs), "2026-11-29", at, new PrintStream(out),

@@ -1,8 +1,8 @@
 package io.restycounter.s3;
 
-import io.restycounter.core.DailyFileHitLog;
-import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.LogFileName;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;

@@ -1,7 +1,7 @@
 package io.restycounter.s3;
 
-import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.log.LogFileName;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

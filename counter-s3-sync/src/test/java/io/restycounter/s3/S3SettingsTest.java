@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.ConfigException;
-import io.restycounter.core.LogFileName;
 import io.restycounter.core.Settings;
+import io.restycounter.core.log.LogFileName;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;

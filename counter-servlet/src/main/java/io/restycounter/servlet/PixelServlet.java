@@ -2,8 +2,8 @@ package io.restycounter.servlet;
 
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Hit;
-import io.restycounter.core.Pixel;
-import io.restycounter.core.PixelRequest;
+import io.restycounter.core.http.Pixel;
+import io.restycounter.core.http.PixelRequest;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,7 +28,7 @@ public class PixelServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        PixelRequest pixel = engine.parsePixel(ServletEngines.rawPathInfo(request), request.getQueryString());
+        PixelRequest pixel = PixelRequest.parse(ServletEngines.rawPathInfo(request), request.getQueryString(), engine.config(), engine.now());
         int status = pixel.status();
         if (pixel.key() != null) {
             Hit hit = ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), status);

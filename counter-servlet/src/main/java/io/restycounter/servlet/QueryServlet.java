@@ -1,7 +1,7 @@
 package io.restycounter.servlet;
 
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.CounterQuery;
+import io.restycounter.core.http.CounterQuery;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

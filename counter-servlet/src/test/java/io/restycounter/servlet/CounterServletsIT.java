@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.Pixel;
 import io.restycounter.core.Settings;
+import io.restycounter.core.http.Pixel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,0 +1,116 @@
+package io.restycounter.core.embedded;
+
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.CounterStore;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The embedded store: counts live in memory, one {@link LongAdder} per counter and day, and the
+ * daily log is their durable copy ({@link io.restycounter.core.CounterEngine} rebuilds today and yesterday from it at
+ * start). Days older than the retention are dropped when a new day begins.
+ */
+public final class MemoryCounterStore implements CounterStore {
+
+    public static final int DEFAULT_MAX_COUNTERS = 5_000_000;
+
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> days =
+            new ConcurrentHashMap<>();
+    private final AtomicInteger counters = new AtomicInteger();
+    private final int retainDays;
+    private final int maxCounters;
+
+    /**
+     * @param retainDays  how many days before the newest one to keep
+     * @param maxCounters how many (counter, day) entries it holds at most; a new one past that is refused
+     */
+    public MemoryCounterStore(int retainDays, int maxCounters) {
+        if (retainDays < 1) {
+            throw new IllegalArgumentException("retainDays: expected at least 1, got " + retainDays);
+        }
+        if (maxCounters < 1) {
+            throw new IllegalArgumentException("maxCounters: expected at least 1, got " + maxCounters);
+        }
+        this.retainDays = retainDays;
+        this.maxCounters = maxCounters;
+    }
+
+    @Override
+    public boolean increment(CounterKey key, LocalDate day, long by) {
+        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
+        if (counts == null) {
+            counts = days.computeIfAbsent(day, d -> {
+                dropBefore(d.minusDays(retainDays));
+                return new ConcurrentHashMap<>();
+            });
+        }
+        LongAdder adder = counts.get(key);
+        if (adder == null) {
+            if (counters.get() >= maxCounters) {
+                return false;
+            }
+            adder = counts.computeIfAbsent(key, k -> {
+                counters.incrementAndGet();
+                return new LongAdder();
+            });
+        }
+        adder.add(by);
+        return true;
+    }
+
+    private void dropBefore(LocalDate oldest) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> e : days.entrySet()) {
+            if (e.getKey().isBefore(oldest) && days.remove(e.getKey(), e.getValue())) {
+                counters.addAndGet(-e.getValue().size());
+            }
+        }
+    }
+
+    @Override
+    public long get(CounterKey key, LocalDate day) {
+        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
+        LongAdder adder = counts == null ? null : counts.get(key);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    @Override
+    public SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) {
+        SortedMap<LocalDate, Long> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            out.put(d, get(key, d));
+        }
+        return out;
+    }
+
+    @Override
+    public java.util.Set<String> counters(String tenant, LocalDate day) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
+        if (counts != null) {
+            counts.forEach((k, v) -> {
+                if (k.tenant().equals(tenant) && v.sum() != 0) {
+                    out.add(k.counter());
+                }
+            });
+        }
+        return out;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public boolean healthy() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,391 @@
+package io.restycounter.core.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.restycounter.core.CounterEngine;
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantKeys;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Answers {@code /p-query/{tenant}/{counter}}: the seed's text {@code today+yesterday}, or JSON; with
+ * {@code from}/{@code to}, or as {@code /p-query/{tenant}?counter=a&counter=b} or {@code ?prefix=news},
+ * a daily series whose days in the live window come from the store and older days from the archive.
+ * Transport-neutral, so the servlet and the Jetty handler give the same answers, headers included.
+ */
+public final class CounterQuery {
+
+    /** What a front door passes in: headers it does not have are null. */
+    public record Request(String path, String rawQuery, String apiKeyHeader, String authorization, String accept,
+            String ifNoneMatch, String origin) {
+    }
+
+    /**
+     * A complete answer: status, media type, body, and headers to set on top of the front door's
+     * defaults ({@code Cache-Control: no-store}, {@code Vary}).
+     */
+    public record Answer(int status, String contentType, String body, Map<String, String> headers) {
+
+        public Answer(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+    }
+
+    static final String TEXT = "text/plain; charset=utf-8";
+    static final String JSON = "application/json";
+    /** At most this many counters in one answer. */
+    static final int MAX_COUNTERS = 100;
+    /** Days a tenant query without from/to covers, ending today. */
+    static final int DEFAULT_DAYS = 7;
+    static final String VARY = "Accept, Authorization, X-Api-Key";
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+
+    private final CounterEngine engine;
+    private final List<String> corsOrigins;
+
+    public CounterQuery(CounterEngine engine) {
+        this.engine = engine;
+        this.corsOrigins = engine.config().corsOrigins();
+    }
+
+    /**
+     * @param path          the path after the query mount point, still percent-encoded: {@code /{tenant}/{counter}}
+     * @param rawQuery      the raw query string, or null
+     * @param apiKeyHeader  the X-Api-Key header, or null
+     * @param authorization the Authorization header, or null
+     * @param accept        the Accept header, or null
+     */
+    public Answer answer(String path, String rawQuery, String apiKeyHeader, String authorization, String accept) {
+        return answer(new Request(path, rawQuery, apiKeyHeader, authorization, accept, null, null));
+    }
+
+    public Answer answer(Request r) {
+        Answer a = answerWithoutCors(r);
+        Map<String, String> cors = cors(r.origin());
+        if (cors.isEmpty()) {
+            return a;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(a.headers());
+        headers.putAll(cors);
+        return new Answer(a.status(), a.contentType(), a.body(), headers);
+    }
+
+    /** The answer to a CORS preflight ({@code OPTIONS}) from {@code origin}: 204, with CORS headers when allowed. */
+    public Answer preflight(String origin) {
+        Map<String, String> headers = new LinkedHashMap<>(cors(origin));
+        if (!headers.isEmpty()) {
+            headers.put("Access-Control-Allow-Methods", "GET, OPTIONS");
+            headers.put("Access-Control-Allow-Headers", "X-Api-Key, Authorization, Accept, If-None-Match");
+            headers.put("Access-Control-Max-Age", "600");
+        }
+        headers.put("Allow", "GET, OPTIONS");
+        return new Answer(204, TEXT, "", headers);
+    }
+
+    private Map<String, String> cors(String origin) {
+        if (corsOrigins.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Vary", VARY + ", Origin");
+        if (origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin))) {
+            h.put("Access-Control-Allow-Origin", corsOrigins.contains("*") ? "*" : origin);
+            h.put("Access-Control-Expose-Headers", "ETag");
+        }
+        return h;
+    }
+
+    private Answer answerWithoutCors(Request r) {
+        String rawQuery = r.rawQuery();
+        String format = PathSegments.queryParam(rawQuery, "format");
+        String from = PathSegments.queryParam(rawQuery, "from");
+        String to = PathSegments.queryParam(rawQuery, "to");
+        String[] both = PathSegments.split(r.path(), 2);
+        String[] one = both == null ? PathSegments.split(r.path(), 1) : null;
+        boolean series = one != null || from != null || to != null;
+        boolean json = series || "json".equals(format)
+                || (format == null && r.accept() != null && r.accept().contains(JSON));
+        String key = presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
+        if (key == null) {
+            return error(401, "apikey: required in X-Api-Key, Authorization: Bearer or ?apikey=", json);
+        }
+        String tenant = both != null ? both[0] : one != null ? one[0] : null;
+        if (!engine.isApiKey(key)) {
+            try {
+                if (!CounterKey.isValidTenant(tenant) || !engine.tenantKeys().accepts(tenant, key)) {
+                    return error(403, "apikey: not valid", json);
+                }
+            } catch (StoreException e) {
+                return error(503, "store: unavailable, try again", json);
+            }
+        }
+        if (tenant == null) {
+            return error(404, "path: expected /{tenant}/{counter} or /{tenant}", json);
+        }
+        if (!CounterKey.isValidTenant(tenant)) {
+            return error(404, "tenant: expected [a-z0-9]{1,32}", json);
+        }
+        if (both != null && !CounterKey.isValidCounter(both[1])) {
+            return error(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]", json);
+        }
+        if (!series) {
+            return todayAndYesterday(new CounterKey(tenant, both[1]), json);
+        }
+        return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch());
+    }
+
+    private Answer todayAndYesterday(CounterKey counter, boolean json) {
+        LocalDate today = engine.today();
+        SortedMap<LocalDate, Long> counts;
+        try {
+            counts = engine.counts(counter, today.minusDays(1), today);
+        } catch (StoreException e) {
+            return error(503, "store: unavailable, try again", json);
+        }
+        long t = counts.getOrDefault(today, 0L);
+        long y = counts.getOrDefault(today.minusDays(1), 0L);
+        if (!json) {
+            return new Answer(200, TEXT, t + "+" + y);
+        }
+        return new Answer(200, JSON, write(g -> {
+            g.writeStringField("tenant", counter.tenant());
+            g.writeStringField("counter", counter.counter());
+            g.writeNumberField("today", t);
+            g.writeNumberField("yesterday", y);
+        }));
+    }
+
+    /** A 400 naming the query parameter at fault. */
+    private static Answer badParameter(String parameter, String message) {
+        return new Answer(400, JSON, write(g -> {
+            g.writeStringField("error", parameter + ": " + message);
+            g.writeStringField("parameter", parameter);
+        }));
+    }
+
+    private Answer series(String tenant, String pathCounter, String fromParam, String toParam, String rawQuery,
+            String ifNoneMatch) {
+        LocalDate today = engine.today();
+        LocalDate from;
+        LocalDate to;
+        try {
+            to = toParam == null ? today : parseDay(toParam);
+        } catch (DateTimeParseException e) {
+            return badParameter("to", "expected a date yyyy-MM-dd, got \"" + shorten(toParam) + "\"");
+        }
+        try {
+            from = fromParam == null ? (toParam == null && pathCounter == null ? today.minusDays(DEFAULT_DAYS - 1) : to)
+                    : parseDay(fromParam);
+        } catch (DateTimeParseException e) {
+            return badParameter("from", "expected a date yyyy-MM-dd, got \"" + shorten(fromParam) + "\"");
+        }
+        if (from.isAfter(to)) {
+            return badParameter("from", "expected a day on or before to (" + to + "), got " + from);
+        }
+        int max = engine.config().maxRangeDays();
+        long span = ChronoUnit.DAYS.between(from, to) + 1;
+        if (span > max) {
+            return badParameter("to", "the range may cover at most " + max + " days (MAX_RANGE_DAYS), got " + span);
+        }
+        List<String> counters = new ArrayList<>();
+        String prefix = null;
+        if (pathCounter != null) {
+            counters.add(pathCounter);
+        } else {
+            for (String c : PathSegments.queryParams(rawQuery, "counter")) {
+                if (c == PathSegments.MALFORMED || !CounterKey.isValidCounter(c)) {
+                    return badParameter("counter", "expected 1 to 128 characters of [A-Za-z0-9._~-], got \""
+                            + shorten(c) + "\"");
+                }
+                if (!counters.contains(c)) {
+                    counters.add(c);
+                }
+            }
+            prefix = PathSegments.queryParam(rawQuery, "prefix");
+            if (prefix != null && (prefix == PathSegments.MALFORMED
+                    || !prefix.isEmpty() && !CounterKey.isValidCounter(prefix))) {
+                return badParameter("prefix", "expected up to 128 characters of [A-Za-z0-9._~-]");
+            }
+            if (counters.isEmpty() && prefix == null) {
+                return badParameter("counter", "expected counter=NAME (repeatable) or prefix=TEXT");
+            }
+        }
+        LocalDate liveFrom = engine.liveFrom();
+        SortedMap<String, SortedMap<LocalDate, Long>> archived = new TreeMap<>();
+        boolean closed = to.isBefore(liveFrom);
+        try {
+            if (prefix != null) {
+                archived = from.isBefore(liveFrom)
+                        ? engine.archive().byPrefix(tenant, prefix, from, min(to, liveFrom.minusDays(1)))
+                        : new TreeMap<>();
+                TreeSet<String> names = new TreeSet<>(counters);
+                names.addAll(archived.keySet());
+                for (LocalDate d = max(from, liveFrom); !d.isAfter(min(to, today)); d = d.plusDays(1)) {
+                    for (String c : engine.liveCounters(tenant, d)) {
+                        if (c.startsWith(prefix)) {
+                            names.add(c);
+                        }
+                    }
+                }
+                counters = new ArrayList<>(names);
+            }
+            if (counters.size() > MAX_COUNTERS) {
+                return badParameter(prefix != null ? "prefix" : "counter",
+                        "at most " + MAX_COUNTERS + " counters in one query, got " + counters.size());
+            }
+            List<Series> out = new ArrayList<>();
+            for (String c : counters) {
+                out.add(seriesOf(new CounterKey(tenant, c), from, to, liveFrom, archived.get(c)));
+            }
+            String body = write(g -> {
+                g.writeStringField("tenant", tenant);
+                if (pathCounter != null) {
+                    g.writeStringField("counter", pathCounter);
+                }
+                g.writeStringField("from", from.toString());
+                g.writeStringField("to", to.toString());
+                if (pathCounter != null) {
+                    writeSeries(g, out.get(0));
+                } else {
+                    g.writeArrayFieldStart("counters");
+                    for (Series s : out) {
+                        g.writeStartObject();
+                        g.writeStringField("counter", s.counter);
+                        writeSeries(g, s);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+            });
+            if (closed && engine.archive().allAggregated(from, to)) {
+                return cacheable(body, ifNoneMatch);
+            }
+            return new Answer(200, JSON, body);
+        } catch (StoreException e) {
+            return error(503, "store: unavailable, try again", true);
+        }
+    }
+
+    /** A closed, archived range does not change: an ETag, an hour in the browser's cache, 304 when unchanged. */
+    private static Answer cacheable(String body, String ifNoneMatch) {
+        String etag = "\"" + TenantKeys.sha256Hex(body).substring(0, 32) + "\"";
+        Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", "private, max-age=3600");
+        if (ifNoneMatch != null) {
+            for (String t : ifNoneMatch.split(",")) {
+                String tag = t.trim();
+                if (tag.startsWith("W/")) {
+                    tag = tag.substring(2);
+                }
+                if (tag.equals(etag) || tag.equals("*")) {
+                    return new Answer(304, JSON, "", headers);
+                }
+            }
+        }
+        return new Answer(200, JSON, body, headers);
+    }
+
+    private record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
+    }
+
+    private Series seriesOf(CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom,
+            SortedMap<LocalDate, Long> archivedAlready) throws StoreException {
+        SortedMap<LocalDate, Long> counts = new TreeMap<>();
+        if (from.isBefore(liveFrom)) {
+            LocalDate last = min(to, liveFrom.minusDays(1));
+            counts.putAll(archivedAlready != null ? archivedAlready : engine.archive().range(key, from, last));
+            for (LocalDate d = from; !d.isAfter(last); d = d.plusDays(1)) {
+                counts.putIfAbsent(d, 0L);
+            }
+        }
+        if (!to.isBefore(liveFrom)) {
+            counts.putAll(engine.counts(key, max(from, liveFrom), to));
+        }
+        long total = 0;
+        for (long v : counts.values()) {
+            total += v;
+        }
+        return new Series(key.counter(), total, counts, liveFrom);
+    }
+
+    private static void writeSeries(JsonGenerator g, Series s) throws IOException {
+        g.writeNumberField("total", s.total);
+        g.writeArrayFieldStart("days");
+        for (Map.Entry<LocalDate, Long> e : s.counts.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("day", e.getKey().toString());
+            g.writeNumberField("count", e.getValue());
+            g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static LocalDate parseDay(String s) {
+        if (s == PathSegments.MALFORMED || s.length() != 10) {
+            throw new DateTimeParseException("not yyyy-MM-dd", s, 0);
+        }
+        return LocalDate.parse(s);
+    }
+
+    private static String shorten(String s) {
+        if (s == PathSegments.MALFORMED) {
+            return "(bad encoding)";
+        }
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    private static LocalDate min(LocalDate a, LocalDate b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static LocalDate max(LocalDate a, LocalDate b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static String presentedKey(String rawQuery, String apiKeyHeader, String authorization) {
+        if (apiKeyHeader != null && !apiKeyHeader.isEmpty()) {
+            return apiKeyHeader;
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        String q = PathSegments.queryParam(rawQuery, "apikey");
+        return q == null || q.isEmpty() || q == PathSegments.MALFORMED ? null : q;
+    }
+
+    private static Answer error(int status, String message, boolean json) {
+        if (!json) {
+            return new Answer(status, TEXT, message);
+        }
+        return new Answer(status, JSON, write(g -> g.writeStringField("error", message)));
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Fields fields) {
+        StringWriter out = new StringWriter(96);
+        try (JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,120 @@
+package io.restycounter.core.http;
+
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.guard.PixelSigning;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.regex.Pattern;
+
+/**
+ * A pixel request, parsed and judged: which counter, how much, and what to answer. The front doors
+ * (servlet or Jetty handler) only copy the result onto their response.
+ *
+ * @param status   200 to count, 302 to count and redirect, 400, 403 or 404 to count nothing
+ * @param key      the counter, or null when the status is 404
+ * @param inc      what the hit adds
+ * @param redirect the target of a 302, or null
+ * @param error    for 400, 403 and 404, a one-line reason naming the field
+ */
+public record PixelRequest(int status, CounterKey key, long inc, String redirect, String error) {
+
+    /**
+     * @param path     the request path after the pixel mount point, still percent-encoded:
+     *                 {@code /{tenant}/{counter}}
+     * @param rawQuery the raw query string, or null
+     */
+    public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed) {
+        return parse(path, rawQuery, maxIncrement, redirectAllowed, PixelSigning.none(), 0);
+    }
+
+    /** As {@link #parse(String, String, int, Pattern)}, refusing with 403 what a signing tenant did not sign. */
+    public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
+            PixelSigning signing, long nowMillis) {
+        String[] parts = PathSegments.split(path, 2);
+        if (parts == null) {
+            return refuse(404, "path: expected /{tenant}/{counter}");
+        }
+        if (!CounterKey.isValidTenant(parts[0])) {
+            return refuse(404, "tenant: expected [a-z0-9]{1,32}");
+        }
+        if (!CounterKey.isValidCounter(parts[1])) {
+            return refuse(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]");
+        }
+        CounterKey key = new CounterKey(parts[0], parts[1]);
+        if (signing.requires(key.tenant())) {
+            // sig must come last, so the first exp is inside the signed part.
+            String refusal = signing.refusal(key, rawQuery, PathSegments.queryParam(rawQuery, "exp"), nowMillis);
+            if (refusal != null) {
+                return refuse(403, refusal);
+            }
+        }
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return new PixelRequest(200, key, 1, null, null);
+        }
+        long inc = 1;
+        String v = PathSegments.queryParam(rawQuery, "v");
+        if (v != null) {
+            inc = parseIncrement(v, maxIncrement);
+            if (inc < 0) {
+                return refuse(400, "v: expected an integer from 1 to " + maxIncrement);
+            }
+        }
+        String redir = PathSegments.queryParam(rawQuery, "redir");
+        if (redir == null) {
+            return new PixelRequest(200, key, inc, null, null);
+        }
+        String target = allowedRedirect(redir, redirectAllowed);
+        if (target == null) {
+            return refuse(400, "redir: expected an absolute http(s) URL to an allowed host");
+        }
+        return new PixelRequest(302, key, inc, target, null);
+    }
+
+    /** As above, with the limits, redirect hosts and signing keys of {@code config}. */
+    public static PixelRequest parse(String path, String rawQuery, CounterConfig config, long nowMillis) {
+        return parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), nowMillis);
+    }
+
+    private static PixelRequest refuse(int status, String error) {
+        return new PixelRequest(status, null, 0, null, error);
+    }
+
+    /** The value, or -1 when it is not a plain decimal from 1 to max. */
+    private static long parseIncrement(String v, int max) {
+        if (v == PathSegments.MALFORMED || v.isEmpty() || v.length() > 10) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n >= 1 && n <= max ? n : -1;
+    }
+
+    private static String allowedRedirect(String redir, Pattern allowed) {
+        if (allowed == null || redir == PathSegments.MALFORMED) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(redir);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+        String scheme = uri.getScheme();
+        String host = uri.getHost();
+        if (scheme == null || host == null || uri.getRawUserInfo() != null
+                || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            return null;
+        }
+        if (!allowed.matcher(host).matches()) {
+            return null;
+        }
+        return uri.toASCIIString();
+    }
+}

@@ -1,0 +1,106 @@
+package io.restycounter.core.log;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.restycounter.core.CounterKey;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads the counts back out of a daily log file, for rebuilding a store and for aggregation. */
+public final class HitLogReader {
+
+    /** Receives one counted hit. */
+    @FunctionalInterface
+    public interface CountSink {
+        void add(CounterKey key, long inc);
+    }
+
+    /** What one pass over a file found. */
+    public record Result(long counted, long skipped) {
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private HitLogReader() {
+    }
+
+    /**
+     * Feeds every counted hit in {@code file} to {@code sink}. Lines that are not whole JSON objects of
+     * a valid hit (a torn last line after a crash, say) are skipped and counted, never fatal. A hit
+     * counts when its status is 200 or 302 and it is not marked as a bot.
+     */
+    public static Result read(Path file, CountSink sink) throws IOException {
+        return read(file, false, sink);
+    }
+
+    /** As {@link #read(Path, CountSink)}, counting lines marked as bots too when {@code countBots} (COUNT_BOTS). */
+    public static Result read(Path file, boolean countBots, CountSink sink) throws IOException {
+        long counted = 0;
+        long skipped = 0;
+        try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Line parsed = parse(line);
+                if (parsed == null) {
+                    skipped++;
+                } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
+                    sink.add(parsed.key, parsed.inc);
+                    counted++;
+                }
+            }
+        }
+        return new Result(counted, skipped);
+    }
+
+    private record Line(CounterKey key, long inc, int status, boolean bot) {
+        boolean counts() {
+            return served() && !bot;
+        }
+
+        boolean served() {
+            return status == 200 || status == 302;
+        }
+    }
+
+    private static Line parse(String line) {
+        String tenant = null;
+        String counter = null;
+        long inc = 1;
+        int status = 200;
+        boolean bot = false;
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "tenant" -> tenant = p.getValueAsString();
+                    case "counter" -> counter = p.getValueAsString();
+                    case "inc" -> inc = p.getValueAsLong(0);
+                    case "status" -> status = p.getValueAsInt(0);
+                    case "bot" -> bot = p.getValueAsBoolean();
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        if (inc < 1 || !CounterKey.isValidTenant(tenant) || !CounterKey.isValidCounter(counter)) {
+            return null;
+        }
+        return new Line(new CounterKey(tenant, counter), inc, status, bot);
+    }
+}

@@ -1,0 +1,133 @@
+package io.restycounter.core.redis;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.restycounter.core.ConfigException;
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.StoreException;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * One lazily opened, shared Lettuce connection to the counts' Redis (one server, Sentinel or Cluster),
+ * for state that is small and off the pixel path: the archive, tenant keys, certificates, locks.
+ * Synchronous commands, each waiting at most a few seconds; any failure is a {@link StoreException}.
+ */
+public final class RedisLink implements AutoCloseable {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final String DELETE_IF_EQUALS =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    private final RedisConnector connector;
+    private volatile StatefulConnection<String, String> connection;
+
+    private RedisLink(RedisConnector connector) {
+        this.connector = connector;
+    }
+
+    /** A link to {@code config}'s Redis; nothing is connected until the first command. */
+    public static RedisLink connect(CounterConfig config) {
+        if (config.redisUrl() == null) {
+            throw new ConfigException("REDIS_URL: expected redis://host:port or rediss://host:port, got none");
+        }
+        return new RedisLink(RedisConnector.create(config, TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(5)));
+    }
+
+    /** One use of the synchronous commands, common to one server and a cluster. */
+    @FunctionalInterface
+    public interface Command<T> {
+        T run(RedisClusterCommands<String, String> redis) throws StoreException;
+    }
+
+    /** Runs {@code command} on the shared connection; any Redis failure becomes a StoreException. */
+    public <T> T call(String what, Command<T> command) throws StoreException {
+        try {
+            return command.run(commands());
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException("Redis at " + connector.where() + ": " + what + " failed: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        }
+    }
+
+    /** The value of {@code key}, or null. */
+    public String get(String key) throws StoreException {
+        return call("GET " + key, r -> r.get(key));
+    }
+
+    /** Sets {@code key}; {@code ttl} null keeps it until overwritten. */
+    public void set(String key, String value, Duration ttl) throws StoreException {
+        call("SET " + key, r -> ttl == null ? r.set(key, value) : r.set(key, value, SetArgs.Builder.px(ttl.toMillis())));
+    }
+
+    /** {@code SET key value NX PX ttl}: true when this call created the key (took the lock). */
+    public boolean setIfAbsent(String key, String value, Duration ttl) throws StoreException {
+        return "OK".equals(call("SET NX " + key, r -> r.set(key, value, SetArgs.Builder.nx().px(ttl.toMillis()))));
+    }
+
+    /** Deletes {@code key} only while it still holds {@code value} (releases a lock this node holds). */
+    public boolean deleteIfEquals(String key, String value) throws StoreException {
+        Long n = call("release " + key,
+                r -> r.<Long>eval(DELETE_IF_EQUALS, ScriptOutputType.INTEGER, new String[] {key}, value));
+        return n != null && n == 1;
+    }
+
+    public void delete(String key) throws StoreException {
+        call("UNLINK " + key, r -> r.unlink(key));
+    }
+
+    public void addToSet(String key, String member) throws StoreException {
+        call("SADD " + key, r -> r.sadd(key, member));
+    }
+
+    public Set<String> members(String key) throws StoreException {
+        return call("SMEMBERS " + key, r -> r.smembers(key));
+    }
+
+    /** Where, without credentials. */
+    public String where() {
+        return connector.where();
+    }
+
+    @SuppressWarnings("unchecked")
+    private RedisClusterCommands<String, String> commands() throws StoreException {
+        StatefulConnection<String, String> c = connection;
+        if (c == null || !c.isOpen()) {
+            synchronized (this) {
+                c = connection;
+                if (c == null || !c.isOpen()) {
+                    try {
+                        c = connector.connect(false);
+                    } catch (RuntimeException e) {
+                        throw new StoreException("Redis at " + connector.where() + ": cannot connect: " + e.getMessage(), e);
+                    }
+                    connection = c;
+                }
+            }
+        }
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).sync();
+        }
+        return ((StatefulRedisConnection<String, String>) c).sync();
+    }
+
+    @Override
+    public void close() {
+        StatefulConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        connector.shutdown(TIMEOUT);
+    }
+
+    @Override
+    public String toString() {
+        return connector.where();
+    }
+}

@@ -1,0 +1,110 @@
+package io.restycounter.core.report;
+
+import io.restycounter.core.CounterArchive;
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.StoreException;
+import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.HitLogReader;
+import io.restycounter.core.log.LogFileName;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Sums one closed day's log files, every node's ({@code yyyy-MM-dd-access.log},
+ * {@code yyyy-MM-dd-{node}-access.log}, in LOG_DIR and LOG_DIR/shipped), and writes the totals per
+ * tenant and counter into a {@link CounterArchive}, replacing that day: running it again gives the same totals.
+ */
+public final class Aggregator {
+
+    /** What one day's pass found. {@code totals}: tenant to counter to total. */
+    public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
+            SortedMap<String, SortedMap<String, Long>> totals) {
+
+        public long total(CounterKey key) {
+            SortedMap<String, Long> t = totals.get(key.tenant());
+            return t == null ? 0 : t.getOrDefault(key.counter(), 0L);
+        }
+
+        @Override
+        public String toString() {
+            long counters = totals.values().stream().mapToLong(Map::size).sum();
+            return day + ": " + files.size() + " log files, " + hits + " hits, " + totals.size() + " tenants, "
+                    + counters + " counters" + (skippedLines > 0 ? ", " + skippedLines + " unreadable lines skipped" : "");
+        }
+    }
+
+    private final Path logDir;
+    private final CounterArchive archive;
+
+    public Aggregator(Path logDir, CounterArchive archive) {
+        this.logDir = Objects.requireNonNull(logDir, "logDir");
+        this.archive = Objects.requireNonNull(archive, "archive");
+    }
+
+    /** Reads the day's logs and replaces the day in the archive. */
+    public Result aggregate(LocalDate day) throws IOException, StoreException {
+        Result r = read(day);
+        for (Map.Entry<String, SortedMap<String, Long>> t : r.totals().entrySet()) {
+            archive.replaceDay(t.getKey(), day, t.getValue());
+        }
+        archive.markAggregated(day);
+        return r;
+    }
+
+    /** The day's totals from every node's log file, without writing anything. */
+    public Result read(LocalDate day) throws IOException {
+        SortedMap<String, SortedMap<String, Long>> totals = new TreeMap<>();
+        List<Path> read = new ArrayList<>();
+        long hits = 0;
+        long skipped = 0;
+        Path shipped = logDir.resolve(DailyFileHitLog.SHIPPED_DIR);
+        for (String name : fileNames(day)) {
+            // The shipper may move a file to shipped/ between the listing and the read.
+            for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
+                try {
+                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> totals
+                            .computeIfAbsent(key.tenant(), t -> new TreeMap<>())
+                            .merge(key.counter(), inc, Long::sum));
+                    hits += r.counted();
+                    skipped += r.skipped();
+                    read.add(file);
+                    break;
+                } catch (NoSuchFileException e) {
+                    // try the other place
+                }
+            }
+        }
+        return new Result(day, List.copyOf(read), hits, skipped, totals);
+    }
+
+    private TreeSet<String> fileNames(LocalDate day) throws IOException {
+        TreeSet<String> names = new TreeSet<>();
+        for (Path d : new Path[] {logDir, logDir.resolve(DailyFileHitLog.SHIPPED_DIR)}) {
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(d, day + "-*access.log")) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    Optional<LogFileName> parsed = LogFileName.parse(name);
+                    if (parsed.isPresent() && parsed.get().day().equals(day)) {
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,90 @@
+package io.restycounter.core.report;
+
+import io.restycounter.core.CounterArchive;
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterStore;
+import io.restycounter.core.DailyJob;
+import io.restycounter.core.StoreException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Aggregates yesterday's logs into the archive every day at {@link #AFTER_MIDNIGHT} in TIMEZONE (after
+ * the log writer's quiet minute, before the S3 shipper at 00:05 moves files), and at start when
+ * yesterday is not aggregated yet; then reconciles yesterday against the live store and logs any drift.
+ * A failed pass is retried after {@link #RETRY_AFTER_FAILURE}. Owned by the app: start and stop.
+ */
+public final class DailyAggregation implements AutoCloseable {
+
+    public static final Duration AFTER_MIDNIGHT = Duration.ofMinutes(2);
+    public static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(15);
+
+    private static final Logger LOG = LoggerFactory.getLogger(DailyAggregation.class);
+
+    /** One pass's outcome. */
+    public record Pass(Aggregator.Result aggregated, Reconciler.Report reconciled) {
+    }
+
+    private final CounterConfig config;
+    private final CounterArchive archive;
+    private final CounterStore store;
+    private final Aggregator aggregator;
+    private final Clock clock;
+    private final DailyJob job;
+
+    /** Aggregates {@code config}'s LOG_DIR into {@code archive} and reconciles it with {@code store}: an engine's parts. */
+    public DailyAggregation(CounterConfig config, CounterArchive archive, CounterStore store, Clock clock) {
+        this.config = config;
+        this.archive = archive;
+        this.store = store;
+        this.clock = clock;
+        this.aggregator = new Aggregator(config.logDir(), archive);
+        this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, RETRY_AFTER_FAILURE, config.zone(),
+                clock, this::pass);
+    }
+
+    public DailyAggregation start() {
+        job.start();
+        return this;
+    }
+
+    /** Aggregates {@code day} and, when it is still live, compares it with the store. */
+    public Pass runOnce(LocalDate day) throws IOException, StoreException {
+        Aggregator.Result r = aggregator.aggregate(day);
+        LOG.info("aggregated {}", r);
+        Reconciler.Report report = null;
+        if (!day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))))) {
+            report = Reconciler.compare(archive, store, r.totals().keySet(), day);
+            if (report.ok()) {
+                LOG.info("reconciled {}", report);
+            } else {
+                LOG.warn("reconciled {}: {}", report, report.drift());
+            }
+        }
+        return new Pass(r, report);
+    }
+
+    private boolean pass(boolean atStart) throws IOException, StoreException {
+        ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.zone()));
+        LocalDate yesterday = now.toLocalDate().minusDays(1);
+        boolean quiet = !now.isBefore(now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT));
+        if (quiet && (!atStart || !archive.isAggregated(yesterday))) {
+            runOnce(yesterday);
+        }
+        return true;
+    }
+
+    public void stop() {
+        job.stop();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
