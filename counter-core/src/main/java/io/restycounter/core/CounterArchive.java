@@ -2,32 +2,58 @@ package io.restycounter.core;
 
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
- * Daily totals of closed days, aggregated from the logs ({@link io.restycounter.core.report.Aggregator}), kept for good: the
- * {@code {aggregated log data}} half of a count. One record per tenant and month; a day is written
- * whole, replacing what an earlier run wrote for it, so aggregating a day twice gives the same totals.
+ * Daily totals of closed days, aggregated from the logs ({@link io.restycounter.core.report.Aggregator}),
+ * kept for good: the {@code {aggregated log data}} half of a count. Each node that counted on a day
+ * contributes its share, the totals of its own log files; a day's total is the sum of every node's
+ * share. Writing a share replaces that node's earlier share of the day, so aggregating again, on any
+ * node and in any order, gives the same totals.
  */
 public interface CounterArchive extends AutoCloseable {
 
-    /**
-     * Replaces every total {@code tenant} has on {@code day} with {@code totals} (counter to count).
-     * A counter not in {@code totals} has no total that day afterwards.
-     */
-    void replaceDay(String tenant, LocalDate day, Map<String, Long> totals) throws StoreException;
+    /** The share name of a node that has no NODE_ID (log files {@code yyyy-MM-dd-access.log}). */
+    String UNNAMED_NODE = "";
 
-    /** Records that {@code day} was aggregated from every node's logs. */
+    /**
+     * Replaces {@code node}'s share of {@code tenant}'s {@code day} with {@code totals} (counter to
+     * count): afterwards each counter's total that day is the sum of every node's share, and a counter
+     * this node had before but not in {@code totals} counts nothing from this node.
+     */
+    void replaceShare(String node, String tenant, LocalDate day, Map<String, Long> totals) throws StoreException;
+
+    /** Records that {@code node}'s share of {@code day} is written, for every tenant it counted. */
+    void markShareDone(String node, LocalDate day) throws StoreException;
+
+    /** The nodes whose share of {@code day} is written. */
+    Set<String> sharesDone(LocalDate day) throws StoreException;
+
+    /**
+     * The nodes that sent live counts for {@code day} (the Redis store announces each node for each day
+     * before its first count of that day): each of them owes a share. None for the embedded archive,
+     * whose one node keeps all its files in its own LOG_DIR.
+     */
+    default Set<String> nodesCounted(LocalDate day) throws StoreException {
+        return Set.of();
+    }
+
+    /** The tenants some node wrote a share of {@code day} for. */
+    Set<String> tenants(LocalDate day) throws StoreException;
+
+    /** Records that {@code day} is complete: every node that counted on it has its share in. */
     void markAggregated(LocalDate day) throws StoreException;
 
+    /** Whether {@code day} is complete (see {@link #markAggregated}). */
     boolean isAggregated(LocalDate day) throws StoreException;
 
-    /** Every day aggregated so far, as {@code yyyy-MM-dd}. */
-    java.util.Set<String> aggregatedDays() throws StoreException;
+    /** Every complete day so far, as {@code yyyy-MM-dd}. */
+    Set<String> aggregatedDays() throws StoreException;
 
-    /** Whether every day from {@code from} to {@code to} was aggregated. */
+    /** Whether every day from {@code from} to {@code to} is complete. */
     default boolean allAggregated(LocalDate from, LocalDate to) throws StoreException {
-        java.util.Set<String> days = aggregatedDays();
+        Set<String> days = aggregatedDays();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
             if (!days.contains(d.toString())) {
                 return false;

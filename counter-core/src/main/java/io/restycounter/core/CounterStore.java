@@ -27,6 +27,14 @@ public interface CounterStore extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * The tenants with a count on {@code day}, as far as the store can list them; for reconciliation,
+     * off the request path (Redis scans its keys in small steps).
+     */
+    default java.util.Set<String> tenants(LocalDate day) throws StoreException {
+        return java.util.Set.of();
+    }
+
     /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
     void flush() throws StoreException;
 

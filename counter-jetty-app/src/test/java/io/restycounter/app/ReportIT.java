@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.MutableClock;
 import io.restycounter.core.Settings;
@@ -76,7 +77,7 @@ class ReportIT {
             assertEquals("1+0", app.query("acme/signup"), "without from/to the seed's answer is unchanged");
 
             // Proof that the 25th is read from the archive, not the store that still holds it.
-            app.server().engine().archive().replaceDay("acme", LocalDate.parse("2026-11-25"), Map.of("signup", 30L));
+            app.server().engine().archive().replaceShare(CounterArchive.UNNAMED_NODE, "acme", LocalDate.parse("2026-11-25"), Map.of("signup", 30L));
             assertTrue(body(app.get("/p-query/acme/signup?from=2026-11-25&to=2026-11-25", "X-Api-Key", KEY))
                     .contains("\"total\":30,"));
         }

@@ -8,25 +8,35 @@ import io.restycounter.core.report.ArchiveMonth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The archive of the embedded default: {@code ARCHIVE_DIR/{tenant}/yyyyMM.txt}, one line
- * {@code counter:dd count} per total, and {@code ARCHIVE_DIR/aggregated-days.txt}. Every file is
- * written to a temporary file and moved into place, so a reader never sees half a month.
+ * {@code counter:dd count} per total; each node's share of a day in
+ * {@code ARCHIVE_DIR/{tenant}/shares/yyyyMMdd.txt}, one line {@code node counter count}; the nodes
+ * whose share of a day is in, {@code ARCHIVE_DIR/shares-done/yyyy-MM-dd.txt}; the complete days,
+ * {@code ARCHIVE_DIR/aggregated-days.txt}. Every file is written to a temporary file and moved into
+ * place, so a reader never sees half a month.
  */
 public final class FileCounterArchive implements CounterArchive {
 
     static final String AGGREGATED = "aggregated-days.txt";
+    static final String SHARES_DONE = "shares-done";
+    /** How an unnamed node is written in share files: a character no NODE_ID may hold. */
+    static final String UNNAMED = "~";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
     private final Path dir;
 
@@ -39,29 +49,105 @@ public final class FileCounterArchive implements CounterArchive {
     }
 
     public Path monthFile(String tenant, YearMonth month) {
+        return tenantDir(tenant).resolve(ArchiveMonth.MONTH.format(month) + ".txt");
+    }
+
+    private Path sharesFile(String tenant, LocalDate day) {
+        return tenantDir(tenant).resolve("shares").resolve(DAY.format(day) + ".txt");
+    }
+
+    private Path tenantDir(String tenant) {
         if (!CounterKey.isValidTenant(tenant)) {
             throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
         }
-        return dir.resolve(tenant).resolve(ArchiveMonth.MONTH.format(month) + ".txt");
+        return dir.resolve(tenant);
     }
 
     @Override
-    public synchronized void replaceDay(String tenant, LocalDate day, Map<String, Long> totals) throws StoreException {
-        Path file = monthFile(tenant, YearMonth.from(day));
-        SortedMap<String, String> fields = read(file);
-        String suffix = ArchiveMonth.daySuffix(day);
-        fields.keySet().removeIf(f -> f.endsWith(suffix));
+    public synchronized void replaceShare(String node, String tenant, LocalDate day, Map<String, Long> totals)
+            throws StoreException {
+        Path sharesFile = sharesFile(tenant, day);
+        SortedMap<String, SortedMap<String, Long>> shares = readShares(sharesFile);
+        SortedMap<String, Long> mine = new TreeMap<>();
         for (Map.Entry<String, Long> e : totals.entrySet()) {
             if (!CounterKey.isValidCounter(e.getKey())) {
                 throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
             }
             if (e.getValue() != 0) {
-                fields.put(ArchiveMonth.field(e.getKey(), day), Long.toString(e.getValue()));
+                mine.put(e.getKey(), e.getValue());
             }
         }
+        shares.put(node.isEmpty() ? UNNAMED : node, mine);
         StringBuilder text = new StringBuilder();
-        fields.forEach((f, v) -> text.append(f).append(' ').append(v).append('\n'));
-        write(file, text.toString());
+        SortedMap<String, Long> sums = new TreeMap<>();
+        shares.forEach((n, counts) -> counts.forEach((c, v) -> {
+            text.append(n).append(' ').append(c).append(' ').append(v).append('\n');
+            sums.merge(c, v, Long::sum);
+        }));
+        write(sharesFile, text.toString());
+
+        Path file = monthFile(tenant, YearMonth.from(day));
+        SortedMap<String, String> fields = read(file);
+        String suffix = ArchiveMonth.daySuffix(day);
+        fields.keySet().removeIf(f -> f.endsWith(suffix));
+        sums.forEach((c, v) -> {
+            if (v != 0) {
+                fields.put(ArchiveMonth.field(c, day), Long.toString(v));
+            }
+        });
+        StringBuilder month = new StringBuilder();
+        fields.forEach((f, v) -> month.append(f).append(' ').append(v).append('\n'));
+        write(file, month.toString());
+    }
+
+    private static SortedMap<String, SortedMap<String, Long>> readShares(Path file) throws StoreException {
+        SortedMap<String, SortedMap<String, Long>> shares = new TreeMap<>();
+        for (String line : lines(file)) {
+            String[] parts = line.split(" ");
+            if (parts.length == 3) {
+                shares.computeIfAbsent(parts[0], n -> new TreeMap<>()).put(parts[1], ArchiveMonth.parse(parts[2]));
+            }
+        }
+        return shares;
+    }
+
+    @Override
+    public synchronized void markShareDone(String node, LocalDate day) throws StoreException {
+        Path file = dir.resolve(SHARES_DONE).resolve(day + ".txt");
+        TreeSet<String> nodes = new TreeSet<>(lines(file));
+        if (nodes.add(node.isEmpty() ? UNNAMED : node)) {
+            write(file, String.join("\n", nodes) + "\n");
+        }
+    }
+
+    @Override
+    public Set<String> sharesDone(LocalDate day) throws StoreException {
+        Set<String> out = new TreeSet<>();
+        for (String n : lines(dir.resolve(SHARES_DONE).resolve(day + ".txt"))) {
+            if (!n.isBlank()) {
+                out.add(n.equals(UNNAMED) ? UNNAMED_NODE : n);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Set<String> tenants(LocalDate day) throws StoreException {
+        Set<String> out = new TreeSet<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> tenants = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path t : tenants) {
+                String tenant = t.getFileName().toString();
+                if (CounterKey.isValidTenant(tenant) && Files.exists(sharesFile(tenant, day))) {
+                    out.add(tenant);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("ARCHIVE_DIR: cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
     }
 
     @Override

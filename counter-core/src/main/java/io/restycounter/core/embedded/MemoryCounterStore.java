@@ -102,6 +102,20 @@ public final class MemoryCounterStore implements CounterStore {
     }
 
     @Override
+    public java.util.Set<String> tenants(LocalDate day) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
+        if (counts != null) {
+            counts.forEach((k, v) -> {
+                if (v.sum() != 0) {
+                    out.add(k.tenant());
+                }
+            });
+        }
+        return out;
+    }
+
+    @Override
     public void flush() {
     }
 

@@ -1,5 +1,8 @@
 package io.restycounter.core.redis;
 
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
@@ -7,30 +10,50 @@ import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The archive in Redis, beside the live counts: hash {@code rca:{tenant}:yyyyMM}, field {@code counter:dd},
- * no expiry; the days aggregated are the set {@code rca:days}. A day is replaced by one script, atomically.
+ * the day's total; each node's share of a day, hash {@code rca:{tenant}:yyyyMMdd:n:{node}} (counter to
+ * count); the nodes whose share of a day is in, set {@code rca:shares:yyyyMMdd}; the tenants with a share
+ * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}. No expiry.
+ * A share is written by a script that moves each total by the change in that node's share, so the
+ * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
+ * call handles more than {@value #CHUNK} counters.
  */
 public final class RedisCounterArchive implements CounterArchive {
 
     static final String DAYS_KEY = "rca:days";
+    static final int CHUNK = 1000;
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
-    /** KEYS[1] month hash. ARGV[1] the day's field suffix, then field/value pairs. */
-    static final String REPLACE_SCRIPT = """
+    /**
+     * KEYS[1] the node's share of the day, KEYS[2] the month's totals. ARGV[1] the day's field suffix,
+     * then counter/count pairs (0: the node no longer counts that counter).
+     */
+    static final String SHARE_SCRIPT = """
             local suffix = ARGV[1]
-            for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-              if string.sub(f, -#suffix) == suffix then
-                redis.call('HDEL', KEYS[1], f)
-              end
-            end
             for i = 2, #ARGV, 2 do
-              redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+              local counter, new = ARGV[i], tonumber(ARGV[i + 1])
+              local old = tonumber(redis.call('HGET', KEYS[1], counter) or '0')
+              if new ~= old then
+                if new == 0 then
+                  redis.call('HDEL', KEYS[1], counter)
+                else
+                  redis.call('HSET', KEYS[1], counter, ARGV[i + 1])
+                end
+                local field = counter .. suffix
+                if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
+                  redis.call('HDEL', KEYS[2], field)
+                end
+              end
             end
             return 1
             """;
@@ -48,25 +71,92 @@ public final class RedisCounterArchive implements CounterArchive {
         return "rca:{" + tenant + "}:" + ArchiveMonth.MONTH.format(month);
     }
 
+    static String shareKey(String node, String tenant, LocalDate day) {
+        return "rca:{" + tenant + "}:" + DAY.format(day) + ":n:" + node;
+    }
+
     @Override
-    public void replaceDay(String tenant, LocalDate day, Map<String, Long> totals) throws StoreException {
+    public void replaceShare(String node, String tenant, LocalDate day, Map<String, Long> totals) throws StoreException {
         if (!CounterKey.isValidTenant(tenant)) {
             throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
         }
-        List<String> args = new ArrayList<>();
-        args.add(ArchiveMonth.daySuffix(day));
+        Map<String, Long> changes = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : totals.entrySet()) {
             if (!CounterKey.isValidCounter(e.getKey())) {
                 throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
             }
-            if (e.getValue() != 0) {
-                args.add(ArchiveMonth.field(e.getKey(), day));
-                args.add(Long.toString(e.getValue()));
+            changes.put(e.getKey(), e.getValue());
+        }
+        String share = shareKey(node, tenant, day);
+        for (String counter : shareCounters(share)) {
+            changes.putIfAbsent(counter, 0L);
+        }
+        String tenantsKey = "rca:tenants:" + DAY.format(day);
+        redis.call("SADD " + tenantsKey, r -> r.sadd(tenantsKey, tenant));
+        String month = monthKey(tenant, YearMonth.from(day));
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Long> e : changes.entrySet()) {
+            if (args.isEmpty()) {
+                args.add(ArchiveMonth.daySuffix(day));
+            }
+            args.add(e.getKey());
+            args.add(Long.toString(e.getValue()));
+            if (args.size() > 2 * CHUNK) {
+                writeShare(share, month, args);
+                args.clear();
             }
         }
-        String key = monthKey(tenant, YearMonth.from(day));
-        redis.call("archive " + key, r -> r.<Long>eval(REPLACE_SCRIPT, ScriptOutputType.INTEGER,
-                new String[] {key}, args.toArray(String[]::new)));
+        if (!args.isEmpty()) {
+            writeShare(share, month, args);
+        }
+    }
+
+    private void writeShare(String share, String month, List<String> args) throws StoreException {
+        redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
+                new String[] {share, month}, args.toArray(String[]::new)));
+    }
+
+    /** The counters in a node's share, read in steps of {@value #CHUNK}. */
+    private List<String> shareCounters(String share) throws StoreException {
+        List<String> out = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScanCursor from = cursor;
+            MapScanCursor<String, String> page = redis.call("HSCAN " + share,
+                    r -> r.hscan(share, from, ScanArgs.Builder.limit(CHUNK)));
+            out.addAll(page.getMap().keySet());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
+    }
+
+    /** The set of nodes that sent live counts for {@code day}; the Redis store adds itself before its first. */
+    static String nodesKey(LocalDate day) {
+        return "rc:nodes:" + DAY.format(day);
+    }
+
+    @Override
+    public Set<String> nodesCounted(LocalDate day) throws StoreException {
+        String key = nodesKey(day);
+        return redis.call("SMEMBERS " + key, r -> r.smembers(key));
+    }
+
+    @Override
+    public void markShareDone(String node, LocalDate day) throws StoreException {
+        String key = "rca:shares:" + DAY.format(day);
+        redis.call("SADD " + key, r -> r.sadd(key, node));
+    }
+
+    @Override
+    public Set<String> sharesDone(LocalDate day) throws StoreException {
+        String key = "rca:shares:" + DAY.format(day);
+        return redis.call("SMEMBERS " + key, r -> r.smembers(key));
+    }
+
+    @Override
+    public Set<String> tenants(LocalDate day) throws StoreException {
+        String key = "rca:tenants:" + DAY.format(day);
+        return redis.call("SMEMBERS " + key, r -> r.smembers(key));
     }
 
     @Override
@@ -80,7 +170,7 @@ public final class RedisCounterArchive implements CounterArchive {
     }
 
     @Override
-    public java.util.Set<String> aggregatedDays() throws StoreException {
+    public Set<String> aggregatedDays() throws StoreException {
         return redis.call("read " + DAYS_KEY, r -> r.smembers(DAYS_KEY));
     }
 

@@ -22,15 +22,23 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Sums one closed day's log files, every node's ({@code yyyy-MM-dd-access.log},
- * {@code yyyy-MM-dd-{node}-access.log}, in LOG_DIR and LOG_DIR/shipped), and writes the totals per
- * tenant and counter into a {@link CounterArchive}, replacing that day: running it again gives the same totals.
+ * Sums one closed day's log files found here ({@code yyyy-MM-dd-access.log},
+ * {@code yyyy-MM-dd-{node}-access.log}, in LOG_DIR and LOG_DIR/shipped) per node, the node named in
+ * the file name, and writes each node's totals per tenant and counter into a {@link CounterArchive} as
+ * that node's share of the day. A node whose files are not here keeps the share it has, so running it
+ * again, on any node and at any time, never lowers a day.
  */
 public final class Aggregator {
 
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
-            SortedMap<String, SortedMap<String, Long>> totals) {
+            SortedMap<String, SortedMap<String, Long>> totals,
+            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode) {
+
+        /** The nodes whose files were read (the unnamed node as {@code ""}). */
+        public java.util.Set<String> nodes() {
+            return byNode.keySet();
+        }
 
         public long total(CounterKey key) {
             SortedMap<String, Long> t = totals.get(key.tenant());
@@ -40,7 +48,8 @@ public final class Aggregator {
         @Override
         public String toString() {
             long counters = totals.values().stream().mapToLong(Map::size).sum();
-            return day + ": " + files.size() + " log files, " + hits + " hits, " + totals.size() + " tenants, "
+            return day + ": " + files.size() + " log files of " + byNode.size() + " node" + (byNode.size() == 1 ? "" : "s")
+                    + ", " + hits + " hits, " + totals.size() + " tenants, "
                     + counters + " counters" + (skippedLines > 0 ? ", " + skippedLines + " unreadable lines skipped" : "");
         }
     }
@@ -53,30 +62,43 @@ public final class Aggregator {
         this.archive = Objects.requireNonNull(archive, "archive");
     }
 
-    /** Reads the day's logs and replaces the day in the archive. */
+    /**
+     * Reads the day's logs here and replaces the share of each node they belong to, marks each such
+     * node's share done, and marks the day complete once no node that counted on it lacks a share.
+     */
     public Result aggregate(LocalDate day) throws IOException, StoreException {
         Result r = read(day);
-        for (Map.Entry<String, SortedMap<String, Long>> t : r.totals().entrySet()) {
-            archive.replaceDay(t.getKey(), day, t.getValue());
+        for (Map.Entry<String, SortedMap<String, SortedMap<String, Long>>> node : r.byNode().entrySet()) {
+            for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {
+                archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
+            }
+            archive.markShareDone(node.getKey(), day);
         }
-        archive.markAggregated(day);
+        if (!r.byNode().isEmpty() && Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
+            archive.markAggregated(day);
+        }
         return r;
     }
 
-    /** The day's totals from every node's log file, without writing anything. */
+    /** The day's totals from every node's log file here, in all and per node, without writing anything. */
     public Result read(LocalDate day) throws IOException {
         SortedMap<String, SortedMap<String, Long>> totals = new TreeMap<>();
+        SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode = new TreeMap<>();
         List<Path> read = new ArrayList<>();
         long hits = 0;
         long skipped = 0;
         Path shipped = logDir.resolve(DailyFileHitLog.SHIPPED_DIR);
         for (String name : fileNames(day)) {
+            String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
+            SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
+                    node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
             // The shipper may move a file to shipped/ between the listing and the read.
             for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
                 try {
-                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> totals
-                            .computeIfAbsent(key.tenant(), t -> new TreeMap<>())
-                            .merge(key.counter(), inc, Long::sum));
+                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> {
+                        totals.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
+                        mine.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
+                    });
                     hits += r.counted();
                     skipped += r.skipped();
                     read.add(file);
@@ -86,7 +108,7 @@ public final class Aggregator {
                 }
             }
         }
-        return new Result(day, List.copyOf(read), hits, skipped, totals);
+        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode);
     }
 
     private TreeSet<String> fileNames(LocalDate day) throws IOException {

@@ -26,7 +26,7 @@ public final class DailyAggregation implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DailyAggregation.class);
 
-    /** One pass's outcome. */
+    /** One pass's outcome: what this node's files held, and the check of the day. */
     public record Pass(Aggregator.Result aggregated, Reconciler.Report reconciled) {
     }
 
@@ -53,14 +53,22 @@ public final class DailyAggregation implements AutoCloseable {
         return this;
     }
 
-    /** Aggregates {@code day} and, when it is still live, compares it with the store. */
+    /**
+     * Writes the shares of {@code day} that this node's files hold, then checks the day: once every
+     * node's share is in, the day is marked complete and, while it is still live and there is a
+     * {@code store}, compared with the store counter by counter.
+     */
     public Pass runOnce(LocalDate day) throws IOException, StoreException {
         Aggregator.Result r = aggregator.aggregate(day);
         LOG.info("aggregated {}", r);
-        Reconciler.Report report = null;
-        if (!day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))))) {
-            report = Reconciler.compare(archive, store, r.totals().keySet(), day);
-            if (report.ok()) {
+        boolean live = store != null && !day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))));
+        Reconciler.Report report = Reconciler.check(archive, live ? store : null, r.nodes(), day);
+        if (!report.complete()) {
+            LOG.info("{}; the last node to aggregate completes it", report);
+        } else {
+            if (!live) {
+                LOG.info("{}: complete", day);
+            } else if (report.ok()) {
                 LOG.info("reconciled {}", report);
             } else {
                 LOG.warn("reconciled {}: {}", report, report.drift());

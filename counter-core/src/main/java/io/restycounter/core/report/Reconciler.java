@@ -8,12 +8,13 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Compares a closed day's archived totals (from the logs) with the live store's counts, counter by
- * counter: the two halves of {@code {aggregated log data} + {redis data}} must agree while the day is
- * in both.
+ * Checks a closed day: complete once every node that counted on it has its share in the archive; then
+ * its archived totals (from the logs) are compared with the live store's counts, counter by counter:
+ * the two halves of {@code {aggregated log data} + {redis data}} must agree while the day is in both.
  */
 public final class Reconciler {
 
@@ -26,19 +27,60 @@ public final class Reconciler {
         }
     }
 
-    /** What a comparison found. */
-    public record Report(LocalDate day, int counters, List<Drift> drift) {
+    /**
+     * What a check of a closed day found. {@code missing}: nodes that counted on the day but whose share
+     * is not in the archive yet; while any is missing the day is incomplete and nothing is compared.
+     */
+    public record Report(LocalDate day, Set<String> missing, int counters, List<Drift> drift) {
+
+        public boolean complete() {
+            return missing.isEmpty();
+        }
+
         public boolean ok() {
-            return drift.isEmpty();
+            return complete() && drift.isEmpty();
         }
 
         @Override
         public String toString() {
+            if (!complete()) {
+                return day + ": incomplete, no share yet from node" + (missing.size() == 1 ? " " : "s ")
+                        + String.join(", ", missing.stream().map(n -> n.isEmpty() ? "(no NODE_ID)" : n).toList())
+                        + " (their logs for the day are not aggregated)";
+            }
             return day + ": " + counters + " counters compared, " + (drift.isEmpty() ? "no drift" : drift.size() + " drift");
         }
     }
 
     private Reconciler() {
+    }
+
+    /**
+     * The nodes that owe a share of {@code day} and have none in the archive: those that sent live counts
+     * for it, and those whose log files for it are here ({@code nodesHere}).
+     */
+    public static Set<String> missing(CounterArchive archive, Collection<String> nodesHere, LocalDate day)
+            throws StoreException {
+        Set<String> owed = new TreeSet<>(archive.nodesCounted(day));
+        owed.addAll(nodesHere);
+        owed.removeAll(archive.sharesDone(day));
+        return owed;
+    }
+
+    /**
+     * Checks {@code day}: incomplete while a node's share is missing; once complete, compares every
+     * counter of every tenant that either the archive or {@code store} knows for the day, unless
+     * {@code store} is null (the live counts are elsewhere, or gone).
+     */
+    public static Report check(CounterArchive archive, CounterStore store, Collection<String> nodesHere, LocalDate day)
+            throws StoreException {
+        Set<String> missing = missing(archive, nodesHere, day);
+        if (!missing.isEmpty() || store == null) {
+            return new Report(day, Set.copyOf(missing), 0, List.of());
+        }
+        Set<String> tenants = new TreeSet<>(archive.tenants(day));
+        tenants.addAll(store.tenants(day));
+        return compare(archive, store, tenants, day);
     }
 
     /** Compares every counter of {@code tenants} on {@code day} that either side knows of. */
@@ -59,6 +101,6 @@ public final class Reconciler {
                 }
             }
         }
-        return new Report(day, compared, List.copyOf(drift));
+        return new Report(day, Set.of(), compared, List.copyOf(drift));
     }
 }

@@ -1,5 +1,6 @@
 package io.restycounter.core.report;
 
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.embedded.FileCounterArchive;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ class AggregatorTest {
         FileCounterArchive archive = new FileCounterArchive(archiveDir);
         Aggregator aggregator = new Aggregator(logs, archive);
         // An earlier, wrong total for a counter the logs do not have must go.
-        archive.replaceDay("acme", DAY, Map.of("stale", 9L));
+        archive.replaceShare(CounterArchive.UNNAMED_NODE, "acme", DAY, Map.of("stale", 9L));
 
         Aggregator.Result first = aggregator.aggregate(DAY);
         assertEquals(3, first.files().size(), first.files().toString());

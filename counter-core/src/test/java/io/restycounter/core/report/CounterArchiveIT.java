@@ -52,14 +52,14 @@ class CounterArchiveIT {
         try (CounterArchive a = archive(kind, "ranges")) {
             LocalDate oct31 = LocalDate.parse("2026-10-31");
             LocalDate nov1 = LocalDate.parse("2026-11-01");
-            a.replaceDay(t, oct31, Map.of("news.a", 3L, "signup", 1L));
-            a.replaceDay(t, nov1, Map.of("news.a", 4L, "news.b", 2L));
-            a.replaceDay("other", nov1, Map.of("news.a", 50L));
+            a.replaceShare(CounterArchive.UNNAMED_NODE, t, oct31, Map.of("news.a", 3L, "signup", 1L));
+            a.replaceShare(CounterArchive.UNNAMED_NODE, t, nov1, Map.of("news.a", 4L, "news.b", 2L));
+            a.replaceShare(CounterArchive.UNNAMED_NODE, "other", nov1, Map.of("news.a", 50L));
             SortedMap<LocalDate, Long> r = a.range(new CounterKey(t, "news.a"), oct31.minusDays(1), nov1.plusDays(1));
             assertEquals(List.of(0L, 3L, 4L, 0L), List.copyOf(r.values()));
             assertEquals(oct31.minusDays(1), r.firstKey());
 
-            a.replaceDay(t, oct31, Map.of("news.a", 7L));
+            a.replaceShare(CounterArchive.UNNAMED_NODE, t, oct31, Map.of("news.a", 7L));
             assertEquals(7L, a.range(new CounterKey(t, "news.a"), oct31, oct31).get(oct31));
             assertEquals(0L, a.range(new CounterKey(t, "signup"), oct31, oct31).get(oct31), "replaced, not merged");
             assertEquals(4L, a.range(new CounterKey(t, "news.a"), nov1, nov1).get(nov1), "other days kept");
@@ -84,10 +84,59 @@ class CounterArchiveIT {
     void redisKeepsAHashPerTenantAndMonthWithoutExpiry(String kind) throws Exception {
         try (CounterArchive a = archive(kind, "keys");
                 RedisLink link = RedisLink.connect(CounterConfig.from(Settings.of(java.util.Map.of("REDIS_URL", redis.url()))))) {
-            a.replaceDay("acme", LocalDate.parse("2026-11-09"), Map.of("signup", 12L));
+            a.replaceShare(CounterArchive.UNNAMED_NODE, "acme", LocalDate.parse("2026-11-09"), Map.of("signup", 12L));
             assertEquals("12", link.call("hget", r -> r.hget("rca:{acme}:202611", "signup:09")));
             long ttl = link.call("ttl", r -> r.ttl("rca:{acme}:202611"));
             assertEquals(-1L, ttl);
+        }
+    }
+
+    /** Regression: two nodes aggregating one day each replaced the whole day, so the last one won (7, not 12). */
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
+    void aDayIsTheSumOfEveryNodesShareWhateverTheOrder(String kind) throws Exception {
+        String t = "s" + kind;
+        LocalDate day = LocalDate.parse("2026-11-28");
+        CounterKey home = new CounterKey(t, "home");
+        try (CounterArchive a = archive(kind, "shares")) {
+            a.replaceShare("b", t, day, Map.of("home", 7L));
+            a.replaceShare("a", t, day, Map.of("home", 5L, "about", 1L));
+            assertEquals(12L, a.range(home, day, day).get(day));
+            a.replaceShare("a", t, day, Map.of("home", 5L, "about", 1L));
+            a.replaceShare("b", t, day, Map.of("home", 7L));
+            assertEquals(12L, a.range(home, day, day).get(day), "writing a share again changes nothing");
+            a.replaceShare("a", t, day, Map.of("home", 6L));
+            assertEquals(13L, a.range(home, day, day).get(day));
+            assertEquals(0L, a.range(new CounterKey(t, "about"), day, day).get(day), "a share is replaced, not merged");
+            assertEquals(List.of("home"), List.copyOf(a.byPrefix(t, "", day, day).keySet()));
+
+            assertEquals(java.util.Set.of(), a.sharesDone(day));
+            a.markShareDone("a", day);
+            a.markShareDone(CounterArchive.UNNAMED_NODE, day);
+            assertEquals(java.util.Set.of("a", CounterArchive.UNNAMED_NODE), a.sharesDone(day));
+            assertTrue(a.tenants(day).contains(t));
+            assertFalse(a.tenants(day.plusDays(1)).contains(t));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
+    void aShareOfManyCountersIsWrittenInChunks(String kind) throws Exception {
+        String t = "c" + kind;
+        LocalDate day = LocalDate.parse("2026-11-27");
+        Map<String, Long> big = new java.util.HashMap<>();
+        for (int i = 0; i < 2_500; i++) {
+            big.put("c" + i, (long) i + 1);
+        }
+        try (CounterArchive a = archive(kind, "chunks")) {
+            a.replaceShare("a", t, day, big);
+            a.replaceShare("b", t, day, Map.of("c2499", 10L));
+            assertEquals(2_500, a.byPrefix(t, "", day, day).size());
+            assertEquals(2_510L, a.range(new CounterKey(t, "c2499"), day, day).get(day));
+            a.replaceShare("a", t, day, Map.of("c0", 1L));
+            assertEquals(List.of("c0", "c2499"), List.copyOf(a.byPrefix(t, "", day, day).keySet()),
+                    "counters a dropped from its share are gone from the day");
+            assertEquals(10L, a.range(new CounterKey(t, "c2499"), day, day).get(day));
         }
     }
 }
