@@ -1,5 +1,6 @@
 package io.restycounter.core.geoip;
 
+import io.restycounter.core.ConfigException;
 import io.restycounter.core.Settings;
 import java.net.Inet4Address;
 import java.net.InetAddress;
