@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * was counted on.
  *
  * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread,
- * {@code hit-log-writer}, encodes ({@link HitLineEncoder}), looks up the location and writes
- * ({@link DayFile}). While hits keep coming it drains the queue and hands everything to the operating
+ * {@code hit-log-writer}, encodes ({@code HitLineEncoder}), looks up the location and writes
+ * ({@code DayFile}). While hits keep coming it drains the queue and hands everything to the operating
  * system in one write every 2 ms, so a crash of the JVM loses at most what arrived in the last tick or
  * two (and never more than the queue's capacity).
  *

@@ -27,11 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Certificates by host name: served from memory, ordered from an ACME CA ({@link AcmeClient}) the first
+ * Certificates by host name: served from memory, ordered from an ACME CA ({@code AcmeClient}) the first
  * time an allowed name is asked for, renewed in the background, kept in a {@link CertificateStore}.
  *
  * <p>Protects the CA's rate limits: one order in flight per host, a cool-down after a failed order,
- * at most {@code maxOrdersPerHour} orders per hour ({@link OrderRateLimit}).
+ * at most {@code maxOrdersPerHour} orders per hour ({@code OrderRateLimit}).
  *
  * <p>With a {@link RedisLink} (several nodes on one Redis) certificates and challenge answers live in
  * Redis, so a node serves what another ordered and answers the CA's HTTP-01 check for another node's
