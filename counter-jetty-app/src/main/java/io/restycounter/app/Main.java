@@ -125,15 +125,23 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The turnkey app always runs with a node id, so that several nodes shipping to one S3 prefix never
-     * write the same key: NODE_ID when set, else this host's name made valid. The core library keeps
-     * no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
+     * write the same key: NODE_ID when set, else the id kept in {@code LOG_DIR/node-id}, made once from
+     * this host's name ({@link NodeIdFile}), so that a new container on the same volume finds its logs.
+     * The core library keeps no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
      */
     static Settings withDefaultNodeId(Settings settings) {
         if (settings.get("NODE_ID") != null) {
             return settings;
         }
-        String node = LogFileName.sanitizeNode(hostName());
-        return settings.over(name -> "NODE_ID".equals(name) ? node : null);
+        String node;
+        try {
+            node = NodeIdFile.readOrCreate(settings.getPath("LOG_DIR", "./data/logs"), hostName());
+        } catch (ConfigException e) {
+            // A bad LOG_DIR stops start-up where CounterConfig reads it, with its own line.
+            node = LogFileName.sanitizeNode(hostName());
+        }
+        String id = node;
+        return settings.over(name -> "NODE_ID".equals(name) ? id : null);
     }
 
     private static String hostName() {
