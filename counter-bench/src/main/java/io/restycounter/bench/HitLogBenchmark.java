@@ -46,7 +46,8 @@ public class HitLogBenchmark {
     @Setup
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("hitlog-bench");
-        log = new DailyFileHitLog(dir, ZoneOffset.UTC, "bench-1", GeoIp.none(), BATCH * 2).start();
+        log = new DailyFileHitLog(dir, ZoneOffset.UTC, "bench-1", GeoIp.none(), BATCH * 2);
+        log.start();
         hit = new Hit(Instant.parse("2026-11-29T12:00:00Z").toEpochMilli(), new CounterKey("acme", "newsletter-2026-11"),
                 1, 200, "GET", "/p/acme/newsletter-2026-11", "203.0.113.77", null, "px.example.com", "https",
                 "https://mail.example.com/inbox",

@@ -1,24 +1,17 @@
 package io.restycounter.core;
 
-import io.lettuce.core.RedisURI;
 import io.restycounter.core.geoip.ClientAddressResolver;
 import io.restycounter.core.geoip.GeoIpSettings;
 import io.restycounter.core.guard.PixelSigning;
-import io.restycounter.core.log.DailyFileHitLog;
-import io.restycounter.core.log.LogFileName;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * Everything a {@link CounterEngine} needs, parsed and validated once from {@link Settings}. Immutable.
- * Setting names are those of the environment variables; see the README for each one's meaning.
+ * Everything a {@link CounterEngine} needs, checked once. Immutable. Built from typed values with
+ * {@link #builder()}, or from the environment's strings with {@link #from(Settings)}; setting names are
+ * those of the environment variables, see the README for each one's meaning.
  */
 public final class CounterConfig {
 
@@ -52,68 +45,72 @@ public final class CounterConfig {
     private final Path tenantKeysFile;
     private final java.util.List<String> corsOrigins;
 
-    private CounterConfig(Settings s) {
-        redisUrl = redisUrl(s);
-        redisMode = redisMode(s, redisUrl);
-        redisExpireDays = s.getInt("REDIS_EXPIRE_DAYS", 3, 0, Integer.MAX_VALUE);
-        redisTlsCa = s.get("REDIS_TLS_CA") == null ? null : s.getPath("REDIS_TLS_CA", null);
-        if (redisTlsCa != null && !java.nio.file.Files.isReadable(redisTlsCa)) {
-            throw Settings.invalid("REDIS_TLS_CA", "a readable PEM file of CA certificates", redisTlsCa.toString());
-        }
-        // 100 ms: counts on other nodes lag by at most that; halving it cost 5% of pixel throughput
-        // in bench/run (Lettuce encoding a batch per tenant twice as often).
-        flushInterval = Duration.ofMillis(s.getInt("FLUSH_INTERVAL_MS", 100, 1, 60_000));
-        maxPendingCounters = s.getInt("MAX_PENDING_COUNTERS", 1_000_000, 1, Integer.MAX_VALUE);
-        String key = s.get("API_KEY");
-        if (key != null && key.length() < 8) {
-            throw Settings.invalidSecret("API_KEY", "at least 8 characters");
-        }
-        apiKeyGenerated = key == null;
-        apiKey = key != null ? key : randomKey();
-        logDir = s.getPath("LOG_DIR", "./data/logs");
-        logQueueCapacity = s.getInt("LOG_QUEUE_CAPACITY", DailyFileHitLog.DEFAULT_QUEUE_CAPACITY, 1, 1 << 24);
-        zone = s.getZone("TIMEZONE", "UTC");
-        nodeId = s.get("NODE_ID");
-        if (nodeId != null && !LogFileName.isValidNode(nodeId)) {
-            throw Settings.invalid("NODE_ID", "1 to 64 characters of [A-Za-z0-9_.-]", nodeId);
-        }
-        maxIncrement = s.getInt("MAX_INCREMENT", 1000, 1, Integer.MAX_VALUE);
-        redirectAllowed = pattern(s, "REDIRECT_ALLOWED");
-        rateLimit = s.getInt("RATE_LIMIT", 10, 0, 1_000_000);
-        rateBurst = s.getInt("RATE_BURST", Math.max(rateLimit, 1), 1, 1_000_000);
-        rateLimitClients = s.getInt("RATE_LIMIT_CLIENTS", 100_000, 1, 100_000_000);
-        clientAddresses = ClientAddressResolver.from(s);
-        geoIp = GeoIpSettings.from(s);
-        pixelSigning = PixelSigning.from(s);
-        countBots = s.getBoolean("COUNT_BOTS", false);
-        botCacheSize = s.getInt("BOT_CACHE_SIZE", 10_000, 0, 10_000_000);
-        archiveDir = s.getPath("ARCHIVE_DIR", "./data/archive");
-        maxRangeDays = s.getInt("MAX_RANGE_DAYS", 366, 1, 3660);
-        tenantKeysFile = s.get("TENANT_KEYS") == null ? null : s.getPath("TENANT_KEYS", null);
-        corsOrigins = corsOrigins(s);
+    private CounterConfig(Builder b) {
+        redisUrl = b.checkedRedisUrl();
+        boolean sentinel = b.checkedSentinel(redisUrl);
+        redisMode = redisUrl == null ? RedisMode.NONE
+                : sentinel ? RedisMode.SENTINEL
+                : b.redisCluster || redisUrl.contains(",") ? RedisMode.CLUSTER : RedisMode.STANDALONE;
+        redisExpireDays = TypedSettings.REDIS_EXPIRE_DAYS.check(b.redisExpireDays);
+        redisTlsCa = b.checkedRedisTlsCa();
+        flushInterval = b.checkedFlushInterval();
+        maxPendingCounters = TypedSettings.MAX_PENDING_COUNTERS.check(b.maxPendingCounters);
+        apiKeyGenerated = b.apiKey == null;
+        apiKey = b.checkedApiKey();
+        logDir = b.logDir;
+        logQueueCapacity = TypedSettings.LOG_QUEUE_CAPACITY.check(b.logQueueCapacity);
+        zone = b.zone;
+        nodeId = b.checkedNodeId();
+        maxIncrement = TypedSettings.MAX_INCREMENT.check(b.maxIncrement);
+        redirectAllowed = b.redirectAllowed;
+        rateLimit = TypedSettings.RATE_LIMIT.check(b.rateLimit);
+        rateBurst = b.checkedRateBurst(rateLimit);
+        rateLimitClients = TypedSettings.RATE_LIMIT_CLIENTS.check(b.rateLimitClients);
+        clientAddresses = ClientAddressResolver.of(b.trustedProxies);
+        geoIp = GeoIpSettings.of(b.geoIpDb, b.geoIpDir, b.geoIpEditions, b.geoIpUpdateUrl, b.maxMindAccountId,
+                b.maxMindLicenseKey);
+        pixelSigning = PixelSigning.of(b.signingKeys);
+        countBots = b.countBots;
+        botCacheSize = TypedSettings.BOT_CACHE_SIZE.check(b.botCacheSize);
+        archiveDir = b.archiveDir;
+        maxRangeDays = TypedSettings.MAX_RANGE_DAYS.check(b.maxRangeDays);
+        tenantKeysFile = b.tenantKeysFile;
+        corsOrigins = b.checkedCorsOrigins();
     }
 
-    private static java.util.List<String> corsOrigins(Settings s) {
-        String v = s.get("CORS_ORIGINS");
-        if (v == null) {
-            return java.util.List.of();
-        }
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (String one : v.split(",")) {
-            String o = one.trim();
-            if (o.isEmpty()) {
-                continue;
-            }
-            if (!o.equals("*") && !o.matches("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?")) {
-                throw Settings.invalid("CORS_ORIGINS", "* or a comma list of origins such as https://app.example.com", v);
-            }
-            out.add(o);
-        }
-        return java.util.List.copyOf(out);
+    /** A builder with every setting at its default, the same as an empty environment's. */
+    public static Builder builder() {
+        return new Builder();
     }
 
+    /**
+     * From named strings (the environment, system properties, init-params): each is turned into its
+     * typed value and handed to a {@link #builder()}, which checks them.
+     *
+     * @throws ConfigException naming the first bad setting and what it expected
+     */
     public static CounterConfig from(Settings settings) {
-        return new CounterConfig(settings);
+        return ConfigFromSettings.read(settings, builder()).build();
+    }
+
+    /**
+     * Typed settings for an embedder: each setter names the environment variable it stands for, and
+     * {@link #build()} checks them all with the environment's messages.
+     */
+    public static final class Builder extends TypedSettings<Builder> {
+
+        private Builder() {
+        }
+
+        /**
+         * The checked configuration.
+         *
+         * @throws ConfigException naming the environment variable of the first bad value and what it
+         *                         expected; a secret is never shown
+         */
+        public CounterConfig build() {
+            return new CounterConfig(this);
+        }
     }
 
     /** How {@link #redisUrl()} is reached. */
@@ -126,93 +123,6 @@ public final class CounterConfig {
         SENTINEL,
         /** A Redis Cluster: several comma-separated seed nodes, or REDIS_CLUSTER=true. */
         CLUSTER
-    }
-
-    private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
-            + "for a cluster), or redis-sentinel://host:port[,host:port]/db#master";
-
-    private static String redisUrl(Settings s) {
-        String url = s.get("REDIS_URL");
-        String host = s.get("REDIS_HOST");
-        if (url != null) {
-            if (isSentinel(url)) {
-                RedisURI uri = parseRedisUri(url);
-                if (uri.getSentinels().isEmpty() || uri.getSentinelMasterId() == null) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                return url;
-            }
-            for (String one : url.split(",")) {
-                URI uri;
-                try {
-                    uri = new URI(one.trim());
-                } catch (URISyntaxException e) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                parseRedisUri(one.trim());
-            }
-            return url;
-        }
-        if (host == null) {
-            return null;
-        }
-        if (!host.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+]")) {
-            throw Settings.invalid("REDIS_HOST", "a host name or IP address", host);
-        }
-        int port = s.getInt("REDIS_PORT", 6379, 1, 65535);
-        String auth = s.get("REDIS_AUTH");
-        // URLEncoder is for forms: its '+' for a space would reach Redis as a '+'.
-        String userInfo = auth == null ? ""
-                : ":" + java.net.URLEncoder.encode(auth, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "@";
-        return "redis://" + userInfo + host + ":" + port;
-    }
-
-    private static boolean isSentinel(String url) {
-        String lower = url.trim().toLowerCase(java.util.Locale.ROOT);
-        return lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
-    }
-
-    private static RedisURI parseRedisUri(String url) {
-        try {
-            return RedisURI.create(url);
-        } catch (RuntimeException e) {
-            throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-        }
-    }
-
-    private static RedisMode redisMode(Settings s, String url) {
-        boolean cluster = s.getBoolean("REDIS_CLUSTER", false);
-        if (url == null) {
-            return RedisMode.NONE;
-        }
-        if (isSentinel(url)) {
-            if (cluster) {
-                throw new ConfigException("REDIS_CLUSTER: expected false with a redis-sentinel:// REDIS_URL, got true");
-            }
-            return RedisMode.SENTINEL;
-        }
-        return cluster || url.contains(",") ? RedisMode.CLUSTER : RedisMode.STANDALONE;
-    }
-
-    private static Pattern pattern(Settings s, String name) {
-        String v = s.get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Pattern.compile(v, Pattern.CASE_INSENSITIVE);
-        } catch (PatternSyntaxException e) {
-            throw Settings.invalid(name, "a regular expression", v);
-        }
-    }
-
-    private static String randomKey() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /** The Redis URL (one, or comma-separated cluster nodes), or null for the embedded store. May hold a password. */

@@ -12,10 +12,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Background work that runs once at start and then daily, a set time after midnight in a zone
- * (DST-aware), on its own daemon thread. A failed pass is retried sooner than a day later. Delays
- * are measured on the scheduler, so a wall clock that jumps does not make a pass run twice.
+ * (DST-aware), on one daemon thread named after the job. A failed pass is retried sooner than a day
+ * later. Delays are measured on the scheduler, so a wall clock that jumps does not make a pass run twice.
+ *
+ * <p>{@link #stop()} cancels what is scheduled and waits up to {@link #STOP_WAIT} (30 s) for a pass that is
+ * running; a pass still running then is logged and left to finish or fail on its daemon thread. A stopped
+ * job may be started again.
  */
-public final class DailyJob implements AutoCloseable {
+public final class DailyJob implements Lifecycle {
+
+    /** How long {@link #stop()} waits for a running pass. */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     /** One pass; {@code atStart} is true for the pass right after {@link #start()}. */
     @FunctionalInterface
@@ -32,21 +39,30 @@ public final class DailyJob implements AutoCloseable {
     private final ZoneId zone;
     private final Clock clock;
     private final Pass pass;
+    private final Duration stopWait;
     private ScheduledExecutorService executor;
 
     public DailyJob(String name, Duration afterMidnight, Duration retryAfterFailure, ZoneId zone, Clock clock,
             Pass pass) {
+        this(name, afterMidnight, retryAfterFailure, zone, clock, pass, STOP_WAIT);
+    }
+
+    DailyJob(String name, Duration afterMidnight, Duration retryAfterFailure, ZoneId zone, Clock clock, Pass pass,
+            Duration stopWait) {
         this.name = name;
         this.afterMidnight = afterMidnight;
         this.retryAfterFailure = retryAfterFailure;
         this.zone = zone;
         this.clock = clock;
         this.pass = pass;
+        this.stopWait = stopWait;
     }
 
-    public synchronized DailyJob start() {
+    /** Runs the first pass now on the job's thread and schedules the next; a second call does nothing. */
+    @Override
+    public synchronized void start() {
         if (executor != null) {
-            return this;
+            return;
         }
         ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
@@ -55,11 +71,10 @@ public final class DailyJob implements AutoCloseable {
         });
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor = e;
-        executor.execute(() -> runAndReschedule(true));
-        return this;
+        e.execute(() -> runAndReschedule(e, true));
     }
 
-    private void runAndReschedule(boolean atStart) {
+    private void runAndReschedule(ScheduledExecutorService on, boolean atStart) {
         boolean ok;
         try {
             ok = pass.run(atStart);
@@ -72,8 +87,10 @@ public final class DailyJob implements AutoCloseable {
             delay = retryAfterFailure;
         }
         synchronized (this) {
-            if (executor != null && !executor.isShutdown()) {
-                executor.schedule(() -> runAndReschedule(false), delay.toMillis(), TimeUnit.MILLISECONDS);
+            // Only on the executor this pass ran on: after a stop and a new start, a late pass must not
+            // schedule a second chain on the new one.
+            if (executor == on && !on.isShutdown()) {
+                on.schedule(() -> runAndReschedule(on, false), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -86,7 +103,8 @@ public final class DailyJob implements AutoCloseable {
         return Duration.between(now, next);
     }
 
-    /** Stops scheduling and waits up to 30 s for a running pass. */
+    /** Stops scheduling and waits up to {@link #STOP_WAIT} for a running pass, which is not interrupted. */
+    @Override
     public void stop() {
         ScheduledExecutorService e;
         synchronized (this) {
@@ -94,19 +112,16 @@ public final class DailyJob implements AutoCloseable {
             executor = null;
         }
         if (e != null) {
+            // Waited for outside the lock: a pass that is ending takes the lock to schedule its successor.
             e.shutdown();
             try {
-                if (!e.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("{}: a pass is still running after 30 s; it is left to finish or fail", name);
+                if (!e.awaitTermination(stopWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("{}: a pass is still running after {} s; it is left to finish or fail", name,
+                            stopWait.toSeconds());
                 }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

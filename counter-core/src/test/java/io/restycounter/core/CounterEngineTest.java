@@ -105,7 +105,8 @@ class CounterEngineTest {
     @Test
     void aHitTheStoreRefusesIsNotLogged() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
-        DailyFileHitLog log = new DailyFileHitLog(dir, java.time.ZoneOffset.UTC, null, GeoIp.none(), 10).start();
+        DailyFileHitLog log = new DailyFileHitLog(dir, java.time.ZoneOffset.UTC, null, GeoIp.none(), 10);
+        log.start();
         try (CounterEngine engine = new CounterEngine(config(), new MemoryCounterStore(3, 1), log, GeoIp.none(), clock)) {
             assertEquals(CounterEngine.Outcome.COUNTED, engine.record(hit(engine, 1)));
             Hit other = new Hit(engine.now(), new CounterKey("acme", "other"), 1, 200, "GET", "/", null, null, null, null, null, null);

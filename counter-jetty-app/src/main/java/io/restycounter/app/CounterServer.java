@@ -4,7 +4,11 @@ import io.restycounter.app.tls.AcmeChallengeHandler;
 import io.restycounter.app.tls.CertificateManager;
 import io.restycounter.app.tls.HttpsConnector;
 import io.restycounter.core.CounterEngine;
+import io.restycounter.core.Lifecycle;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -18,25 +22,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The turnkey server: Jetty core handlers around one {@link CounterEngine}, no servlet layer.
- * {@link #stop()} stops taking requests, lets those in flight finish, then closes the engine,
- * which writes every queued hit to the log and flushes every count to the store.
+ * {@link #stop()} stops taking requests, lets those in flight finish, stops the background parts, then
+ * closes the engine, which writes every queued hit to the log and flushes every count to the store.
  */
 final class CounterServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterServer.class);
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
+    /**
+     * How long {@link #stop()} waits for each background part: above the 30 s the slowest part promises.
+     * A part still stopping then is logged and left; the others still stop.
+     */
+    static final Duration PART_STOP_BOUND = Duration.ofSeconds(35);
 
     private final CounterEngine engine;
-    private final List<AutoCloseable> background;
+    /** Certificate renewal first (when HTTPS is on), then the parts in the order given. */
+    private final List<Lifecycle> background;
+    private final List<AutoCloseable> resources;
+    private final Duration partStopBound;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private final Server server;
     private final ServerConnector http;
     private final ServerConnector https;
     private final CertificateManager certificates;
 
     private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
-            List<AutoCloseable> background) throws Exception {
+            List<Lifecycle> background, List<AutoCloseable> resources, Duration partStopBound) throws Exception {
         this.engine = engine;
-        this.background = List.copyOf(background);
+        this.background = owned(certificates, background);
+        this.resources = List.copyOf(resources);
+        this.partStopBound = partStopBound;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
@@ -68,7 +83,6 @@ final class CounterServer {
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
         this.certificates = certificates;
         if (certificates != null) {
-            server.addBean(certificates);
             handlers.addHandler(new AcmeChallengeHandler(certificates));
             https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
             https.setIdleTimeout(settings.idleTimeoutMillis());
@@ -83,23 +97,31 @@ final class CounterServer {
     }
 
     /**
-     * Starts serving around an engine that is already started, with HTTPS when {@code certificates}
-     * is not null. The server owns the engine and the background components (schedules) from now on,
-     * and closes them when it stops.
+     * Starts serving around an engine that is already started, with HTTPS when {@code certificates} is not
+     * null. From now on the server owns the engine, the certificates, the background parts and the resources
+     * the parts use (connections): it starts the certificates and the parts in that order before Jetty, and
+     * when it stops or fails to start, stops each part once, then closes the resources and the engine.
      */
     static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
-            List<AutoCloseable> background) throws Exception {
+            List<Lifecycle> background, List<AutoCloseable> resources) throws Exception {
+        return start(engine, settings, certificates, background, resources, PART_STOP_BOUND);
+    }
+
+    static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
+            List<Lifecycle> background, List<AutoCloseable> resources, Duration partStopBound) throws Exception {
         CounterServer s;
         try {
-            s = new CounterServer(engine, settings, certificates, background);
+            s = new CounterServer(engine, settings, certificates, background, resources, partStopBound);
         } catch (Exception e) {
-            for (AutoCloseable component : background) {
-                component.close();
-            }
+            stopAll(owned(certificates, background), partStopBound);
+            closeAll(resources);
             engine.close();
             throw e;
         }
         try {
+            for (Lifecycle part : s.background) {
+                part.start();
+            }
             s.server.start();
             if (certificates != null) {
                 certificates.orderAhead();
@@ -109,6 +131,15 @@ final class CounterServer {
             throw e;
         }
         return s;
+    }
+
+    private static List<Lifecycle> owned(CertificateManager certificates, List<Lifecycle> background) {
+        List<Lifecycle> all = new ArrayList<>();
+        if (certificates != null) {
+            all.add(certificates);
+        }
+        all.addAll(background);
+        return List.copyOf(all);
     }
 
     /** The HTTP port, useful when it was 0. */
@@ -130,20 +161,61 @@ final class CounterServer {
         return engine;
     }
 
+    /**
+     * Stops Jetty (letting requests in flight finish), each background part once (each within
+     * {@link #PART_STOP_BOUND}), the resources, then the engine. A second call does nothing.
+     */
     void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.stop();
         } catch (Exception e) {
             LOG.warn("stopping Jetty: {}", e.toString());
         }
-        for (AutoCloseable component : background) {
+        stopAll(background, partStopBound);
+        closeAll(resources);
+        engine.close();
+    }
+
+    /**
+     * Stops each part in turn on a thread of its own, waiting up to {@code bound} for it: a part that hangs
+     * is logged and left, so it cannot keep the others (and the engine's final flush) from stopping.
+     */
+    static void stopAll(List<Lifecycle> parts, Duration bound) {
+        for (Lifecycle part : parts) {
+            String name = part.getClass().getSimpleName();
+            Thread stopper = new Thread(() -> {
+                try {
+                    part.stop();
+                } catch (RuntimeException e) {
+                    LOG.warn("stopping {}: {}", name, e.toString());
+                }
+            }, "stop-" + name);
+            stopper.setDaemon(true);
+            stopper.start();
             try {
-                component.close();
-            } catch (Exception e) {
-                LOG.warn("stopping {}: {}", component, e.toString());
+                stopper.join(bound.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warn("interrupted while stopping {}; the remaining parts are left running", name);
+                return;
+            }
+            if (stopper.isAlive()) {
+                LOG.error("{} did not stop within {} s; it is left, and the other parts stop", name, bound.toSeconds());
             }
         }
-        engine.close();
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 
     void join() throws InterruptedException {

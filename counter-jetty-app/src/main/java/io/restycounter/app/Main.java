@@ -7,6 +7,7 @@ import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.GeoIp;
+import io.restycounter.core.Lifecycle;
 import io.restycounter.core.Settings;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.TenantKeys;
@@ -94,24 +95,24 @@ public final class Main implements Callable<Integer> {
         if (config.apiKeyGenerated()) {
             out.println("API_KEY is not set; the query key for this run is: " + config.apiKey());
         }
-        List<AutoCloseable> background = new ArrayList<>();
-        background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock).start());
-        shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock).start()));
+        // Created here, started and stopped (each once, with a bound) by the server, which owns them.
+        List<Lifecycle> background = new ArrayList<>();
+        List<AutoCloseable> resources = new ArrayList<>();
+        background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock));
+        shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock)));
         if (config.geoIp().updatesEnabled()) {
-            GeoIpUpdater updater = new GeoIpUpdater(config.geoIp(), engine.geoIp());
-            updater.start();
-            background.add(updater);
+            background.add(new GeoIpUpdater(config.geoIp(), engine.geoIp()));
         }
         CertificateManager certificates = null;
         if (acme != null) {
             // Several nodes on one Redis share certificates, challenge answers and an order lock there.
             RedisLink shared = config.redisMode() == CounterConfig.RedisMode.NONE ? null : RedisLink.connect(config);
             if (shared != null) {
-                background.add(shared);
+                resources.add(shared);
             }
             certificates = new CertificateManager(acme, clock, shared);
         }
-        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
+        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background, resources);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + " (node: " + config.nodeId()
@@ -124,15 +125,23 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The turnkey app always runs with a node id, so that several nodes shipping to one S3 prefix never
-     * write the same key: NODE_ID when set, else this host's name made valid. The core library keeps
-     * no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
+     * write the same key: NODE_ID when set, else the id kept in {@code LOG_DIR/node-id}, made once from
+     * this host's name ({@link NodeIdFile}), so that a new container on the same volume finds its logs.
+     * The core library keeps no default (an embedder's files stay {@code yyyy-MM-dd-access.log}).
      */
     static Settings withDefaultNodeId(Settings settings) {
         if (settings.get("NODE_ID") != null) {
             return settings;
         }
-        String node = LogFileName.sanitizeNode(hostName());
-        return settings.over(name -> "NODE_ID".equals(name) ? node : null);
+        String node;
+        try {
+            node = NodeIdFile.readOrCreate(settings.getPath("LOG_DIR", "./data/logs"), hostName());
+        } catch (ConfigException e) {
+            // A bad LOG_DIR stops start-up where CounterConfig reads it, with its own line.
+            node = LogFileName.sanitizeNode(hostName());
+        }
+        String id = node;
+        return settings.over(name -> "NODE_ID".equals(name) ? id : null);
     }
 
     private static String hostName() {

@@ -1,6 +1,7 @@
 package io.restycounter.s3;
 
 import io.restycounter.core.DailyJob;
+import io.restycounter.core.Lifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -8,9 +9,11 @@ import java.time.ZonedDateTime;
 /**
  * Runs a {@link LogShipper} once at start and then daily, shortly after midnight in its TIMEZONE.
  * A pass that left failures is retried after {@link #RETRY_AFTER_FAILURE} rather than a day later.
- * Owned by the app: {@link #start()} and {@link #stop()}; stop also closes the shipper.
+ * Owned by the app: {@link #start()} and {@link #stop()}, on one daemon thread, {@code s3-log-shipper}.
+ * Stop waits up to {@link DailyJob#STOP_WAIT} (30 s) for a pass that is uploading, then closes the
+ * shipper; a stopped schedule is not started again.
  */
-public final class DailyShipSchedule implements AutoCloseable {
+public final class DailyShipSchedule implements Lifecycle {
 
     /** After midnight: well past the shipper's quiet period, so yesterday's file is closed. */
     public static final Duration AFTER_MIDNIGHT = Duration.ofMinutes(5);
@@ -29,9 +32,10 @@ public final class DailyShipSchedule implements AutoCloseable {
                 });
     }
 
-    public DailyShipSchedule start() {
+    /** Ships now (in the background) and schedules the daily passes; a second call does nothing. */
+    @Override
+    public void start() {
         job.start();
-        return this;
     }
 
     /** The last pass's report, or null before the first one finished. */
@@ -43,14 +47,10 @@ public final class DailyShipSchedule implements AutoCloseable {
         return DailyJob.untilNextRun(now, AFTER_MIDNIGHT);
     }
 
-    /** Stops scheduling, waits up to 30 s for a running pass, and closes the shipper. */
+    /** Stops scheduling, waits up to {@link DailyJob#STOP_WAIT} for a running pass, and closes the shipper. */
+    @Override
     public void stop() {
         job.stop();
         shipper.close();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

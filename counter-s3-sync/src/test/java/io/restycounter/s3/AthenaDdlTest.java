@@ -48,7 +48,8 @@ class AthenaDdlTest {
     private List<String> emittedKeys() throws IOException {
         GeoIp everywhere = address -> Optional.of(new Geo("DE", "BE", "Berlin", "10115", 52.52, 13.405));
         long millis = Instant.parse("2026-11-28T12:00:00Z").toEpochMilli();
-        DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", everywhere, 16).start();
+        DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", everywhere, 16);
+        log.start();
         try {
             assertTrue(log.append(new Hit(millis, new CounterKey("acme", "home"), 2, 200, "GET", "/p/acme/home?v=2",
                     "203.0.113.7", "198.51.100.1", "counter.example", "https", "https://example.com/", "Googlebot/2.1", true)));

@@ -1,5 +1,6 @@
 package io.restycounter.core.geoip;
 
+import io.restycounter.core.ConfigException;
 import io.restycounter.core.Settings;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -41,12 +42,18 @@ public final class ClientAddressResolver {
         if (cidrs == null || cidrs.isBlank()) {
             return NONE;
         }
+        return of(List.of(cidrs.split(",", -1)));
+    }
+
+    /**
+     * @param cidrs CIDRs or single addresses, IPv4 or IPv6, e.g. {@code 10.0.0.0/8} and {@code fd00::/8};
+     *              blank ones are skipped; null or none trusts no proxy
+     * @throws ConfigException naming TRUSTED_PROXIES when one is malformed
+     */
+    public static ClientAddressResolver of(List<String> cidrs) {
         List<Cidr> list = new ArrayList<>();
-        int start = 0;
-        while (start <= cidrs.length()) {
-            int comma = cidrs.indexOf(',', start);
-            int end = comma < 0 ? cidrs.length() : comma;
-            String one = cidrs.substring(start, end).trim();
+        for (String cidr : cidrs == null ? List.<String>of() : cidrs) {
+            String one = cidr.trim();
             if (!one.isEmpty()) {
                 Cidr c = Cidr.parse(one);
                 if (c == null) {
@@ -55,9 +62,8 @@ public final class ClientAddressResolver {
                 }
                 list.add(c);
             }
-            start = end + 1;
         }
-        return new ClientAddressResolver(list);
+        return list.isEmpty() ? NONE : new ClientAddressResolver(list);
     }
 
     /** Trusts no proxy: the client is always the socket peer. */

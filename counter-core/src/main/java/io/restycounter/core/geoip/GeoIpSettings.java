@@ -36,10 +36,36 @@ public final class GeoIpSettings {
     private final String accountId;
     private final String licenseKey;
 
-    private GeoIpSettings(Settings s) {
-        db = path(s, "GEOIP_DB");
-        accountId = s.get("MAXMIND_ACCOUNT_ID");
-        licenseKey = s.get("MAXMIND_LICENSE_KEY");
+    private GeoIpSettings(Path db, Path dir, List<String> editions, URI updateUrl, String accountId,
+            String licenseKey) {
+        this.db = db;
+        this.dir = dir;
+        this.editions = editions;
+        this.updateUrl = updateUrl;
+        this.accountId = accountId;
+        this.licenseKey = licenseKey;
+    }
+
+    /** From the environment's GEOIP_* and MAXMIND_* strings; see {@link #of} for the checks. */
+    public static GeoIpSettings from(Settings settings) {
+        return of(path(settings, "GEOIP_DB"), path(settings, "GEOIP_DIR"), editionList(settings.get("GEOIP_EDITIONS")),
+                parseUpdateUrl(settings.get("GEOIP_UPDATE_URL")), settings.get("MAXMIND_ACCOUNT_ID"),
+                settings.get("MAXMIND_LICENSE_KEY"));
+    }
+
+    /**
+     * Typed GeoIP settings, checked together. Each argument may be null for its default.
+     *
+     * @param db         GEOIP_DB, the {@code .mmdb} to serve
+     * @param dir        GEOIP_DIR; defaults to ./data/geoip when updates are on
+     * @param editions   GEOIP_EDITIONS, edition ids (surrounding blanks ignored, repeats dropped)
+     * @param updateUrl  GEOIP_UPDATE_URL, an http(s) URL without user info
+     * @param accountId  MAXMIND_ACCOUNT_ID, set together with {@code licenseKey}
+     * @param licenseKey MAXMIND_LICENSE_KEY
+     * @throws ConfigException naming the environment variable of the first bad value
+     */
+    public static GeoIpSettings of(Path db, Path dir, List<String> editions, URI updateUrl, String accountId,
+            String licenseKey) {
         if (accountId != null && licenseKey == null) {
             throw new ConfigException("MAXMIND_LICENSE_KEY: expected a license key, as MAXMIND_ACCOUNT_ID is set");
         }
@@ -52,14 +78,30 @@ public final class GeoIpSettings {
         if (licenseKey != null && !isPrintable(licenseKey)) {
             throw Settings.invalidSecret("MAXMIND_LICENSE_KEY", "a MaxMind license key");
         }
-        Path d = path(s, "GEOIP_DIR");
-        dir = d == null && accountId != null ? Path.of(DEFAULT_DIR) : d;
-        editions = editions(s.get("GEOIP_EDITIONS", DEFAULT_EDITION));
-        updateUrl = updateUrl(s.get("GEOIP_UPDATE_URL", DEFAULT_UPDATE_URL));
+        Path d = dir == null && accountId != null ? Path.of(DEFAULT_DIR) : dir;
+        return new GeoIpSettings(db, d, checkedEditions(editions == null ? List.of(DEFAULT_EDITION) : editions),
+                checkedUpdateUrl(updateUrl == null ? URI.create(DEFAULT_UPDATE_URL) : updateUrl), accountId,
+                licenseKey);
     }
 
-    public static GeoIpSettings from(Settings settings) {
-        return new GeoIpSettings(settings);
+    /** GEOIP_EDITIONS split at its commas, blanks kept (so a message can show it as written), or null. */
+    public static List<String> editionList(String value) {
+        return value == null ? null : List.of(value.split(",", -1));
+    }
+
+    /**
+     * GEOIP_UPDATE_URL as a URI, or null when unset. Only the syntax is checked here: {@link #of} checks
+     * the rest.
+     */
+    public static URI parseUpdateUrl(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw badUpdateUrl(value);
+        }
     }
 
     /** GEOIP_DB, or null. */
@@ -117,21 +159,21 @@ public final class GeoIpSettings {
         }
     }
 
-    private static List<String> editions(String v) {
+    private static List<String> checkedEditions(List<String> given) {
         List<String> list = new ArrayList<>();
-        int start = 0;
-        while (start <= v.length()) {
-            int comma = v.indexOf(',', start);
-            int end = comma < 0 ? v.length() : comma;
-            String one = v.substring(start, end).trim();
+        for (String edition : given) {
+            String one = edition.trim();
             if (!isEditionId(one)) {
                 throw Settings.invalid("GEOIP_EDITIONS",
-                        "comma-separated edition ids such as GeoLite2-City,GeoLite2-Country", v);
+                        "comma-separated edition ids such as GeoLite2-City,GeoLite2-Country", String.join(",", given));
             }
             if (!list.contains(one)) {
                 list.add(one);
             }
-            start = end + 1;
+        }
+        if (list.isEmpty()) {
+            throw Settings.invalid("GEOIP_EDITIONS",
+                    "comma-separated edition ids such as GeoLite2-City,GeoLite2-Country", "");
         }
         return List.copyOf(list);
     }
@@ -151,7 +193,8 @@ public final class GeoIpSettings {
         return true;
     }
 
-    private static URI updateUrl(String v) {
+    private static URI checkedUpdateUrl(URI given) {
+        String v = given.toString();
         String trimmed = v;
         while (trimmed.endsWith("/")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
@@ -165,8 +208,12 @@ public final class GeoIpSettings {
         } catch (URISyntaxException e) {
             // reported below
         }
+        throw badUpdateUrl(v);
+    }
+
+    private static ConfigException badUpdateUrl(String v) {
         String expected = "an http(s) URL without user info, such as " + DEFAULT_UPDATE_URL;
-        throw v.indexOf('@') >= 0 ? Settings.invalidSecret("GEOIP_UPDATE_URL", expected)
+        return v.indexOf('@') >= 0 ? Settings.invalidSecret("GEOIP_UPDATE_URL", expected)
                 : Settings.invalid("GEOIP_UPDATE_URL", expected, v);
     }
 

@@ -4,6 +4,7 @@ import com.maxmind.db.Metadata;
 import com.maxmind.db.Reader;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.AtomicFiles;
+import io.restycounter.core.Lifecycle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,12 +44,16 @@ import org.slf4j.LoggerFactory;
  * {@code {edition}.mmdb} and the served {@link MaxMindGeoIp} reloaded. Anything less leaves the current file in
  * service and logs one line.
  *
- * <p>A start/stop component: {@link #start()} runs a first check shortly after start, then weekly after each
- * success, retrying a failure after 1 minute, doubling up to 6 hours. The delays are those of a
- * {@link ScheduledExecutorService}, so a change of the wall clock moves nothing. {@link #runOnce()} is the
- * {@code update-geoip} command.
+ * <p>A {@link Lifecycle} on one daemon thread, {@code geoip-updater}: {@link #start()} runs a first check
+ * shortly after start, then weekly after each success, retrying a failure after 1 minute, doubling up to 6
+ * hours. The delays are those of a {@link ScheduledExecutorService}, so a change of the wall clock moves
+ * nothing. {@link #stop()} interrupts a download in progress and waits up to {@link #STOP_WAIT} (10 s) for
+ * it to end. {@link #runOnce()} is the {@code update-geoip} command.
  */
-public final class GeoIpUpdater implements AutoCloseable {
+public final class GeoIpUpdater implements Lifecycle {
+
+    /** How long {@link #stop()} waits for an interrupted check to end. */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     /** What happened to one edition. */
     public enum Outcome { UPDATED, UP_TO_DATE, UNAUTHORIZED, FAILED }
@@ -133,7 +138,8 @@ public final class GeoIpUpdater implements AutoCloseable {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Schedules the first check and the ones after it on a daemon thread of its own. */
+    /** Schedules the first check and the ones after it on a daemon thread of its own; a second call does nothing. */
+    @Override
     public synchronized void start() {
         if (executor != null) {
             return;
@@ -146,7 +152,11 @@ public final class GeoIpUpdater implements AutoCloseable {
         executor.schedule(this::runScheduled, schedule.firstRun().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Cancels the schedule and interrupts a download in progress; the database in service stays. */
+    /**
+     * Cancels the schedule and interrupts a download in progress, waiting up to {@link #STOP_WAIT} for it;
+     * the database in service stays.
+     */
+    @Override
     public void stop() {
         ScheduledExecutorService running;
         synchronized (this) {
@@ -159,17 +169,12 @@ public final class GeoIpUpdater implements AutoCloseable {
         // Waited for outside the lock: a run that is ending takes the lock to schedule its successor.
         running.shutdownNow();
         try {
-            if (!running.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("GeoIP updater did not stop within 10 s");
+            if (!running.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("GeoIP updater did not stop within {} s; its thread is left to end", STOP_WAIT.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     /** The result of the latest run, scheduled or not; null before the first. */

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -42,34 +43,67 @@ public final class PixelSigning {
      */
     public static PixelSigning from(Settings settings) {
         String v = settings.get("SIGNING_KEYS");
-        if (v == null) {
-            return NONE;
-        }
+        return v == null ? NONE : of(parseKeys(v));
+    }
+
+    /**
+     * The tenant secrets a SIGNING_KEYS value names, in its order (a later pair of a tenant wins): its
+     * {@code tenant:secret} pairs, or those of the file {@code @/path} names, one a line, where blank
+     * lines and lines starting with {@code #} are skipped. Tenants and secrets are checked by {@link #of}.
+     *
+     * @throws ConfigException naming SIGNING_KEYS when the file cannot be read or a pair has no colon
+     */
+    public static Map<String, String> parseKeys(String signingKeys) {
         List<String> pairs;
-        if (v.startsWith("@")) {
+        if (signingKeys.startsWith("@")) {
             try {
-                pairs = Files.readAllLines(Path.of(v.substring(1)), StandardCharsets.UTF_8);
+                pairs = Files.readAllLines(Path.of(signingKeys.substring(1)), StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
-                throw new ConfigException("SIGNING_KEYS: cannot read " + v.substring(1) + ": " + e.getMessage());
+                throw new ConfigException("SIGNING_KEYS: cannot read " + signingKeys.substring(1) + ": " + e.getMessage());
             }
         } else {
-            pairs = List.of(v.split(","));
+            pairs = List.of(signingKeys.split(","));
         }
-        Map<String, byte[]> secrets = new HashMap<>();
+        Map<String, String> secrets = new LinkedHashMap<>();
         for (String pair : pairs) {
             String p = pair.trim();
             if (p.isEmpty() || p.startsWith("#")) {
                 continue;
             }
             int colon = p.indexOf(':');
-            String tenant = colon < 0 ? p : p.substring(0, colon);
-            if (colon < 0 || !CounterKey.isValidTenant(tenant) || p.length() - colon - 1 < MIN_SECRET_LENGTH) {
-                throw Settings.invalidSecret("SIGNING_KEYS",
-                        "tenant:secret pairs (secrets of at least " + MIN_SECRET_LENGTH + " characters), comma-separated, or @file");
+            if (colon < 0) {
+                throw invalidKeys();
             }
-            secrets.put(tenant, p.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+            secrets.put(p.substring(0, colon), p.substring(colon + 1));
+        }
+        return secrets;
+    }
+
+    /**
+     * Signing for the tenants of {@code tenantSecrets} (tenant to secret); empty or null: no tenant needs
+     * signatures.
+     *
+     * @throws ConfigException naming SIGNING_KEYS, without showing a secret, for a malformed tenant or a
+     *                         secret shorter than 16 characters
+     */
+    public static PixelSigning of(Map<String, String> tenantSecrets) {
+        if (tenantSecrets == null || tenantSecrets.isEmpty()) {
+            return NONE;
+        }
+        Map<String, byte[]> secrets = new HashMap<>();
+        for (Map.Entry<String, String> e : tenantSecrets.entrySet()) {
+            if (e.getKey() == null || !CounterKey.isValidTenant(e.getKey()) || e.getValue() == null
+                    || e.getValue().length() < MIN_SECRET_LENGTH) {
+                throw invalidKeys();
+            }
+            secrets.put(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8));
         }
         return new PixelSigning(Map.copyOf(secrets));
+    }
+
+    private static ConfigException invalidKeys() {
+        return Settings.invalidSecret("SIGNING_KEYS",
+                "tenant:secret pairs (secrets of at least " + MIN_SECRET_LENGTH + " characters), comma-separated, or @file");
     }
 
     public static PixelSigning none() {

@@ -1,37 +1,22 @@
 package io.restycounter.core.log;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
-import io.restycounter.core.Geo;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.Hit;
 import io.restycounter.core.HitLog;
-import io.restycounter.core.geoip.InetAddresses;
+import io.restycounter.core.Lifecycle;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +25,22 @@ import org.slf4j.LoggerFactory;
  * the hit's own time in the configured zone, so the file a hit lands in always matches the day it
  * was counted on.
  *
- * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread encodes,
- * looks up the location and writes. While hits keep coming it drains the queue and hands everything
- * to the operating system in one write every 2 ms, so a crash of the JVM loses at most what arrived
- * in the last tick or two (and never more than the queue's capacity).
+ * <p>{@link #append} only puts the hit on a bounded lock-free queue; one writer thread,
+ * {@code hit-log-writer}, encodes ({@code HitLineEncoder}), looks up the location and writes
+ * ({@code DayFile}). While hits keep coming it drains the queue and hands everything to the operating
+ * system in one write every 2 ms, so a crash of the JVM loses at most what arrived in the last tick or
+ * two (and never more than the queue's capacity).
+ *
+ * <p>A {@link Lifecycle}: {@link #stop()} (and {@link #close()}) writes what is queued and waits up to
+ * {@link #STOP_WAIT} (30 s) for the writer; a writer still busy then is logged and left. A stopped log
+ * does not start again.
  */
-public final class DailyFileHitLog implements HitLog {
+public final class DailyFileHitLog implements HitLog, Lifecycle {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 1 << 16;
+
+    /** How long {@link #stop()} waits for the writer to write what is queued. */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     /** Where closed files go once S3 confirmed them ({@code LOG_DIR/shipped}); rebuilds read it too. */
     public static final String SHIPPED_DIR = "shipped";
@@ -62,43 +55,15 @@ public final class DailyFileHitLog implements HitLog {
      * memory (the crash-loss window) and spares the request threads from waking the writer.
      */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final DateTimeFormatter TS_SECOND =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
-
-    // Field names encoded once; the writer spends its time on values, not on names.
-    private static final SerializedString TS = new SerializedString("ts");
-    private static final SerializedString TENANT = new SerializedString("tenant");
-    private static final SerializedString COUNTER = new SerializedString("counter");
-    private static final SerializedString INC = new SerializedString("inc");
-    private static final SerializedString STATUS = new SerializedString("status");
-    private static final SerializedString METHOD = new SerializedString("method");
-    private static final SerializedString URI = new SerializedString("uri");
-    private static final SerializedString IP = new SerializedString("ip");
-    private static final SerializedString XFF = new SerializedString("xff");
-    private static final SerializedString HOST = new SerializedString("host");
-    private static final SerializedString SCHEME = new SerializedString("scheme");
-    private static final SerializedString REFERER = new SerializedString("referer");
-    private static final SerializedString UA = new SerializedString("ua");
-    private static final SerializedString COUNTRY = new SerializedString("country");
-    private static final SerializedString REGION = new SerializedString("region");
-    private static final SerializedString CITY = new SerializedString("city");
-    private static final SerializedString POSTAL = new SerializedString("postal");
-    private static final SerializedString LAT = new SerializedString("lat");
-    private static final SerializedString LON = new SerializedString("lon");
-    private static final SerializedString NODE = new SerializedString("node");
-    private static final SerializedString BOT = new SerializedString("bot");
-    private static final Map<String, SerializedString> COMMON_VALUES = Stream.of("GET", "HEAD", "http", "https")
-            .collect(Collectors.toUnmodifiableMap(v -> v, SerializedString::new));
 
     private final Path dir;
-    private final String node;
-    private final SerializedString nodeValue;
-    private final GeoIp geoIp;
     private final int capacity;
     private final DayOfMillis days;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Thread writer;
+    private boolean started;
+    private boolean stopped;
     private volatile boolean running;
     private volatile boolean healthy = true;
     /** Set while the writer sleeps, so producers wake it only then rather than on every hit. */
@@ -107,13 +72,9 @@ public final class DailyFileHitLog implements HitLog {
     private final AtomicBoolean refusing = new AtomicBoolean();
 
     // Writer-thread state.
-    private final LineBuffer buffer = new LineBuffer();
-    private JsonGenerator json;
-    private FileChannel file;
-    private LocalDate fileDay;
-    // "yyyy-MM-ddTHH:mm:ss.mmmZ" of the last hit: most hits share their second with the one before.
-    private final char[] ts = new char[24];
-    private long tsSecond = Long.MIN_VALUE;
+    private final LineBuffer buffer = new LineBuffer(WRITE_THRESHOLD + 8192);
+    private final HitLineEncoder encoder;
+    private final DayFile file;
 
     /**
      * @param node    node id for the file name and each line, or null
@@ -127,9 +88,6 @@ public final class DailyFileHitLog implements HitLog {
             throw new IllegalArgumentException("node: expected 1 to 64 characters of [A-Za-z0-9_.-], got \"" + node + "\"");
         }
         this.dir = dir;
-        this.node = node;
-        this.nodeValue = node == null ? null : new SerializedString(node);
-        this.geoIp = geoIp;
         this.capacity = queueCapacity;
         this.days = new DayOfMillis(zone);
         try {
@@ -137,15 +95,33 @@ public final class DailyFileHitLog implements HitLog {
         } catch (IOException e) {
             throw new UncheckedIOException("LOG_DIR: cannot create " + dir + ": " + e.getMessage(), e);
         }
-        json = newGenerator();
+        encoder = new HitLineEncoder(buffer, node, geoIp);
+        file = new DayFile(dir, node);
         writer = new Thread(this::writeLoop, "hit-log-writer");
         writer.setDaemon(true);
     }
 
-    public DailyFileHitLog start() {
+    /**
+     * Starts the writer thread; a second call does nothing.
+     *
+     * @throws IllegalStateException when the log was stopped: its queue is no longer written
+     */
+    @Override
+    public synchronized void start() {
+        if (stopped) {
+            throw new IllegalStateException("hit log: stopped; a stopped log does not start again");
+        }
+        if (started) {
+            return;
+        }
         running = true;
-        writer.start();
-        return this;
+        try {
+            writer.start();
+        } catch (RuntimeException | Error e) {
+            running = false;
+            throw e;
+        }
+        started = true;
     }
 
     public Path directory() {
@@ -154,7 +130,7 @@ public final class DailyFileHitLog implements HitLog {
 
     /** The file that holds the hits of {@code day} written by this node. */
     public Path fileFor(LocalDate day) {
-        return dir.resolve(new LogFileName(day, node).toString());
+        return file.fileFor(day);
     }
 
     @Override
@@ -202,21 +178,38 @@ public final class DailyFileHitLog implements HitLog {
         return queued.get();
     }
 
+    /**
+     * Writes what is queued, closes the file and ends the writer, waiting up to {@link #STOP_WAIT}. Before
+     * {@link #start()} it only makes sure the log never starts; a second call does nothing.
+     */
     @Override
-    public void close() {
-        if (!running) {
-            return;
+    public void stop() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            if (!started) {
+                return;
+            }
+            running = false;
         }
-        running = false;
         LockSupport.unpark(writer);
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            writer.join(STOP_WAIT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (writer.isAlive()) {
-            LOG.error("hit log: writer did not finish within 30 s; {} hits were not written", queued.get());
+            LOG.error("hit log: writer did not finish within {} s; {} hits were not written", STOP_WAIT.toSeconds(),
+                    queued.get());
         }
+    }
+
+    /** The same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
     }
 
     private void writeLoop() {
@@ -239,7 +232,7 @@ public final class DailyFileHitLog implements HitLog {
                 writerSleeping = false;
             }
         }
-        closeFile();
+        file.close();
     }
 
     /** Encodes every queued hit into the buffer, writing whenever it fills; false if there was none. */
@@ -269,153 +262,23 @@ public final class DailyFileHitLog implements HitLog {
 
     private void encode(Hit hit) {
         LocalDate day = days.dayOf(hit.epochMillis());
-        if (!day.equals(fileDay)) {
+        if (!file.isFor(day)) {
             writeOut();
-            closeFile();
-            fileDay = day;
+            file.switchTo(day);
         }
-        // Lines collect in the generator's own buffer and reach this one when it fills or at writeOut.
-        int lineStart = buffer.size() + json.getOutputBuffered();
-        try {
-            writeJson(hit);
-        } catch (IOException | RuntimeException e) {
-            // Drop the half-encoded line and the generator's state with it, so the next line is whole.
-            flushGenerator();
-            buffer.truncate(lineStart);
-            json = newGenerator();
-            throw new IllegalStateException("encoding failed", e);
-        }
-    }
-
-    private JsonGenerator newGenerator() {
-        try {
-            JsonGenerator g = new JsonFactory().createGenerator(buffer);
-            g.setRootValueSeparator(null);
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            return g;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void writeJson(Hit hit) throws IOException {
-        JsonGenerator g = json;
-        g.writeStartObject();
-        g.writeFieldName(TS);
-        g.writeString(timestamp(hit.epochMillis()), 0, ts.length);
-        g.writeFieldName(TENANT);
-        g.writeString(hit.key().tenant());
-        g.writeFieldName(COUNTER);
-        g.writeString(hit.key().counter());
-        g.writeFieldName(INC);
-        g.writeNumber(hit.inc());
-        g.writeFieldName(STATUS);
-        g.writeNumber(hit.status());
-        common(g, METHOD, hit.method());
-        optional(g, URI, hit.uri());
-        optional(g, IP, hit.ip());
-        optional(g, XFF, hit.xff());
-        optional(g, HOST, hit.host());
-        common(g, SCHEME, hit.scheme());
-        optional(g, REFERER, hit.referer());
-        optional(g, UA, hit.userAgent());
-        if (hit.bot()) {
-            g.writeFieldName(BOT);
-            g.writeBoolean(true);
-        }
-        Optional<Geo> geo = locate(hit.ip());
-        if (geo.isPresent()) {
-            Geo l = geo.get();
-            optional(g, COUNTRY, l.country());
-            optional(g, REGION, l.region());
-            optional(g, CITY, l.city());
-            optional(g, POSTAL, l.postal());
-            if (l.lat() != null && l.lon() != null) {
-                g.writeFieldName(LAT);
-                g.writeNumber(l.lat());
-                g.writeFieldName(LON);
-                g.writeNumber(l.lon());
-            }
-        }
-        if (nodeValue != null) {
-            g.writeFieldName(NODE);
-            g.writeString(nodeValue);
-        }
-        g.writeEndObject();
-        g.writeRaw('\n');
-    }
-
-    private void flushGenerator() {
-        try {
-            json.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // LineBuffer is memory: it never throws
-        }
-    }
-
-    /** Fills {@link #ts} for {@code epochMillis}, formatting the date and time only when the second changes. */
-    private char[] timestamp(long epochMillis) {
-        long second = Math.floorDiv(epochMillis, 1000);
-        if (second != tsSecond) {
-            TS_SECOND.format(java.time.Instant.ofEpochSecond(second)).getChars(0, 20, ts, 0);
-            tsSecond = second;
-        }
-        int millis = (int) Math.floorMod(epochMillis, 1000);
-        ts[20] = (char) ('0' + millis / 100);
-        ts[21] = (char) ('0' + millis / 10 % 10);
-        ts[22] = (char) ('0' + millis % 10);
-        ts[23] = 'Z';
-        return ts;
-    }
-
-    private Optional<Geo> locate(String ip) {
-        if (geoIp == GeoIp.none()) {
-            return Optional.empty();
-        }
-        InetAddress address = InetAddresses.parseLiteral(ip);
-        if (address == null) {
-            return Optional.empty();
-        }
-        try {
-            return geoIp.lookup(address);
-        } catch (RuntimeException e) {
-            LOG.debug("geoip lookup failed for {}", ip, e);
-            return Optional.empty();
-        }
-    }
-
-    /** A value that is nearly always one of a few (GET, http): written from bytes encoded once. */
-    private static void common(JsonGenerator g, SerializedString name, String value) throws IOException {
-        SerializedString encoded = value == null ? null : COMMON_VALUES.get(value);
-        if (encoded == null) {
-            optional(g, name, value);
-        } else {
-            g.writeFieldName(name);
-            g.writeString(encoded);
-        }
-    }
-
-    private static void optional(JsonGenerator g, SerializedString name, String value) throws IOException {
-        if (value != null) {
-            g.writeFieldName(name);
-            g.writeString(value);
-        }
+        encoder.encode(hit);
     }
 
     /** Hands the buffer to the file, retrying until it is written or the log is closing. */
     private void writeOut() {
-        flushGenerator();
+        encoder.flush();
         if (buffer.size() == 0) {
             return;
         }
         int attempts = 0;
         while (true) {
             try {
-                FileChannel channel = openFile();
-                ByteBuffer bytes = ByteBuffer.wrap(buffer.bytes(), 0, buffer.size());
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
+                file.write(buffer.bytes(), buffer.size());
                 buffer.reset();
                 if (!healthy) {
                     LOG.info("hit log: writing to {} again", dir);
@@ -423,7 +286,6 @@ public final class DailyFileHitLog implements HitLog {
                 }
                 return;
             } catch (IOException e) {
-                closeFile();
                 if (healthy) {
                     LOG.error("hit log: cannot write to {}: {}; hits wait in memory and new ones are refused when {} are queued",
                             dir, e.toString(), capacity);
@@ -436,84 +298,6 @@ public final class DailyFileHitLog implements HitLog {
                 }
                 LockSupport.parkNanos(this, RETRY_PARK_NANOS);
             }
-        }
-    }
-
-    private FileChannel openFile() throws IOException {
-        if (file == null) {
-            Files.createDirectories(dir);
-            // Not APPEND: the channel must also read the last byte. This thread is the file's only writer.
-            FileChannel channel = FileChannel.open(fileFor(fileDay),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            channel.position(channel.size());
-            terminateTornLine(channel);
-            file = channel;
-        }
-        return file;
-    }
-
-    /** A crash can leave a half-written last line; start on a fresh line so the next hit stays whole. */
-    private static void terminateTornLine(FileChannel channel) throws IOException {
-        long size = channel.size();
-        if (size == 0) {
-            return;
-        }
-        ByteBuffer last = ByteBuffer.allocate(1);
-        channel.read(last, size - 1);
-        if (last.get(0) != '\n') {
-            channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
-        }
-    }
-
-    private void closeFile() {
-        if (file != null) {
-            try {
-                file.close();
-            } catch (IOException e) {
-                LOG.warn("hit log: closing {} failed: {}", fileFor(fileDay), e.toString());
-            }
-            file = null;
-        }
-    }
-
-    /** An unsynchronized growable byte buffer that the JSON generator writes into. */
-    private static final class LineBuffer extends OutputStream {
-        private byte[] bytes = new byte[WRITE_THRESHOLD + 8192];
-        private int size;
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            bytes[size++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, bytes, size, len);
-            size += len;
-        }
-
-        private void ensure(int more) {
-            if (size + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-            }
-        }
-
-        byte[] bytes() {
-            return bytes;
-        }
-
-        int size() {
-            return size;
-        }
-
-        void reset() {
-            size = 0;
-        }
-
-        void truncate(int newSize) {
-            size = newSize;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterStore;
 import io.restycounter.core.DailyJob;
+import io.restycounter.core.Lifecycle;
 import io.restycounter.core.StoreException;
 import java.io.IOException;
 import java.time.Clock;
@@ -17,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * Aggregates yesterday's logs into the archive every day at {@link #AFTER_MIDNIGHT} in TIMEZONE (after
  * the log writer's quiet minute, before the S3 shipper at 00:05 moves files), and at start when
  * yesterday is not aggregated yet; then reconciles yesterday against the live store and logs any drift.
- * A failed pass is retried after {@link #RETRY_AFTER_FAILURE}. Owned by the app: start and stop.
+ * A failed pass is retried after {@link #RETRY_AFTER_FAILURE}.
+ *
+ * <p>Owned by the app: runs on one daemon thread, {@code daily-aggregation}. {@link #stop()} waits up to
+ * {@link DailyJob#STOP_WAIT} (30 s) for a pass that is running, then leaves it to finish on its own.
  */
-public final class DailyAggregation implements AutoCloseable {
+public final class DailyAggregation implements Lifecycle {
 
     public static final Duration AFTER_MIDNIGHT = Duration.ofMinutes(2);
     public static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(15);
@@ -48,9 +52,10 @@ public final class DailyAggregation implements AutoCloseable {
                 clock, this::pass);
     }
 
-    public DailyAggregation start() {
+    /** Runs the first pass now (in the background) and schedules the daily ones; a second call does nothing. */
+    @Override
+    public void start() {
         job.start();
-        return this;
     }
 
     /**
@@ -87,12 +92,9 @@ public final class DailyAggregation implements AutoCloseable {
         return true;
     }
 
+    /** Stops the schedule; bounded by {@link DailyJob#STOP_WAIT}. */
+    @Override
     public void stop() {
         job.stop();
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

@@ -24,6 +24,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -358,6 +360,56 @@ class GeoIpUpdaterIT {
             assertEquals(3, requests.size(), "two failures, one success, then nothing for a day");
             assertTrue(updater.lastResult().updated());
             updater.stop();
+        }
+    }
+
+    private static long updaterThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("geoip-updater")).count();
+    }
+
+    /** Threads of a terminated executor may take a moment to leave run(). */
+    private static long updaterThreadsSettled(long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (updaterThreads() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return updaterThreads();
+    }
+
+    @Test
+    void stopInterruptsABlockedCheckWithinItsBoundAndLeavesNoThread() throws Exception {
+        CountDownLatch inRequest = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        responder = (ex, r) -> {
+            inRequest.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS); // an update server that hangs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            send(ex, 304, Map.of(), null);
+        };
+        GeoIpUpdater.Schedule now = new GeoIpUpdater.Schedule(Duration.ZERO, Duration.ofDays(1),
+                Duration.ofMinutes(1), Duration.ofMinutes(1));
+        GeoIpUpdater updater = new GeoIpUpdater(settings(), GeoIp.none(), http, now);
+        try {
+            updater.stop(); // before start: nothing to stop
+            long before = updaterThreads();
+            updater.start();
+            updater.start();
+            assertEquals(before + 1, updaterThreads(), "one thread for two starts");
+            assertTrue(inRequest.await(10, TimeUnit.SECONDS));
+            long began = System.nanoTime();
+            updater.stop();
+            long took = System.nanoTime() - began;
+            assertTrue(took < GeoIpUpdater.STOP_WAIT.toNanos(), "stop took " + Duration.ofNanos(took));
+            assertEquals(before, updaterThreadsSettled(before), "the interrupted check ended with stop");
+            updater.stop();
+            updater.close();
+            assertEquals(1, requests.size(), "one check for two starts");
+        } finally {
+            release.countDown();
         }
     }
 

@@ -98,7 +98,8 @@ class PixelInputPropertiesTest {
     void everyHeaderStaysInsideOneValidLogLine(@ForAll String ua, @ForAll String referer, @ForAll String xff,
             @ForAll String host) throws IOException {
         Path logDir = Files.createTempDirectory(dir, "log");
-        try (DailyFileHitLog log = new DailyFileHitLog(logDir, ZoneOffset.UTC, null, GeoIp.none(), 4).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(logDir, ZoneOffset.UTC, null, GeoIp.none(), 4)) {
+            log.start();
             log.append(new Hit(1_764_400_000_000L, new CounterKey("acme", "x"), 1, 200, "GET", "/p/acme/x?" + referer,
                     xff, xff, host, "https", referer, ua));
             log.flush();

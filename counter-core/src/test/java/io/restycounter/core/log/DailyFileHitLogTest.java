@@ -59,7 +59,8 @@ class DailyFileHitLogTest {
     @Test
     void writesOneJsonLinePerHitWithEveryFieldAndNoNulls() throws IOException {
         GeoIp geo = address -> Optional.of(new Geo("GB", "ENG", "London", "SW1", 51.5, -0.12));
-        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", geo, 16).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", geo, 16)) {
+            log.start();
             Instant at = Instant.parse("2026-11-29T10:15:30.007Z");
             assertTrue(log.append(new Hit(at.toEpochMilli(), new CounterKey("acme", "signup"), 3, 302, "GET",
                     "/p/acme/signup?v=3", "81.2.69.142", "10.0.0.1, 81.2.69.142", "px.example.com", "https",
@@ -96,7 +97,8 @@ class DailyFileHitLogTest {
 
     @Test
     void methodAndSchemeOutsideTheCommonOnesAreWrittenAsGiven() throws IOException {
-        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16)) {
+            log.start();
             Instant at = Instant.parse("2026-11-29T10:15:30Z");
             assertTrue(log.append(new Hit(at.toEpochMilli(), new CounterKey("acme", "a"), 1, 200, "HEAD",
                     "/p/acme/a", "81.2.69.142", null, "px.example.com", "http", null, null)));
@@ -115,7 +117,8 @@ class DailyFileHitLogTest {
     @Test
     void hostileHeadersStayInsideOneValidLine() throws IOException {
         String ua = "evil\"}\n{\"tenant\":\"forged\",\"counter\":\"x\"}\r\n\\ \u0000\u0007\u001b[31m \u2028 ü";
-        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16)) {
+            log.start();
             log.append(hit(Instant.parse("2026-11-29T10:00:00Z"), "x", ua));
             log.flush();
         }
@@ -128,7 +131,8 @@ class DailyFileHitLogTest {
     @Test
     void eachHitGoesToTheFileOfItsOwnDayInTheZone() throws IOException {
         ZoneId berlin = ZoneId.of("Europe/Berlin");
-        try (DailyFileHitLog log = new DailyFileHitLog(dir, berlin, null, GeoIp.none(), 16).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, berlin, null, GeoIp.none(), 16)) {
+            log.start();
             log.append(hit(Instant.parse("2026-11-29T22:59:59.999Z"), "before", null)); // 23:59:59.999 in Berlin
             log.append(hit(Instant.parse("2026-11-29T23:00:00.000Z"), "after", null));  // 00:00 on the 30th
             log.append(hit(Instant.parse("2026-11-29T22:59:59.500Z"), "late", null));   // a late one from the 29th
@@ -144,7 +148,8 @@ class DailyFileHitLogTest {
     void tornLastLineFromACrashDoesNotSwallowTheNextHit() throws IOException {
         Path file = dir.resolve("2026-11-29-access.log");
         Files.writeString(file, "{\"ts\":\"2026-11-29T01:00:00.000Z\",\"tenant\":\"acme\",\"counter\":\"x\",\"inc\":1,\"status\":200}\n{\"ts\":\"2026-11-29T01:00:01.000Z\",\"ten");
-        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16).start()) {
+        try (DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 16)) {
+            log.start();
             log.append(hit(Instant.parse("2026-11-29T02:00:00Z"), "x", null));
             log.flush();
         }
@@ -170,7 +175,8 @@ class DailyFileHitLogTest {
     void closeWritesEverythingQueuedByManyThreads() throws Exception {
         int threads = 8;
         int perThread = 5_000;
-        DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 1 << 20).start();
+        DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, null, GeoIp.none(), 1 << 20);
+        log.start();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch go = new CountDownLatch(1);
         Instant at = Instant.parse("2026-11-29T12:00:00Z");

@@ -1,21 +1,12 @@
 package io.restycounter.app.tls;
 
-import io.restycounter.core.StoreException;
+import io.restycounter.core.Lifecycle;
 import io.restycounter.core.redis.RedisLink;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,64 +22,53 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.shredzone.acme4j.AccountBuilder;
-import org.shredzone.acme4j.Authorization;
-import org.shredzone.acme4j.Login;
-import org.shredzone.acme4j.Order;
-import org.shredzone.acme4j.Problem;
-import org.shredzone.acme4j.Session;
-import org.shredzone.acme4j.Status;
-import org.shredzone.acme4j.challenge.Http01Challenge;
-import org.shredzone.acme4j.connector.NetworkSettings;
-import org.shredzone.acme4j.connector.Resource;
 import org.shredzone.acme4j.exception.AcmeException;
-import org.shredzone.acme4j.provider.GenericAcmeProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Certificates by host name: served from memory, ordered from an ACME CA the first time an allowed
- * name is asked for, renewed in the background, kept in a {@link CertificateStore}.
+ * Certificates by host name: served from memory, ordered from an ACME CA ({@code AcmeClient}) the first
+ * time an allowed name is asked for, renewed in the background, kept in a {@link CertificateStore}.
  *
  * <p>Protects the CA's rate limits: one order in flight per host, a cool-down after a failed order,
- * at most {@code maxOrdersPerHour} orders per hour. A Jetty bean: started and stopped with the server.
+ * at most {@code maxOrdersPerHour} orders per hour ({@code OrderRateLimit}).
  *
  * <p>With a {@link RedisLink} (several nodes on one Redis) certificates and challenge answers live in
  * Redis, so a node serves what another ordered and answers the CA's HTTP-01 check for another node's
  * order. A lock per host ({@code SET rc:acme:lock:HOST NX PX}) lets one node order a host at a time; the
  * others wait for the certificate it stores.
+ *
+ * <p>A {@link Lifecycle}, started and stopped by the server: {@link #start()} loads the stored certificates
+ * and starts the threads {@code acme-order-N} (orders) and {@code acme-renewal-1} (an hourly renewal
+ * check). {@link #stop()} fails the orders in flight, interrupts both and waits up to {@link #STOP_WAIT}
+ * (10 s) for them to end; a thread still busy then is logged and left.
  */
-public final class CertificateManager extends AbstractLifeCycle {
+public final class CertificateManager implements Lifecycle {
+
+    public static final String LOCK_PREFIX = "rc:acme:lock:";
+    public static final String CHALLENGE_PREFIX = "rc:acme:challenge:";
+    /** How long {@link #stop()} waits for the order and renewal threads to end. */
+    public static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateManager.class);
-    private static final Duration ACME_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration RENEWAL_CHECK = Duration.ofHours(1);
     private static final Duration MAX_BACKOFF = Duration.ofDays(1);
-    private static final Duration HOUR = Duration.ofHours(1);
 
     private final AcmeSettings settings;
     private final Clock clock;
     private final CertificateStore store;
-    private final RedisLink shared;
-    private final String lockOwner = java.util.UUID.randomUUID().toString();
+    private final boolean sharedStore;
+    private final AcmeClient acme;
+    private final OrderRateLimit orderLimit;
     private final Map<String, CertifiedKey> certs = new ConcurrentHashMap<>();
     private final Map<String, CertifiedKey> replaced = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<CertifiedKey>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Instant> coolingUntil = new ConcurrentHashMap<>();
     private final Map<String, Retry> renewalRetry = new ConcurrentHashMap<>();
-    private final Map<String, String> challenges = new ConcurrentHashMap<>();
-    private final ArrayDeque<Instant> recentOrders = new ArrayDeque<>();
-    private final AtomicLong ordersPlaced = new AtomicLong();
-    private volatile Instant lastRateLimitLog = Instant.MIN;
     private volatile CertifiedKey fallback;
-    private ExecutorService orderThreads;
+    private volatile boolean running;
+    private volatile ExecutorService orderThreads;
     private ScheduledExecutorService renewalThread;
-    private Login login;
 
     private record Retry(int failures, Instant notBefore) {
     }
@@ -101,32 +81,72 @@ public final class CertificateManager extends AbstractLifeCycle {
     public CertificateManager(AcmeSettings settings, Clock clock, RedisLink shared) {
         this.settings = settings;
         this.clock = clock;
-        this.shared = shared;
+        this.sharedStore = shared != null;
         this.store = shared == null ? new CertificateStore(settings.certDir()) : CertificateStore.shared(shared);
+        this.acme = new AcmeClient(settings, clock, store, shared);
+        this.orderLimit = new OrderRateLimit(settings.maxOrdersPerHour());
     }
 
+    /**
+     * Loads the stored certificates and starts ordering and renewing; a second call does nothing.
+     *
+     * @throws UncheckedIOException when the store cannot be read; nothing is started then
+     */
     @Override
-    protected void doStart() throws Exception {
-        fallback = store.fallback(clock);
-        certs.putAll(store.loadAll());
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        try {
+            fallback = store.fallback(clock);
+            certs.putAll(store.loadAll());
+        } catch (IOException e) {
+            throw new UncheckedIOException("certificates in " + store.where() + ": " + e.getMessage(), e);
+        }
         orderThreads = Executors.newFixedThreadPool(2, daemon("acme-order"));
         renewalThread = Executors.newSingleThreadScheduledExecutor(daemon("acme-renewal"));
         renewalThread.scheduleWithFixedDelay(this::renewDue, RENEWAL_CHECK.toMinutes(), RENEWAL_CHECK.toMinutes(),
                 TimeUnit.MINUTES);
+        running = true;
         LOG.info("automatic HTTPS: {} stored certificate(s) in {}, CA {}", certs.size(), store.where(),
                 settings.directory());
     }
 
+    /** Fails the orders in flight and ends the threads, waiting up to {@link #STOP_WAIT}; a second call does nothing. */
     @Override
-    protected void doStop() {
-        if (renewalThread != null) {
-            renewalThread.shutdownNow();
-            orderThreads.shutdownNow();
+    public void stop() {
+        ExecutorService orders;
+        ExecutorService renewal;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            orders = orderThreads;
+            renewal = renewalThread;
         }
+        renewal.shutdownNow();
+        orders.shutdownNow();
         for (CompletableFuture<CertifiedKey> f : inFlight.values()) {
             f.completeExceptionally(new IllegalStateException("stopped"));
         }
         inFlight.clear();
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        try {
+            boolean ended = renewal.awaitTermination(STOP_WAIT.toNanos(), TimeUnit.NANOSECONDS)
+                    && orders.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!ended) {
+                LOG.warn("certificates: an order or renewal is still running after {} s; it is left to end",
+                        STOP_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True between {@link #start()} and {@link #stop()}. */
+    public boolean isRunning() {
+        return running;
     }
 
     /** Orders the ACME_DOMAINS that have no certificate yet and renews what is due; call once serving. */
@@ -198,28 +218,19 @@ public final class CertificateManager extends AbstractLifeCycle {
 
     /** The key authorization for an HTTP-01 token of an order in progress, or null. */
     String challengeAnswer(String token) {
-        String local = challenges.get(token);
-        if (local != null || shared == null || !isRunning()) {
-            return local;
-        }
-        try {
-            return shared.get(CHALLENGE_PREFIX + token);
-        } catch (StoreException e) {
-            LOG.warn("ACME challenge {} not readable from {}: {}", token, shared.where(), e.getMessage());
-            return null;
-        }
+        return acme.challengeAnswer(token, running);
     }
 
     /** Orders placed with the CA since start. */
     public long ordersPlaced() {
-        return ordersPlaced.get();
+        return acme.ordersPlaced();
     }
 
     /** Renews every certificate that is due and not backing off; answers the renewals started. */
     public List<CompletableFuture<CertifiedKey>> renewDue() {
         List<CompletableFuture<CertifiedKey>> started = new ArrayList<>();
         try {
-            if (shared != null) {
+            if (sharedStore) {
                 adoptShared();
             }
             Instant now = clock.instant();
@@ -267,9 +278,8 @@ public final class CertificateManager extends AbstractLifeCycle {
             return byAge;
         }
         try {
-            Login l = login();
-            if (l.getSession().resourceUrlOptional(Resource.RENEWAL_INFO).isPresent()) {
-                Instant suggested = l.bindRenewalInfo(c.leaf()).getSuggestedWindowStart();
+            Instant suggested = acme.suggestedRenewal(c.leaf());
+            if (suggested != null) {
                 return suggested.isBefore(byAge) ? suggested : byAge;
             }
         } catch (AcmeException | IOException | RuntimeException e) {
@@ -280,7 +290,7 @@ public final class CertificateManager extends AbstractLifeCycle {
 
     private CompletableFuture<CertifiedKey> order(String host, boolean renewal) {
         CompletableFuture<CertifiedKey> existing = inFlight.get(host);
-        if (existing != null || !isRunning()) {
+        if (existing != null || !running) {
             return existing;
         }
         CompletableFuture<CertifiedKey> created = new CompletableFuture<>();
@@ -298,7 +308,7 @@ public final class CertificateManager extends AbstractLifeCycle {
                     return null;
                 }
             }
-            return takeOrderSlot(now) ? created : null;
+            return orderLimit.take(now) ? created : null;
         });
         if (f == null) {
             CertifiedKey issued = certs.get(host);
@@ -315,27 +325,9 @@ public final class CertificateManager extends AbstractLifeCycle {
         return f;
     }
 
-    private boolean takeOrderSlot(Instant now) {
-        synchronized (recentOrders) {
-            while (!recentOrders.isEmpty() && !recentOrders.peekFirst().isAfter(now.minus(HOUR))) {
-                recentOrders.pollFirst();
-            }
-            if (recentOrders.size() >= settings.maxOrdersPerHour()) {
-                if (lastRateLimitLog.isBefore(now.minusSeconds(60))) {
-                    lastRateLimitLog = now;
-                    LOG.warn("ACME_MAX_ORDERS_PER_HOUR ({}) reached: no new certificate order before {}",
-                            settings.maxOrdersPerHour(), recentOrders.peekFirst().plus(HOUR));
-                }
-                return false;
-            }
-            recentOrders.addLast(now);
-            return true;
-        }
-    }
-
     private void run(String host, boolean renewal, CompletableFuture<CertifiedKey> result) {
         try {
-            CertifiedKey c = obtain(host);
+            CertifiedKey c = acme.obtain(host, certs.get(host));
             CertifiedKey old = certs.put(host, c);
             if (old != null) {
                 replaced.put(host, old);
@@ -375,176 +367,6 @@ public final class CertificateManager extends AbstractLifeCycle {
             coolingUntil.put(host, until);
             LOG.warn("certificate order for {} failed ({}); serving the fallback certificate, no new order before {}",
                     host, why, until);
-        }
-    }
-
-    public static final String LOCK_PREFIX = "rc:acme:lock:";
-    public static final String CHALLENGE_PREFIX = "rc:acme:challenge:";
-
-    /**
-     * Orders a certificate for {@code host}; with a shared Redis, only while holding the host's lock, and
-     * not at all when another node stored one that is not due for renewal.
-     */
-    private CertifiedKey obtain(String host) throws AcmeException, IOException, InterruptedException {
-        if (shared == null) {
-            return placeOrder(host);
-        }
-        CertifiedKey current = certs.get(host);
-        String lock = LOCK_PREFIX + host;
-        Duration hold = ACME_TIMEOUT.multipliedBy(3);
-        long deadline = System.nanoTime() + hold.toNanos();
-        while (true) {
-            CertifiedKey stored = store.load(host);
-            if (stored != null && (current == null || stored.notAfter().isAfter(current.notAfter()))
-                    && clock.instant().isBefore(stored.notAfter().minus(settings.renewBefore()))) {
-                return stored; // another node ordered it
-            }
-            if (sharedLock(lock, hold)) {
-                break;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AcmeException("another node holds " + lock + " and stored no certificate for " + host);
-            }
-            Thread.sleep(500);
-        }
-        try {
-            CertifiedKey stored = store.load(host);
-            if (stored != null && (current == null || stored.notAfter().isAfter(current.notAfter()))
-                    && clock.instant().isBefore(stored.notAfter().minus(settings.renewBefore()))) {
-                return stored;
-            }
-            return placeOrder(host);
-        } finally {
-            try {
-                shared.deleteIfEquals(lock, lockOwner);
-            } catch (StoreException e) {
-                LOG.warn("could not release {} (it expires): {}", lock, e.getMessage());
-            }
-        }
-    }
-
-    private boolean sharedLock(String lock, Duration hold) throws IOException {
-        try {
-            return shared.setIfAbsent(lock, lockOwner, hold);
-        } catch (StoreException e) {
-            throw new IOException("cannot take " + lock + ": " + e.getMessage(), e);
-        }
-    }
-
-    private CertifiedKey placeOrder(String host) throws AcmeException, IOException, InterruptedException {
-        Login l = login();
-        Order order = l.newOrder().domain(host).create();
-        ordersPlaced.incrementAndGet();
-        List<String> tokens = new ArrayList<>();
-        try {
-            for (Authorization auth : order.getAuthorizations()) {
-                if (auth.getStatus() == Status.VALID) {
-                    continue;
-                }
-                Http01Challenge challenge = auth.findChallenge(Http01Challenge.class)
-                        .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge"));
-                challenges.put(challenge.getToken(), challenge.getAuthorization());
-                tokens.add(challenge.getToken());
-                if (shared != null) {
-                    try {
-                        shared.set(CHALLENGE_PREFIX + challenge.getToken(), challenge.getAuthorization(),
-                                ACME_TIMEOUT.multipliedBy(2));
-                    } catch (StoreException e) {
-                        throw new IOException("cannot share the challenge answer: " + e.getMessage(), e);
-                    }
-                }
-                challenge.trigger();
-                Status s = challenge.waitForCompletion(ACME_TIMEOUT);
-                if (s != Status.VALID) {
-                    throw new AcmeException("http-01 challenge " + s + describe(challenge.getError().orElse(null)));
-                }
-            }
-        } finally {
-            tokens.forEach(challenges::remove);
-            if (shared != null) {
-                for (String t : tokens) {
-                    try {
-                        shared.delete(CHALLENGE_PREFIX + t);
-                    } catch (StoreException e) {
-                        LOG.debug("challenge {} stays until it expires: {}", t, e.getMessage());
-                    }
-                }
-            }
-        }
-        KeyPair domainKey = CertificateStore.newKey();
-        order.execute(domainKey);
-        Status s = order.waitForCompletion(ACME_TIMEOUT);
-        if (s != Status.VALID) {
-            throw new AcmeException("order " + s + describe(order.getError().orElse(null)));
-        }
-        List<X509Certificate> chain = order.getCertificate().getCertificateChain();
-        return store.save(host, domainKey, chain);
-    }
-
-    private static String describe(Problem p) {
-        if (p == null) {
-            return "";
-        }
-        return ": " + p.getDetail().orElse(p.getType().toString());
-    }
-
-    private synchronized Login login() throws AcmeException, IOException {
-        if (login == null) {
-            KeyPair key = store.accountKey();
-            AccountBuilder account = new AccountBuilder().agreeToTermsOfService().useKeyPair(key);
-            if (settings.email() != null) {
-                account.addEmail(settings.email());
-            }
-            login = account.createLogin(session());
-        }
-        return login;
-    }
-
-    private Session session() throws IOException {
-        if (settings.trustedCerts() == null) {
-            return new Session(settings.directory());
-        }
-        SSLContext tls = trusting(settings.trustedCerts());
-        return new Session(settings.directory(), new GenericAcmeProvider() {
-            @Override
-            public HttpClient createHttpClient(NetworkSettings network) {
-                HttpClient.Builder b = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                        .connectTimeout(network.getTimeout()).proxy(network.getProxySelector()).sslContext(tls);
-                if (network.getAuthenticator() != null) {
-                    b.authenticator(network.getAuthenticator());
-                }
-                return b.build();
-            }
-        });
-    }
-
-    /** A TLS context trusting the JDK's CAs and the certificates of a PEM file. */
-    private static SSLContext trusting(java.nio.file.Path pem) throws IOException {
-        try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            jdk.init((KeyStore) null);
-            int n = 0;
-            for (var tm : jdk.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x) {
-                    for (X509Certificate c : x.getAcceptedIssuers()) {
-                        trust.setCertificateEntry("jdk-" + n++, c);
-                    }
-                }
-            }
-            try (InputStream in = Files.newInputStream(pem)) {
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    trust.setCertificateEntry("extra-" + n++, c);
-                }
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("ACME_TRUSTED_CERTS " + pem + ": " + e.getMessage(), e);
         }
     }
 

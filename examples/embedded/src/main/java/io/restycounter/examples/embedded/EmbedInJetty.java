@@ -2,15 +2,14 @@ package io.restycounter.examples.embedded;
 
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.Settings;
 import io.restycounter.servlet.CounterFilter;
 import io.restycounter.servlet.HealthCheckServlet;
 import io.restycounter.servlet.PixelServlet;
 import io.restycounter.servlet.QueryServlet;
 import jakarta.servlet.DispatcherType;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
@@ -29,8 +28,11 @@ public final class EmbedInJetty {
     static final String TENANT = "site";
 
     public static void main(String[] args) throws Exception {
-        CounterEngine engine = CounterEngine.start(
-                CounterConfig.from(Settings.of(Map.of("LOG_DIR", LOG_DIR, "API_KEY", API_KEY))), Clock.systemUTC());
+        CounterConfig config = CounterConfig.builder()
+                .logDir(Path.of(LOG_DIR))
+                .apiKey(API_KEY)
+                .build();
+        CounterEngine engine = CounterEngine.start(config, Clock.systemUTC());
         Server server = start(PORT, engine);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, engine), "counter-shutdown"));
         System.out.println("http://localhost:" + PORT + "/  and  http://localhost:" + PORT + "/p/acme/signup");

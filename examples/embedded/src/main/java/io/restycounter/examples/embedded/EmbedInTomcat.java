@@ -2,7 +2,6 @@ package io.restycounter.examples.embedded;
 
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
-import io.restycounter.core.Settings;
 import io.restycounter.servlet.CounterFilter;
 import io.restycounter.servlet.HealthCheckServlet;
 import io.restycounter.servlet.PixelServlet;
@@ -10,9 +9,9 @@ import io.restycounter.servlet.QueryServlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
-import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 
@@ -30,8 +29,11 @@ public final class EmbedInTomcat {
     static final String TENANT = "site";
 
     public static void main(String[] args) throws Exception {
-        CounterEngine engine = CounterEngine.start(
-                CounterConfig.from(Settings.of(Map.of("LOG_DIR", LOG_DIR, "API_KEY", API_KEY))), Clock.systemUTC());
+        CounterConfig config = CounterConfig.builder()
+                .logDir(Path.of(LOG_DIR))
+                .apiKey(API_KEY)
+                .build();
+        CounterEngine engine = CounterEngine.start(config, Clock.systemUTC());
         Tomcat tomcat = start(PORT, engine);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(tomcat, engine), "counter-shutdown"));
         System.out.println("http://localhost:" + PORT + "/  and  http://localhost:" + PORT + "/p/acme/signup");

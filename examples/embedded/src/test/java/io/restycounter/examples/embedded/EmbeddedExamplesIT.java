@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.Settings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.Map;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
@@ -30,8 +28,8 @@ class EmbeddedExamplesIT {
     Path logDir;
 
     private CounterEngine engine() {
-        return CounterEngine.start(CounterConfig.from(Settings.of(Map.of("LOG_DIR", logDir.toString(),
-                "API_KEY", EmbedInJetty.API_KEY))), Clock.systemUTC());
+        return CounterEngine.start(CounterConfig.builder().logDir(logDir).apiKey(EmbedInJetty.API_KEY).build(),
+                Clock.systemUTC());
     }
 
     private static String get(int port, String path, String... headers) throws Exception {
