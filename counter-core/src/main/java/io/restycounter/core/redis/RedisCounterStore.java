@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Live counts in Redis: hash {@code rc:{tenant}:yyyyMMdd}, field = counter, value = count.
  *
- * <p>{@link #increment} only adds to an in-memory delta ({@link PendingDeltas}). A {@link Flusher}
+ * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
- * exactly-once {@link BatchProtocol}: a batch that Redis did not confirm is kept unchanged and retried
+ * exactly-once {@code BatchProtocol}: a batch that Redis did not confirm is kept unchanged and retried
  * with back-off before any new batch is built: nothing is lost, nothing is counted twice.
  *
  * <p>Reads add this node's unsent deltas to what Redis holds. For a batch whose fate is unknown they
