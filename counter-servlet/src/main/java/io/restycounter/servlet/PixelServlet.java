@@ -3,8 +3,6 @@ package io.restycounter.servlet;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -15,16 +13,9 @@ import java.io.IOException;
  * image; only 200 and 302 count. HEAD gets the GIF's headers and counts nothing; other methods 405.
  * The answers are {@link PixelAnswer}'s, the same as the Jetty app's.
  */
-public class PixelServlet extends HttpServlet {
+public class PixelServlet extends EngineServlet {
 
     private static final long serialVersionUID = 1L;
-
-    private transient CounterEngine engine;
-
-    @Override
-    public void init() throws ServletException {
-        engine = ServletEngines.lookup(getServletContext());
-    }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -1,9 +1,7 @@
 package io.restycounter.servlet;
 
-import io.restycounter.core.CounterEngine;
 import io.restycounter.core.http.CounterQuery;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -14,7 +12,7 @@ import java.io.IOException;
  * daily series with {@code from}/{@code to}, or for several counters at {@code {mapping}/{tenant}?counter=a&counter=b}.
  * {@code OPTIONS} is a CORS preflight (allowed origins come from CORS_ORIGINS); other methods 405.
  */
-public class QueryServlet extends HttpServlet {
+public class QueryServlet extends EngineServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -22,7 +20,7 @@ public class QueryServlet extends HttpServlet {
 
     @Override
     public void init() throws ServletException {
-        CounterEngine engine = ServletEngines.lookup(getServletContext());
+        super.init();
         query = new CounterQuery(engine);
     }
 
