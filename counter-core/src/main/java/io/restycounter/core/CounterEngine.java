@@ -67,6 +67,8 @@ public final class CounterEngine implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final CounterArchive archive;
     private final TenantKeys tenantKeys;
+    /** The process's one Redis client, shared by store, archive, tenant keys and the app; null without Redis. */
+    private final RedisLink redis;
     private volatile boolean closed;
 
     /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
@@ -78,6 +80,12 @@ public final class CounterEngine implements AutoCloseable {
     /** As above, with the archive of closed days and the tenant keys; it owns and closes them too. */
     public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
             CounterArchive archive, TenantKeys tenantKeys) {
+        this(config, store, log, geoIp, clock, archive, tenantKeys, null);
+    }
+
+    private CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
+            CounterArchive archive, TenantKeys tenantKeys, RedisLink redis) {
+        this.redis = redis;
         this.archive = Objects.requireNonNull(archive, "archive");
         this.tenantKeys = Objects.requireNonNull(tenantKeys, "tenantKeys");
         this.config = Objects.requireNonNull(config, "config");
@@ -107,32 +115,65 @@ public final class CounterEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start(CounterConfig, Clock)}, with a GeoIP database already open (the caller keeps
+     * it: a start that fails closes everything it had started but {@code geoIp}).
+     */
     public static CounterEngine start(CounterConfig config, GeoIp geoIp, Clock clock) {
-        CounterStore store = config.redisUrl() == null
-                ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
-                        MemoryCounterStore.DEFAULT_MAX_COUNTERS)
-                : RedisCounterStore.connect(config, clock);
-        DailyFileHitLog log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
-                config.logQueueCapacity());
+        RedisLink link = null;
+        CounterStore store = null;
+        DailyFileHitLog log = null;
+        CounterArchive archive = null;
+        TenantKeys tenantKeys = null;
         try {
+            link = config.redisUrl() == null ? null : RedisLink.connect(config);
+            store = link == null
+                    ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
+                            MemoryCounterStore.DEFAULT_MAX_COUNTERS)
+                    : RedisCounterStore.connect(link, config, clock);
+            log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
+                    config.logQueueCapacity());
             if (store instanceof MemoryCounterStore memory) {
                 rebuild(memory, log, config, clock);
             }
-        } catch (RuntimeException e) {
-            store.close();
+            log.start();
+            archive = archive(config, link);
+            tenantKeys = tenantKeys(config, link);
+            return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link);
+        } catch (RuntimeException | Error e) {
+            closeAll(e, tenantKeys, archive, log, store, link);
             throw e;
         }
-        log.start();
-        RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
-        return new CounterEngine(config, store, log, geoIp, clock, archive(config, link), tenantKeys(config, link));
     }
 
-    /** The archive {@code config} describes: in Redis when there is one ({@code link}), else files in ARCHIVE_DIR. */
+    /**
+     * Closes the parts a failed start had made, last made first; what one of them throws is added to
+     * {@code failure}, so the next still closes.
+     */
+    private static void closeAll(Throwable failure, AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception | Error e) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The archive {@code config} describes: in Redis when there is one ({@code link}), else files in
+     * ARCHIVE_DIR. The archive does not close {@code link}; its owner does, after the archive.
+     */
     public static CounterArchive archive(CounterConfig config, RedisLink link) {
-        return link == null ? new FileCounterArchive(config.archiveDir()) : new RedisCounterArchive(link, true);
+        return link == null ? new FileCounterArchive(config.archiveDir()) : new RedisCounterArchive(link, false);
     }
 
-    /** The tenant keys {@code config} describes: the TENANT_KEYS file, else Redis when there is one, else none. */
+    /**
+     * The tenant keys {@code config} describes: the TENANT_KEYS file, else Redis when there is one, else
+     * none. They do not close {@code link}; its owner does, after them.
+     */
     public static TenantKeys tenantKeys(CounterConfig config, RedisLink link) {
         if (config.tenantKeysFile() != null) {
             return new FileTenantKeys(config.tenantKeysFile());
@@ -270,6 +311,14 @@ public final class CounterEngine implements AutoCloseable {
         return config;
     }
 
+    /**
+     * The Redis client that the store, archive and tenant keys share, for other state kept in that
+     * Redis (certificates); null without Redis. The engine closes it, after everything of its own.
+     */
+    public RedisLink redisLink() {
+        return redis;
+    }
+
     public GeoIp geoIp() {
         return geoIp;
     }
@@ -284,18 +333,27 @@ public final class CounterEngine implements AutoCloseable {
         store.flush();
     }
 
-    /** Flushes and closes the log, then the store. Safe to call more than once. */
+    /**
+     * Flushes and closes the log, then the store, the archive and keys, GeoIP, and last the Redis
+     * client they shared. Safe to call more than once.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        log.close();
-        store.close();
-        tenantKeys.close();
-        archive.close();
-        geoIp.close();
+        try {
+            log.close();
+            store.close();
+            tenantKeys.close();
+            archive.close();
+            geoIp.close();
+        } finally {
+            if (redis != null) {
+                redis.close();
+            }
+        }
     }
 
     private static byte[] sha256(String s) {

@@ -3,10 +3,12 @@ package io.restycounter.app;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Hit;
 import io.restycounter.core.http.CounterQuery;
-import io.restycounter.core.http.Pixel;
+import io.restycounter.core.http.HttpAnswer;
+import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpField;
@@ -27,8 +29,9 @@ import org.eclipse.jetty.util.Callback;
  * The app's front door: {@code /p/}, {@code /p-query/}, {@code /healthcheck} and {@code /robots.txt}.
  * A Jetty core handler that never blocks, so Jetty runs a pixel on the thread that read it, without
  * a hand-off to the pool (measured: 73k against 122k req/s with a blocking handler beside it). What
- * may wait on Redis, a query or a health check, goes to the server's thread pool. It calls the same
- * core code as PixelServlet and QueryServlet, so both answer alike.
+ * may wait on Redis, a query or a health check, goes to the server's thread pool. It sends the
+ * answers of core's {@link HttpAnswer}, {@link PixelAnswer} and {@link CounterQuery}, as PixelServlet,
+ * QueryServlet and HealthCheckServlet do, so both front doors answer alike.
  */
 final class CounterHandler extends Handler.Abstract.NonBlocking {
 
@@ -47,15 +50,8 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private static final String X_REAL_IP = "X-Real-IP";
     private static final String PEER_ADDRESS = CounterHandler.class.getName() + ".peerAddress";
-    private static final PreEncodedHttpField GIF_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Pixel.CONTENT_TYPE);
-    private static final PreEncodedHttpField GIF_LENGTH = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Pixel.length());
-    private static final PreEncodedHttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, Pixel.CACHE_CONTROL);
-    private static final PreEncodedHttpField PRAGMA = new PreEncodedHttpField(HttpHeader.PRAGMA, "no-cache");
-    private static final PreEncodedHttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
-    private static final PreEncodedHttpField ALLOW = new PreEncodedHttpField(HttpHeader.ALLOW, "GET, HEAD");
-    private static final PreEncodedHttpField QUERY_ALLOW = new PreEncodedHttpField(HttpHeader.ALLOW, "GET, OPTIONS");
-    private static final PreEncodedHttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
-    private static final PreEncodedHttpField VARY = new PreEncodedHttpField(HttpHeader.VARY, "Accept, Authorization, X-Api-Key");
+    /** Each row of {@link PixelAnswer}'s headers, pre-encoded once, indexed by the row's ordinal. */
+    private static final PreEncodedHttpField[][] PIXEL_FIELDS = pixelFields();
 
     private final CounterEngine engine;
     private final CounterQuery query;
@@ -81,7 +77,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         if (path.equals(HEALTH_PATH)) {
-            offload(callback, () -> health(response, callback));
+            offload(callback, () -> send(request, response, callback, HttpAnswer.health(request.getMethod(), engine)));
             return true;
         }
         if (path.equals(ROBOTS_PATH)) {
@@ -104,57 +100,82 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
-    /** 200 {@code OK} when the store answers and the log writes, 503 and the reason otherwise. */
-    private void health(Response response, Callback callback) {
-        String problem = !engine.storeHealthy() ? "store: not answering"
-                : !engine.logHealthy() ? "log: cannot write to LOG_DIR" : null;
-        response.setStatus(problem == null ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503);
-        response.getHeaders().put(TEXT);
-        response.getHeaders().put(NO_STORE);
-        response.write(true, ByteBuffer.wrap((problem == null ? "OK" : problem).getBytes(StandardCharsets.UTF_8)), callback);
-    }
-
     private void pixel(Request request, Response response, Callback callback, HttpURI uri, String path) {
         String method = request.getMethod();
-        boolean head = HttpMethod.HEAD.is(method);
-        if (!head && !HttpMethod.GET.is(method)) {
-            refuseMethod(request, response, callback, ALLOW);
-            return;
-        }
-        HttpFields.Mutable headers = response.getHeaders();
-        // add, not put: a fresh response has none of them, so there is nothing to look for and replace.
-        headers.add(GIF_TYPE);
-        headers.add(GIF_LENGTH);
-        headers.add(NO_CACHE);
-        headers.add(PRAGMA);
-        if (head) {
-            // Link checkers and prefetchers are not readers: HEAD counts nothing.
-            callback.succeeded();
+        PixelAnswer refused = PixelAnswer.withoutCounting(method);
+        if (refused != null) {
+            sendPixel(response, refused);
+            if (refused == PixelAnswer.METHOD_NOT_ALLOWED) {
+                consumeAndComplete(request, callback);
+            } else {
+                callback.succeeded();
+            }
             return;
         }
         long now = engine.now();
         PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), engine.config(), now);
-        int status = pixel.status();
+        CounterEngine.Outcome outcome = null;
         if (pixel.key() != null) {
             ClientHeaders client = new ClientHeaders(request.getHeaders());
             String xff = client.forwardedFor();
             String ip = engine.clientAddress(peerAddress(request), xff, client.realIp);
-            Hit hit = new Hit(now, pixel.key(), pixel.inc(), status, method, uri.getPathQuery(),
+            Hit hit = new Hit(now, pixel.key(), pixel.inc(), pixel.status(), method, uri.getPathQuery(),
                     ip, xff, Request.getServerName(request), uri.getScheme(), client.referer,
                     client.userAgent);
-            CounterEngine.Outcome outcome = engine.record(hit);
-            if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
-                status = HttpStatus.TOO_MANY_REQUESTS_429;
-                headers.put(RETRY_AFTER);
-            } else if (outcome != CounterEngine.Outcome.COUNTED && outcome != CounterEngine.Outcome.LOGGED_AS_BOT) {
-                status = HttpStatus.SERVICE_UNAVAILABLE_503;
-                headers.put(RETRY_AFTER);
-            } else if (status == HttpStatus.FOUND_302) {
-                headers.put(HttpHeader.LOCATION, pixel.redirect());
+            outcome = engine.record(hit);
+        }
+        PixelAnswer answer = PixelAnswer.of(pixel, outcome);
+        sendPixel(response, answer);
+        if (answer == PixelAnswer.REDIRECT) {
+            response.getHeaders().put(HttpHeader.LOCATION, pixel.redirect());
+        }
+        response.write(true, answer.answer().body(), callback);
+    }
+
+    /** The row's status and its pre-encoded headers; the caller completes the response. */
+    private static void sendPixel(Response response, PixelAnswer answer) {
+        response.setStatus(answer.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        // add, not put: a fresh response has none of them, so there is nothing to look for and replace.
+        for (PreEncodedHttpField field : PIXEL_FIELDS[answer.ordinal()]) {
+            headers.add(field);
+        }
+    }
+
+    private static PreEncodedHttpField[][] pixelFields() {
+        PixelAnswer[] rows = PixelAnswer.values();
+        PreEncodedHttpField[][] fields = new PreEncodedHttpField[rows.length][];
+        for (PixelAnswer row : rows) {
+            List<HttpAnswer.Header> headers = row.answer().headers();
+            fields[row.ordinal()] = new PreEncodedHttpField[headers.size()];
+            for (int i = 0; i < headers.size(); i++) {
+                HttpAnswer.Header h = headers.get(i);
+                HttpHeader known = HttpHeader.CACHE.get(h.name());
+                fields[row.ordinal()][i] = known == HttpHeader.CONTENT_LENGTH
+                        ? new PreEncodedHttpField(known, Long.parseLong(h.value()))
+                        : new PreEncodedHttpField(known, h.name(), h.value());
             }
         }
-        response.setStatus(status);
-        response.write(true, Pixel.buffer(), callback);
+        return fields;
+    }
+
+    /**
+     * Copies {@code answer} onto the response as it is. A 405 reads whatever body the client sent
+     * before it completes: see {@link #consumeAndComplete}.
+     */
+    private static void send(Request request, Response response, Callback callback, HttpAnswer answer) {
+        response.setStatus(answer.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        for (HttpAnswer.Header h : answer.headers()) {
+            headers.put(h.name(), h.value());
+        }
+        if (answer.status() == HttpStatus.METHOD_NOT_ALLOWED_405) {
+            consumeAndComplete(request, callback);
+        } else if (answer.bodyLength() == 0) {
+            callback.succeeded();
+        } else {
+            response.write(true, answer.body(), callback);
+        }
     }
 
     /**
@@ -173,13 +194,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     }
 
     /**
-     * 405. Whatever body the client sends is read and dropped before the answer completes: over HTTP/2
-     * Jetty turns a response that leaves request content unread into a 500. Reading is asynchronous,
-     * and a client that dribbles a body runs into the idle timeout.
+     * Completes a 405. Whatever body the client sends is read and dropped first: over HTTP/2 Jetty
+     * turns a response that leaves request content unread into a 500. Reading is asynchronous, and a
+     * client that dribbles a body runs into the idle timeout.
      */
-    private static void refuseMethod(Request request, Response response, Callback callback, HttpField allow) {
-        response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-        response.getHeaders().put(allow);
+    private static void consumeAndComplete(Request request, Callback callback) {
         // Not request.consumeAvailable(): with the body still in flight it reports the content as
         // unconsumed and Jetty answers 500 instead.
         Content.Source.consumeAll(request, callback);
@@ -238,7 +257,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void report(Request request, Response response, Callback callback, String path) {
         if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
-            refuseMethod(request, response, callback, ALLOW);
+            send(request, response, callback, PixelAnswer.METHOD_NOT_ALLOWED.answer());
             return;
         }
         String tenant = path.substring(REPORT_PREFIX.length());
@@ -262,30 +281,9 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
         HttpFields fields = request.getHeaders();
-        CounterQuery.Answer answer;
-        if (HttpMethod.OPTIONS.is(request.getMethod())) {
-            answer = query.preflight(fields.get(HttpHeader.ORIGIN));
-        } else if (HttpMethod.GET.is(request.getMethod())) {
-            answer = query.answer(new CounterQuery.Request(path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(),
-                    fields.get("X-Api-Key"), fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
-                    fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN)));
-        } else {
-            refuseMethod(request, response, callback, QUERY_ALLOW);
-            return;
-        }
-        HttpFields.Mutable headers = response.getHeaders();
-        headers.put(NO_STORE);
-        headers.put(VARY);
-        answer.headers().forEach(headers::put);
-        if (answer.status() == HttpStatus.UNAUTHORIZED_401) {
-            headers.put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-        }
-        response.setStatus(answer.status());
-        if (answer.status() == HttpStatus.NO_CONTENT_204 || answer.status() == HttpStatus.NOT_MODIFIED_304) {
-            callback.succeeded();
-            return;
-        }
-        headers.put(HttpHeader.CONTENT_TYPE, answer.contentType());
-        response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
+        send(request, response, callback, query.respond(request.getMethod(), new CounterQuery.Request(
+                path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(), fields.get("X-Api-Key"),
+                fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
+                fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN))));
     }
 }

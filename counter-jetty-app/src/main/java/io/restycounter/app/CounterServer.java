@@ -38,7 +38,6 @@ final class CounterServer {
     private final CounterEngine engine;
     /** Certificate renewal first (when HTTPS is on), then the parts in the order given. */
     private final List<Lifecycle> background;
-    private final List<AutoCloseable> resources;
     private final Duration partStopBound;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Server server;
@@ -47,10 +46,9 @@ final class CounterServer {
     private final CertificateManager certificates;
 
     private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
-            List<Lifecycle> background, List<AutoCloseable> resources, Duration partStopBound) throws Exception {
+            List<Lifecycle> background, Duration partStopBound) throws Exception {
         this.engine = engine;
         this.background = owned(certificates, background);
-        this.resources = List.copyOf(resources);
         this.partStopBound = partStopBound;
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
@@ -98,23 +96,22 @@ final class CounterServer {
 
     /**
      * Starts serving around an engine that is already started, with HTTPS when {@code certificates} is not
-     * null. From now on the server owns the engine, the certificates, the background parts and the resources
-     * the parts use (connections): it starts the certificates and the parts in that order before Jetty, and
-     * when it stops or fails to start, stops each part once, then closes the resources and the engine.
+     * null. From now on the server owns the engine, the certificates and the background parts: it starts the
+     * certificates and the parts in that order before Jetty, and when it stops or fails to start, stops each
+     * part once, then closes the engine.
      */
     static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
-            List<Lifecycle> background, List<AutoCloseable> resources) throws Exception {
-        return start(engine, settings, certificates, background, resources, PART_STOP_BOUND);
+            List<Lifecycle> background) throws Exception {
+        return start(engine, settings, certificates, background, PART_STOP_BOUND);
     }
 
     static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
-            List<Lifecycle> background, List<AutoCloseable> resources, Duration partStopBound) throws Exception {
+            List<Lifecycle> background, Duration partStopBound) throws Exception {
         CounterServer s;
         try {
-            s = new CounterServer(engine, settings, certificates, background, resources, partStopBound);
+            s = new CounterServer(engine, settings, certificates, background, partStopBound);
         } catch (Exception e) {
             stopAll(owned(certificates, background), partStopBound);
-            closeAll(resources);
             engine.close();
             throw e;
         }
@@ -163,7 +160,7 @@ final class CounterServer {
 
     /**
      * Stops Jetty (letting requests in flight finish), each background part once (each within
-     * {@link #PART_STOP_BOUND}), the resources, then the engine. A second call does nothing.
+     * {@link #PART_STOP_BOUND}), then the engine. A second call does nothing.
      */
     void stop() {
         if (!stopped.compareAndSet(false, true)) {
@@ -175,7 +172,6 @@ final class CounterServer {
             LOG.warn("stopping Jetty: {}", e.toString());
         }
         stopAll(background, partStopBound);
-        closeAll(resources);
         engine.close();
     }
 
@@ -204,16 +200,6 @@ final class CounterServer {
             }
             if (stopper.isAlive()) {
                 LOG.error("{} did not stop within {} s; it is left, and the other parts stop", name, bound.toSeconds());
-            }
-        }
-    }
-
-    private static void closeAll(List<AutoCloseable> resources) {
-        for (AutoCloseable resource : resources) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.warn("closing {}: {}", resource.getClass().getSimpleName(), e.toString());
             }
         }
     }

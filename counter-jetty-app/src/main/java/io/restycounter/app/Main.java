@@ -97,7 +97,6 @@ public final class Main implements Callable<Integer> {
         }
         // Created here, started and stopped (each once, with a bound) by the server, which owns them.
         List<Lifecycle> background = new ArrayList<>();
-        List<AutoCloseable> resources = new ArrayList<>();
         background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock));
         shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock)));
         if (config.geoIp().updatesEnabled()) {
@@ -105,14 +104,11 @@ public final class Main implements Callable<Integer> {
         }
         CertificateManager certificates = null;
         if (acme != null) {
-            // Several nodes on one Redis share certificates, challenge answers and an order lock there.
-            RedisLink shared = config.redisMode() == CounterConfig.RedisMode.NONE ? null : RedisLink.connect(config);
-            if (shared != null) {
-                resources.add(shared);
-            }
-            certificates = new CertificateManager(acme, clock, shared);
+            // Several nodes on one Redis share certificates, challenge answers and an order lock there,
+            // through the engine's Redis client (the engine closes it, after the server stopped).
+            certificates = new CertificateManager(acme, clock, engine.redisLink());
         }
-        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background, resources);
+        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + " (node: " + config.nodeId()
@@ -297,6 +293,10 @@ public final class Main implements Callable<Integer> {
         } catch (java.io.IOException | StoreException e) {
             err.println("aggregate: " + e.getMessage());
             return 1;
+        } finally {
+            if (link != null) {
+                link.close();
+            }
         }
     }
 
@@ -323,9 +323,10 @@ public final class Main implements Callable<Integer> {
                     + " to " + today.minusDays(1) + "), got " + day);
             return EXIT_CONFIG;
         }
-        RedisLink link = RedisLink.connect(config);
-        try (CounterArchive archive = CounterEngine.archive(config, link);
-                RedisCounterStore store = RedisCounterStore.connect(config, clock)) {
+        // One client: the link, closed last, after the store's and the archive's use of it.
+        try (RedisLink link = RedisLink.connect(config);
+                CounterArchive archive = CounterEngine.archive(config, link);
+                RedisCounterStore store = RedisCounterStore.connect(link, config, clock)) {
             Aggregator aggregator = new Aggregator(config.logDir(), archive);
             Aggregator.Result logs = archive.isAggregated(day) ? aggregator.read(day) : aggregator.aggregate(day);
             Reconciler.Report report = Reconciler.compare(archive, store, logs.totals().keySet(), day);

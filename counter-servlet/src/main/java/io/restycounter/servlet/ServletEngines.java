@@ -3,13 +3,21 @@ package io.restycounter.servlet;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.Hit;
+import io.restycounter.core.http.HttpAnswer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Enumeration;
+import java.util.List;
 
-/** What the servlets and the filter share: finding the engine, the raw path, and turning a request into a hit. */
+/**
+ * What the servlets and the filter share: finding the engine, the raw path, turning a request into a
+ * hit, and copying an answer onto the response.
+ */
 final class ServletEngines {
 
     private ServletEngines() {
@@ -46,6 +54,34 @@ final class ServletEngines {
         String uri = query == null ? request.getRequestURI() : request.getRequestURI() + '?' + query;
         return new Hit(engine.now(), key, inc, status, request.getMethod(), uri, ip, xff, request.getServerName(),
                 request.getScheme(), request.getHeader("Referer"), request.getHeader("User-Agent"));
+    }
+
+    /**
+     * Copies {@code answer} onto {@code response} as it is. Content-Type and Content-Length go through
+     * their own setters, which every container understands. A 405 first reads and drops whatever body
+     * the client sent, as the Jetty app does, so the connection stays open for the next request
+     * instead of depending on whether the body had arrived when the answer completed.
+     */
+    static void send(HttpServletRequest request, HttpServletResponse response, HttpAnswer answer)
+            throws IOException {
+        if (answer.status() == HttpServletResponse.SC_METHOD_NOT_ALLOWED) {
+            request.getInputStream().transferTo(OutputStream.nullOutputStream());
+        }
+        response.setStatus(answer.status());
+        List<HttpAnswer.Header> headers = answer.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            HttpAnswer.Header h = headers.get(i);
+            if (h.name().equals("Content-Type")) {
+                response.setContentType(h.value());
+            } else if (h.name().equals("Content-Length")) {
+                response.setContentLengthLong(Long.parseLong(h.value()));
+            } else {
+                response.setHeader(h.name(), h.value());
+            }
+        }
+        if (answer.bodyLength() > 0) {
+            answer.writeBodyTo(response.getOutputStream());
+        }
     }
 
     /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */

@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * Answers {@code /p-query/{tenant}/{counter}}: the seed's text {@code today+yesterday}, or JSON; with
  * {@code from}/{@code to}, or as {@code /p-query/{tenant}?counter=a&counter=b} or {@code ?prefix=news},
  * a daily series whose days in the live window come from the store and older days from the archive.
- * Transport-neutral, so the servlet and the Jetty handler give the same answers, headers included.
+ * Transport-neutral, so the servlet and the Jetty handler give the same answers, headers included:
+ * both send what {@link #respond} says.
  */
 public final class CounterQuery {
 
@@ -34,8 +35,8 @@ public final class CounterQuery {
     }
 
     /**
-     * A complete answer: status, media type, body, and headers to set on top of the front door's
-     * defaults ({@code Cache-Control: no-store}, {@code Vary}).
+     * What a query says: status, media type, body, and headers to set on top of the defaults
+     * ({@code Cache-Control: no-store}, {@code Vary}) that {@link #respond} adds.
      */
     public record Answer(int status, String contentType, String body, Map<String, String> headers) {
 
@@ -44,7 +45,7 @@ public final class CounterQuery {
         }
     }
 
-    static final String TEXT = "text/plain; charset=utf-8";
+    static final String TEXT = HttpAnswer.TEXT;
     static final String JSON = "application/json";
     /** At most this many counters in one answer. */
     static final int MAX_COUNTERS = 100;
@@ -52,6 +53,7 @@ public final class CounterQuery {
     static final int DEFAULT_DAYS = 7;
     static final String VARY = "Accept, Authorization, X-Api-Key";
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
+    private static final HttpAnswer METHOD_NOT_ALLOWED = HttpAnswer.methodNotAllowed("GET, OPTIONS");
 
     private final CounterEngine engine;
     private final List<String> corsOrigins;
@@ -70,6 +72,30 @@ public final class CounterQuery {
      */
     public Answer answer(String path, String rawQuery, String apiKeyHeader, String authorization, String accept) {
         return answer(new Request(path, rawQuery, apiKeyHeader, authorization, accept, null, null));
+    }
+
+    /**
+     * The whole HTTP answer to {@code method} on a query path: GET is {@link #answer(Request)}, OPTIONS
+     * a {@link #preflight}, anything else 405. Every answer but the 405 says {@code Cache-Control: no-store}
+     * and {@code Vary} unless it sets its own, and a 401 asks for a Bearer token.
+     */
+    public HttpAnswer respond(String method, Request r) {
+        Answer a;
+        if (HttpAnswer.GET.equals(method)) {
+            a = answer(r);
+        } else if (HttpAnswer.OPTIONS.equals(method)) {
+            a = preflight(r.origin());
+        } else {
+            return METHOD_NOT_ALLOWED;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Cache-Control", "no-store");
+        headers.put("Vary", VARY);
+        headers.putAll(a.headers());
+        if (a.status() == 401) {
+            headers.put("WWW-Authenticate", "Bearer");
+        }
+        return HttpAnswer.text(a.status(), headers, a.contentType(), a.body());
     }
 
     public Answer answer(Request r) {

@@ -23,11 +23,14 @@ import io.restycounter.core.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * The Lettuce client behind {@link RedisCounterStore}: one server, a primary found through Sentinel
+ * The process's one Lettuce client (with its one set of Netty threads), owned by a {@link RedisLink}
+ * and shared by the store, the archive, tenant keys and certificates: one server, a primary found through Sentinel
  * ({@link RedisClient} does both), or a Redis Cluster ({@link RedisClusterClient}). Both hand out
  * connections whose async API is a {@link RedisClusterAsyncCommands}, which has everything the store
  * sends (EVALSHA, EVAL, UNLINK, PING); in a cluster Lettuce routes each script by its first key's slot
@@ -52,8 +55,14 @@ final class RedisConnector {
         this.where = where;
     }
 
+    /** How long a command, a connect or the shutdown of the client waits at most. */
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration MIN_RECONNECT_DELAY = Duration.ofMillis(100);
+    private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
+
     /** A client for {@code config.redisUrl()}; connects nothing yet. */
-    static RedisConnector create(CounterConfig config, Duration timeout, Duration minBackoff, Duration maxBackoff) {
+    static RedisConnector create(CounterConfig config) {
+        Duration timeout = TIMEOUT;
         String url = config.redisUrl();
         if (url == null) {
             throw new ConfigException("REDIS_URL: expected redis://host:port or rediss://host:port, got none");
@@ -70,7 +79,7 @@ final class RedisConnector {
             uri.setTimeout(timeout);
         }
         ClientResources resources = DefaultClientResources.builder()
-                .reconnectDelay(Delay.exponential(minBackoff, maxBackoff, 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
@@ -152,8 +161,18 @@ final class RedisConnector {
         return cluster;
     }
 
+    /** Closes every connection of the client and ends its threads, waiting for them at most {@code timeout} each. */
     void shutdown(Duration timeout) {
-        client.shutdown(Duration.ZERO, timeout);
-        resources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            client.shutdown(Duration.ZERO, timeout);
+        } finally {
+            try {
+                resources.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // Threads that outlive the timeout are daemons and end on their own.
+            }
+        }
     }
 }

@@ -11,20 +11,23 @@ import io.restycounter.core.CounterConfig;
 import io.restycounter.core.StoreException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One lazily opened, shared Lettuce connection to the counts' Redis (one server, Sentinel or Cluster),
- * for state that is small and off the pixel path: the archive, tenant keys, certificates, locks.
- * Synchronous commands, each waiting at most a few seconds; any failure is a {@link StoreException}.
+ * The process's one Lettuce client for the counts' Redis (one server, Sentinel or Cluster), and on it
+ * one lazily opened, shared connection for state that is small and off the pixel path: the archive,
+ * tenant keys, certificates, locks. A {@link RedisCounterStore} opens its own connections on the same
+ * client. Synchronous commands, each waiting at most a few seconds; any failure is a {@link StoreException}.
+ * {@link #close()} ends the client and its threads: close it after everything that uses it.
  */
 public final class RedisLink implements AutoCloseable {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final String DELETE_IF_EQUALS =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     private final RedisConnector connector;
     private volatile StatefulConnection<String, String> connection;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisLink(RedisConnector connector) {
         this.connector = connector;
@@ -35,7 +38,7 @@ public final class RedisLink implements AutoCloseable {
         if (config.redisUrl() == null) {
             throw new ConfigException("REDIS_URL: expected redis://host:port or rediss://host:port, got none");
         }
-        return new RedisLink(RedisConnector.create(config, TIMEOUT, Duration.ofMillis(100), Duration.ofSeconds(5)));
+        return new RedisLink(RedisConnector.create(config));
     }
 
     /** One use of the synchronous commands, common to one server and a cluster. */
@@ -117,13 +120,24 @@ public final class RedisLink implements AutoCloseable {
         return ((StatefulRedisConnection<String, String>) c).sync();
     }
 
+    RedisConnector connector() {
+        return connector;
+    }
+
+    /** Closes the shared connection and the client with its threads. Safe to call more than once. */
     @Override
     public void close() {
-        StatefulConnection<String, String> c = connection;
-        if (c != null) {
-            c.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        connector.shutdown(TIMEOUT);
+        try {
+            StatefulConnection<String, String> c = connection;
+            if (c != null) {
+                c.close();
+            }
+        } finally {
+            connector.shutdown(RedisConnector.TIMEOUT);
+        }
     }
 
     @Override

@@ -105,7 +105,7 @@ class RedisClusterStoreIT {
     void aSlotMovedToAnotherPrimaryIsFollowedWithNothingLostOrDoubled() throws Exception {
         RedisCounterStore store = store("REDIS_URL", cluster.url(), "FLUSH_INTERVAL_MS", "60000");
         CounterKey key = new CounterKey("moving", "c");
-        String hash = RedisCounterStore.dayKey("moving", TODAY);
+        String hash = BatchProtocol.dayKey("moving", TODAY);
         store.increment(key, TODAY, 3);
         store.flush();
         int from = cluster.primaryFor(hash);
@@ -130,7 +130,7 @@ class RedisClusterStoreIT {
             LocalDate day = random.nextInt(4) == 0 ? TODAY.minusDays(1) : TODAY;
             long by = 1 + random.nextInt(5);
             assertTrue(store.increment(new CounterKey(tenant, counter), day, by));
-            expected.merge(RedisCounterStore.dayKey(tenant, day) + " " + counter, by, Long::sum);
+            expected.merge(BatchProtocol.dayKey(tenant, day) + " " + counter, by, Long::sum);
         }
         store.flush();
         assertEquals(0, store.pendingHits());
@@ -152,8 +152,8 @@ class RedisClusterStoreIT {
         assertEquals(3, holders.size(), "300 tenants spread over all three primaries");
         assertTrue(slotsOfTags.size() > 250, "tenants land in many slots: " + slotsOfTags.size());
 
-        assertEquals(expected.get(RedisCounterStore.dayKey("t7", TODAY) + " c1") == null ? 0
-                : expected.get(RedisCounterStore.dayKey("t7", TODAY) + " c1"),
+        assertEquals(expected.get(BatchProtocol.dayKey("t7", TODAY) + " c1") == null ? 0
+                : expected.get(BatchProtocol.dayKey("t7", TODAY) + " c1"),
                 store.get(new CounterKey("t7", "c1"), TODAY), "a read goes to the tenant's slot too");
     }
 
@@ -185,7 +185,7 @@ class RedisClusterStoreIT {
             writers.add(t);
         }
         Thread.sleep(1500);
-        int victim = cluster.primaryFor(RedisCounterStore.dayKey("t1", TODAY));
+        int victim = cluster.primaryFor(BatchProtocol.dayKey("t1", TODAY));
         int promoted = cluster.killPrimary(victim);
         assertTrue(cluster.primaries().contains(promoted), "the replica took over");
         Thread.sleep(3000);

@@ -196,7 +196,7 @@ class RedisCounterStoreIT {
         CounterKey key = new CounterKey("acme", "home");
         store.increment(key, TODAY, 4);
         store.increment(new CounterKey("acme", "mail"), TODAY, 1);
-        List<RedisCounterStore.Batch> batches = store.drain(new ArrayList<>());
+        List<Batch> batches = store.drain(new ArrayList<>());
         assertEquals(1, batches.size(), "one tenant, one batch");
 
         assertEquals(1L, store.apply(batches)[0], "applied");
@@ -266,7 +266,7 @@ class RedisCounterStoreIT {
         RedisCounterStore store = store();
         CounterKey key = new CounterKey("acme", "home");
         store.increment(key, TODAY, 4);
-        List<RedisCounterStore.Batch> batches = store.drain(new ArrayList<>());
+        List<Batch> batches = store.drain(new ArrayList<>());
         assertEquals(4, store.get(key, TODAY), "in flight, not in Redis: counted from memory");
 
         store.apply(batches); // Redis applied it, but the store never saw the reply
@@ -289,7 +289,7 @@ class RedisCounterStoreIT {
         List<String> markers = redis.keys("rc:{acme}:batch:*");
         assertEquals(1, markers.size(), "marker kept until no query can ask for it");
         long ttl = redis.ttl(markers.get(0));
-        assertTrue(ttl > 0 && ttl <= RedisCounterStore.MARKER_TTL_SECONDS, "a marker always expires: " + ttl);
+        assertTrue(ttl > 0 && ttl <= BatchProtocol.MARKER_TTL_SECONDS, "a marker always expires: " + ttl);
         store.flush();
         assertEquals(List.of(), redis.keys("rc:{acme}:batch:*"));
     }

@@ -1,0 +1,57 @@
+package io.restycounter.core.redis;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/** One script call of {@link BatchProtocol}: immutable, so a retry sends exactly what the first attempt sent. */
+final class Batch {
+
+    final String tenant;
+    final String marker;
+    final String[] keys;
+    final String[] args;
+    final List<Delta> deltas;
+    /**
+     * An attempt failed or timed out, so the client may still hold a copy it sends later (Lettuce
+     * re-sends commands after a reconnect, and a cluster follows MOVED to a new primary). Such a
+     * batch's marker is never deleted but left to expire, so a late copy finds it and adds nothing.
+     * Written under the flush lock.
+     */
+    boolean unsure;
+
+    Batch(String tenant, String[] keys, String[] args, List<Delta> deltas) {
+        this.tenant = tenant;
+        this.marker = keys[0];
+        this.keys = keys;
+        this.args = args;
+        this.deltas = deltas;
+    }
+
+    long delta(String counter, LocalDate day) {
+        long sum = 0;
+        for (Delta d : deltas) {
+            if (d.day().equals(day) && d.counter().equals(counter)) {
+                sum += d.inc();
+            }
+        }
+        return sum;
+    }
+
+    boolean touches(String counter, LocalDate from, LocalDate to) {
+        for (Delta d : deltas) {
+            if (d.counter().equals(counter) && !d.day().isBefore(from) && !d.day().isAfter(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasDay(LocalDate day) {
+        for (Delta d : deltas) {
+            if (d.day().equals(day)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

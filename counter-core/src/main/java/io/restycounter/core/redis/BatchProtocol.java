@@ -1,0 +1,436 @@
+package io.restycounter.core.redis;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exactly-once way deltas reach Redis. A {@link Batch} is one script call for one tenant (at most
+ * {@value #MAX_BATCH_ENTRIES} counters) that first sets a marker key unique to the batch, so a batch
+ * sent twice (its reply was lost, it is retried) is applied once. Built batches stay in flight until
+ * Redis confirms them; a confirmed marker is deleted unless an attempt of its batch failed (a late copy
+ * may still arrive, so such a marker stays until its TTL). Reads ask, atomically with the counts, which
+ * markers of batches in flight exist.
+ *
+ * <p>Batches are built, confirmed and their markers deleted by one thread at a time (the store's flush
+ * lock); the list in flight may be read by any thread.
+ */
+final class BatchProtocol {
+
+    static final int MAX_BATCH_ENTRIES = 1000;
+    /** How long a batch marker outlives a crash between apply and confirm; confirmed markers are deleted. */
+    static final long MARKER_TTL_SECONDS = 86_400;
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
+    private static final DateTimeFormatter DAY_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
+
+    /**
+     * KEYS[1] marker, KEYS[2..] day hashes. ARGV[1] marker TTL, ARGV[2..#KEYS] EXPIREAT per day hash
+     * (0 = leave), then triples (index into KEYS, field, increment).
+     * <p>Each day hash is read once (HMGET) and written once (HSET) whatever the number of counters in
+     * the batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The
+     * script is atomic, so read-add-write is as safe as HINCRBY; a field that holds no integer fails
+     * the batch before anything is written, and the marker goes with it, so a retry is not mistaken
+     * for a batch already applied. Lua numbers are doubles: exact to 2^53, far past any day's count.
+     */
+    static final String APPLY_SCRIPT = """
+            if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+              return 0
+            end
+            local n = #KEYS
+            local fields, incs, seen = {}, {}, {}
+            for i = 2, n do
+              fields[i], incs[i], seen[i] = {}, {}, {}
+            end
+            for i = n + 1, #ARGV, 3 do
+              local k, field, by = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2])
+              local at = seen[k][field]
+              if at then
+                incs[k][at] = incs[k][at] + by
+              else
+                local f = fields[k]
+                f[#f + 1] = field
+                incs[k][#f] = by
+                seen[k][field] = #f
+              end
+            end
+            local writes = {}
+            for i = 2, n do
+              local f = fields[i]
+              if #f > 0 then
+                local current = redis.call('HMGET', KEYS[i], unpack(f))
+                local kv = {}
+                for j = 1, #f do
+                  local base = 0
+                  if current[j] then
+                    base = tonumber(current[j])
+                    if not base or string.find(current[j], '^-?%d+$') == nil then
+                      redis.call('DEL', KEYS[1])
+                      return redis.error_reply('ERR ' .. KEYS[i] .. ' ' .. f[j] .. ' holds no integer')
+                    end
+                  end
+                  kv[2 * j - 1] = f[j]
+                  kv[2 * j] = string.format('%d', base + incs[i][j])
+                end
+                writes[i] = kv
+              end
+            end
+            for i = 2, n do
+              if writes[i] then
+                redis.call('HSET', KEYS[i], unpack(writes[i]))
+              end
+              if ARGV[i] ~= '0' then
+                redis.call('EXPIREAT', KEYS[i], ARGV[i])
+              end
+            end
+            return 1
+            """;
+
+    /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
+    static final String READ_SCRIPT = """
+            local n = tonumber(ARGV[2])
+            local out = {}
+            for i = 1, n do
+              out[i] = redis.call('HGET', KEYS[i], ARGV[1]) or '0'
+            end
+            for i = n + 1, #KEYS do
+              out[i] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
+
+    private static final String APPLY_SHA = sha1(APPLY_SCRIPT);
+    private static final String READ_SHA = sha1(READ_SCRIPT);
+
+    /** The connection batches go out on (commands wait for flushCommands on one server). */
+    @FunctionalInterface
+    interface Connection {
+        StatefulConnection<String, String> get() throws StoreException;
+    }
+
+    private final String writerId;
+    private final ZoneId zone;
+    private final int expireDays;
+    private final String where;
+    private final Connection connection;
+
+    /** Built and not yet confirmed by Redis, in the order built. */
+    private final List<Batch> inFlight = new CopyOnWriteArrayList<>();
+    private final List<String> confirmedMarkers = new ArrayList<>();
+    private final Set<String> expirySet = new HashSet<>();
+    private LocalDate expiryDay;
+    private long seq;
+
+    /** {@code writerId} makes this process's markers unique; {@code connection} is asked for each send. */
+    BatchProtocol(String writerId, ZoneId zone, int expireDays, String where, Connection connection) {
+        this.writerId = writerId;
+        this.zone = zone;
+        this.expireDays = expireDays;
+        this.where = where;
+        this.connection = connection;
+    }
+
+    static String dayKey(String tenant, LocalDate day) {
+        return "rc:{" + tenant + "}:" + dayDigits(day);
+    }
+
+    /** {@link DateTimeFormatter#BASIC_ISO_DATE} of a date, by arithmetic for four-digit years: the flusher names a key per tenant and day. */
+    static String dayDigits(LocalDate day) {
+        int year = day.getYear();
+        if (year < 1000 || year > 9999) {
+            return DAY_FORMAT.format(day);
+        }
+        return Integer.toString(year * 10_000 + day.getMonthValue() * 100 + day.getDayOfMonth());
+    }
+
+    // ---------------------------------------------------------------- building
+
+    /**
+     * Builds the batches of {@code byTenant} (split at {@value #MAX_BATCH_ENTRIES} counters), puts them
+     * in flight and returns them. A day hash gets its EXPIREAT until a batch that set it is confirmed,
+     * once per key and {@code today}.
+     */
+    List<Batch> build(Map<String, List<Delta>> byTenant, LocalDate today) {
+        if (!today.equals(expiryDay)) {
+            expirySet.clear();
+            expiryDay = today;
+        }
+        List<Batch> built = new ArrayList<>();
+        for (Map.Entry<String, List<Delta>> t : byTenant.entrySet()) {
+            List<Delta> all = t.getValue();
+            for (int i = 0; i < all.size(); i += MAX_BATCH_ENTRIES) {
+                built.add(newBatch(t.getKey(), all.subList(i, Math.min(all.size(), i + MAX_BATCH_ENTRIES))));
+            }
+        }
+        inFlight.addAll(built);
+        return built;
+    }
+
+    private Batch newBatch(String tenant, List<Delta> part) {
+        String marker = "rc:{" + tenant + "}:batch:" + writerId + ":" + (++seq);
+        Map<LocalDate, String> index = new HashMap<>();
+        List<String> keys = new ArrayList<>();
+        keys.add(marker);
+        List<String> expireAts = new ArrayList<>();
+        List<String> triples = new ArrayList<>(part.size() * 3);
+        for (Delta d : part) {
+            String at = index.get(d.day());
+            if (at == null) {
+                at = Integer.toString(keys.size() + 1); // Lua KEYS are 1-based
+                index.put(d.day(), at);
+                String key = dayKey(tenant, d.day());
+                keys.add(key);
+                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expireAt(d.day())));
+            }
+            triples.add(at);
+            triples.add(d.counter());
+            triples.add(Long.toString(d.inc()));
+        }
+        List<String> args = new ArrayList<>(1 + expireAts.size() + triples.size());
+        args.add(Long.toString(MARKER_TTL_SECONDS));
+        args.addAll(expireAts);
+        args.addAll(triples);
+        return new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
+    }
+
+    /** Epoch second when the hash of {@code day} expires, or 0 for never. */
+    private long expireAt(LocalDate day) {
+        if (expireDays > CounterConfig.NEVER_EXPIRE_ABOVE) {
+            return 0;
+        }
+        return day.plusDays(1L + expireDays).atStartOfDay(zone).toEpochSecond();
+    }
+
+    // ---------------------------------------------------------------- in flight
+
+    /** The batches not yet confirmed, oldest first; iterating it sees a snapshot. */
+    List<Batch> inFlight() {
+        return inFlight;
+    }
+
+    boolean inFlight(LocalDate day) {
+        for (Batch b : inFlight) {
+            if (b.hasDay(day)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Moves the markers confirmed so far into {@code deletable}: no read asks for them any more. */
+    void takeConfirmedMarkers(List<String> deletable) {
+        deletable.addAll(confirmedMarkers);
+        confirmedMarkers.clear();
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends the batches; confirmed ones leave flight, the others stay as they are. */
+    void confirm(List<Batch> batches) throws StoreException {
+        settle(batches, apply(batches));
+    }
+
+    /**
+     * Takes the replies of {@link #apply}: a batch with a reply leaves flight (its marker becomes
+     * deletable unless an attempt failed before), one without is marked unsure and stays.
+     */
+    void settle(List<Batch> batches, Long[] replies) throws StoreException {
+        int failed = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            Batch b = batches.get(i);
+            if (replies[i] == null) {
+                b.unsure = true;
+                failed++;
+                continue;
+            }
+            inFlight.remove(b);
+            if (!b.unsure) {
+                confirmedMarkers.add(b.marker);
+            }
+            for (int k = 1; k < b.keys.length; k++) {
+                if (!"0".equals(b.args[k])) {
+                    expirySet.add(b.keys[k]);
+                }
+            }
+        }
+        if (failed > 0) {
+            throw new StoreException(where + ": " + failed + " of " + batches.size()
+                    + " batches not confirmed, kept for retry");
+        }
+    }
+
+    /**
+     * Runs each batch's script in one pipeline. The reply per batch: 1 applied now, 0 applied before
+     * (its marker exists), null failed or timed out. Does not touch what is in flight.
+     */
+    Long[] apply(List<Batch> batches) throws StoreException {
+        StatefulConnection<String, String> c = connection.get();
+        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(c);
+        Long[] replies = new Long[batches.size()];
+        List<RedisFuture<Long>> sent = new ArrayList<>(batches.size());
+        try {
+            for (Batch b : batches) {
+                sent.add(redis.evalsha(APPLY_SHA, ScriptOutputType.INTEGER, b.keys, b.args));
+            }
+            c.flushCommands();
+        } catch (RuntimeException e) {
+            throw new StoreException(where + ": cannot send batches: " + message(e), e);
+        }
+        List<Integer> noScript = new ArrayList<>();
+        awaitAll(sent, replies, noScript, null);
+        if (!noScript.isEmpty()) {
+            // Redis restarted and lost its script cache; EVAL loads it again.
+            expirySet.clear();
+            List<RedisFuture<Long>> again = new ArrayList<>(noScript.size());
+            try {
+                for (int i : noScript) {
+                    Batch b = batches.get(i);
+                    again.add(redis.eval(APPLY_SCRIPT, ScriptOutputType.INTEGER, b.keys, b.args));
+                }
+                c.flushCommands();
+            } catch (RuntimeException e) {
+                throw new StoreException(where + ": cannot send batches: " + message(e), e);
+            }
+            awaitAll(again, replies, null, noScript);
+        }
+        return replies;
+    }
+
+    private static void awaitAll(List<RedisFuture<Long>> futures, Long[] replies, List<Integer> noScript,
+            List<Integer> slots) {
+        long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+        for (int i = 0; i < futures.size(); i++) {
+            int slot = slots == null ? i : slots.get(i);
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                replies[slot] = futures.get(i).get(left, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (noScript != null && isNoScript(e.getCause())) {
+                    noScript.add(slot);
+                } else {
+                    LOG.debug("batch failed: {}", message(e));
+                }
+            } catch (TimeoutException e) {
+                futures.get(i).cancel(false); // not sent yet: never send it; sent: its marker stays (unsure)
+                LOG.debug("batch timed out");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Sends the deletion of confirmed markers (a marker that stays expires on its own); await with {@link #awaitQuietly}. */
+    List<RedisFuture<Long>> deleteMarkers(List<String> markers) {
+        if (markers.isEmpty()) {
+            return List.of();
+        }
+        List<RedisFuture<Long>> sent = new ArrayList<>(markers.size());
+        try {
+            StatefulConnection<String, String> c = connection.get();
+            RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(c);
+            for (String m : markers) {
+                sent.add(redis.unlink(m)); // one key per command: fine in a cluster
+            }
+            c.flushCommands();
+        } catch (StoreException | RuntimeException e) {
+            LOG.debug("could not delete batch markers, they expire: {}", e.getMessage());
+        }
+        return sent;
+    }
+
+    static void awaitQuietly(List<RedisFuture<Long>> futures) {
+        long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+        for (RedisFuture<Long> f : futures) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("could not delete a batch marker, it expires: {}", message(e));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Runs the read script on {@code query}: the field {@code field} of the first {@code days} keys,
+     * then whether each following marker exists.
+     */
+    List<Object> read(StatefulConnection<String, String> query, List<String> keys, String field, int days)
+            throws StoreException {
+        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
+        String[] k = keys.toArray(String[]::new);
+        String[] args = {field, Integer.toString(days)};
+        try {
+            try {
+                return await(redis.<List<Object>>evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
+            } catch (ExecutionException e) {
+                if (!isNoScript(e.getCause())) {
+                    throw e;
+                }
+                return await(redis.<List<Object>>eval(READ_SCRIPT, ScriptOutputType.MULTI, k, args));
+            }
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException(where + ": read failed: " + message(e), cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(where + ": read interrupted", e);
+        }
+    }
+
+    static <T> T await(RedisFuture<T> f) throws ExecutionException, TimeoutException, InterruptedException {
+        return f.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean isNoScript(Throwable t) {
+        return t instanceof RedisNoScriptException
+                || t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    static Throwable cause(Throwable e) {
+        return e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    static String message(Throwable e) {
+        Throwable c = cause(e);
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+
+    private static String sha1(String script) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.restycounter.core.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.restycounter.core.CounterConfig;
+import io.restycounter.core.RedisServer;
+import io.restycounter.core.Settings;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The batch protocol against a real Redis, through the connector the store uses. */
+class BatchProtocolIT {
+
+    private static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
+
+    private static RedisServer server;
+    private static RedisConnector connector;
+    private static StatefulConnection<String, String> batched;
+    private static StatefulConnection<String, String> query;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> check;
+    private static RedisCommands<String, String> redis;
+
+    @BeforeAll
+    static void start() {
+        server = RedisServer.launch();
+        connector = RedisConnector.create(CounterConfig.from(Settings.of(Map.of("REDIS_URL", server.url()))));
+        batched = connector.connect(true);
+        query = connector.connect(false);
+        client = RedisClient.create(server.url());
+        check = client.connect();
+        redis = check.sync();
+    }
+
+    @AfterAll
+    static void stop() {
+        check.close();
+        client.shutdown();
+        connector.shutdown(RedisConnector.TIMEOUT);
+        server.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        redis.flushall();
+    }
+
+    private static BatchProtocol protocol() {
+        return new BatchProtocol("it", ZoneOffset.UTC, 3, "test", () -> batched);
+    }
+
+    private static List<Batch> build(BatchProtocol p, Delta... d) {
+        Map<String, List<Delta>> m = new LinkedHashMap<>();
+        m.put("acme", List.of(d));
+        return p.build(m, TODAY);
+    }
+
+    @Test
+    void aBatchAppliedTwiceCountsOnceAndItsMarkerIsDeletedOnceConfirmed() throws Exception {
+        BatchProtocol p = protocol();
+        List<Batch> batches = build(p, new Delta(TODAY, "home", 5), new Delta(TODAY, "home", 2),
+                new Delta(TODAY.minusDays(1), "blog", 1));
+        assertEquals(1L, p.apply(batches)[0]);
+        assertEquals(0L, p.apply(batches)[0], "the marker says it was applied");
+        assertEquals("7", redis.hget("rc:{acme}:20261129", "home"));
+        assertEquals("1", redis.hget("rc:{acme}:20261128", "blog"));
+        assertTrue(redis.ttl("rc:{acme}:20261129") > 0, "the day hash expires");
+        assertEquals(1L, redis.exists(batches.get(0).marker));
+
+        p.confirm(batches);
+        assertEquals(List.of(), p.inFlight());
+        List<String> deletable = new ArrayList<>();
+        p.takeConfirmedMarkers(deletable);
+        BatchProtocol.awaitQuietly(p.deleteMarkers(deletable));
+        assertEquals(0L, redis.exists(batches.get(0).marker));
+        assertEquals("7", redis.hget("rc:{acme}:20261129", "home"), "the retry added nothing");
+    }
+
+    @Test
+    void readAddsCountsAndSaysWhichMarkersExistAtomically() throws Exception {
+        BatchProtocol p = protocol();
+        List<Batch> applied = build(p, new Delta(TODAY, "home", 3));
+        p.apply(applied);
+        List<Batch> notSent = build(p, new Delta(TODAY, "home", 4));
+        List<Object> reply = p.read(query, List.of(BatchProtocol.dayKey("acme", TODAY),
+                BatchProtocol.dayKey("acme", TODAY.minusDays(1)), applied.get(0).marker, notSent.get(0).marker), "home", 2);
+        assertEquals(List.of("3", "0", 1L, 0L), reply);
+    }
+
+    @Test
+    void aRedisThatLostItsScriptsGetsThemAgain() throws Exception {
+        BatchProtocol p = protocol();
+        p.confirm(build(p, new Delta(TODAY, "home", 1)));
+        redis.scriptFlush();
+        redis.persist("rc:{acme}:20261129");
+        List<Batch> next = build(p, new Delta(TODAY, "home", 1));
+        assertEquals("0", next.get(0).args[1], "expiry set before: not sent again");
+        p.confirm(next);
+        assertEquals("2", redis.hget("rc:{acme}:20261129", "home"));
+        redis.scriptFlush();
+        assertEquals(List.of("2"), p.read(query, List.of(BatchProtocol.dayKey("acme", TODAY)), "home", 1));
+        List<Batch> after = build(p, new Delta(TODAY, "home", 1));
+        assertEquals(String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()),
+                after.get(0).args[1], "a restarted Redis may have lost the expiry: it is sent again");
+    }
+}
