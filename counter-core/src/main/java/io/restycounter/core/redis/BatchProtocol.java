@@ -135,6 +135,7 @@ final class BatchProtocol {
     }
 
     private final String writerId;
+    private final String node;
     private final ZoneId zone;
     private final int expireDays;
     private final String where;
@@ -146,10 +147,16 @@ final class BatchProtocol {
     private final Set<String> expirySet = new HashSet<>();
     private LocalDate expiryDay;
     private long seq;
+    /** Days this process has announced its node for in {@code rc:nodes:yyyyMMdd}. */
+    private final Set<LocalDate> announced = new HashSet<>();
 
-    /** {@code writerId} makes this process's markers unique; {@code connection} is asked for each send. */
-    BatchProtocol(String writerId, ZoneId zone, int expireDays, String where, Connection connection) {
+    /**
+     * {@code writerId} makes this process's markers unique; {@code node} (NODE_ID, "" for none) is
+     * announced for each day it counts on; {@code connection} is asked for each send.
+     */
+    BatchProtocol(String writerId, String node, ZoneId zone, int expireDays, String where, Connection connection) {
         this.writerId = writerId;
+        this.node = node;
         this.zone = zone;
         this.expireDays = expireDays;
         this.where = where;
@@ -292,6 +299,7 @@ final class BatchProtocol {
     Long[] apply(List<Batch> batches) throws StoreException {
         StatefulConnection<String, String> c = connection.get();
         RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(c);
+        announce(batches, c, redis);
         Long[] replies = new Long[batches.size()];
         List<RedisFuture<Long>> sent = new ArrayList<>(batches.size());
         try {
@@ -320,6 +328,44 @@ final class BatchProtocol {
             awaitAll(again, replies, null, noScript);
         }
         return replies;
+    }
+
+    /**
+     * Adds this node to {@code rc:nodes:yyyyMMdd} for each day of {@code batches} it has not announced
+     * yet, and waits for Redis to take it before any count of that day is sent: a node that counted on
+     * a day is always known to owe that day's archive its share (see {@code RedisCounterArchive}).
+     */
+    private void announce(List<Batch> batches, StatefulConnection<String, String> c,
+            RedisClusterAsyncCommands<String, String> redis) throws StoreException {
+        Set<LocalDate> days = new java.util.TreeSet<>();
+        for (Batch b : batches) {
+            for (Delta d : b.deltas) {
+                if (!announced.contains(d.day())) {
+                    days.add(d.day());
+                }
+            }
+        }
+        if (days.isEmpty()) {
+            return;
+        }
+        List<RedisFuture<Long>> sent = new ArrayList<>(days.size());
+        try {
+            for (LocalDate day : days) {
+                sent.add(redis.sadd(RedisCounterArchive.nodesKey(day), node));
+            }
+            c.flushCommands();
+            long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+            for (RedisFuture<Long> f : sent) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(where + ": interrupted while announcing node \"" + node + "\"", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException(where + ": cannot announce node \"" + node + "\" for " + days + ": "
+                    + message(e), cause(e));
+        }
+        announced.addAll(days);
     }
 
     private static void awaitAll(List<RedisFuture<Long>> futures, Long[] replies, List<Integer> noScript,

@@ -1,7 +1,10 @@
 package io.restycounter.core.redis;
 
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulConnection;
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
@@ -82,8 +85,9 @@ public final class RedisCounterStore implements CounterStore {
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
-        this.batches = new BatchProtocol(HexFormat.of().formatHex(id), zone, config.redisExpireDays(), where,
-                this::flushConnection);
+        this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
+                config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, config.redisExpireDays(),
+                where, this::flushConnection);
         this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }
@@ -218,6 +222,24 @@ public final class RedisCounterStore implements CounterStore {
             throw new StoreException("Redis at " + where + ": read interrupted", e);
         }
         return out;
+    }
+
+    /** Scans the day hashes {@code rc:{tenant}:yyyyMMdd} of {@code day}, a thousand keys a step, on every primary. */
+    @Override
+    public Set<String> tenants(LocalDate day) throws StoreException {
+        String pattern = "rc:{*}:" + BatchProtocol.dayDigits(day);
+        return link.call("SCAN " + pattern, r -> {
+            Set<String> out = new TreeSet<>();
+            ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches(pattern).limit(1000));
+            while (keys.hasNext()) {
+                String key = keys.next();
+                int close = key.indexOf("}:");
+                if (key.startsWith("rc:{") && close > 4) {
+                    out.add(key.substring(4, close));
+                }
+            }
+            return out;
+        });
     }
 
     @Override

@@ -59,7 +59,7 @@ class BatchProtocolIT {
     }
 
     private static BatchProtocol protocol() {
-        return new BatchProtocol("it", ZoneOffset.UTC, 3, "test", () -> batched);
+        return new BatchProtocol("it", "n1", ZoneOffset.UTC, 3, "test", () -> batched);
     }
 
     private static List<Batch> build(BatchProtocol p, Delta... d) {
@@ -115,5 +115,25 @@ class BatchProtocolIT {
         List<Batch> after = build(p, new Delta(TODAY, "home", 1));
         assertEquals(String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()),
                 after.get(0).args[1], "a restarted Redis may have lost the expiry: it is sent again");
+    }
+
+    @Test
+    void theNodeIsAnnouncedForEachDayBeforeItsFirstCountOfIt() throws Exception {
+        BatchProtocol p = protocol();
+        p.confirm(build(p, new Delta(TODAY, "home", 1), new Delta(TODAY.minusDays(1), "home", 1)));
+        assertEquals(java.util.Set.of("n1"), redis.smembers("rc:nodes:20261129"));
+        assertEquals(java.util.Set.of("n1"), redis.smembers("rc:nodes:20261128"));
+
+        redis.del("rc:nodes:20261129");
+        p.confirm(build(p, new Delta(TODAY, "home", 1)));
+        assertEquals(0L, redis.exists("rc:nodes:20261129"), "once per process and day");
+
+        redis.set("rc:nodes:20261130", "not a set"); // SADD fails with WRONGTYPE
+        List<Batch> tomorrow = build(p, new Delta(TODAY.plusDays(1), "home", 1));
+        org.junit.jupiter.api.Assertions.assertThrows(io.restycounter.core.StoreException.class, () -> p.apply(tomorrow));
+        assertEquals(0L, redis.exists("rc:{acme}:20261130"), "no count of a day whose announcement failed");
+        redis.del("rc:nodes:20261130");
+        p.confirm(tomorrow);
+        assertEquals("1", redis.hget("rc:{acme}:20261130", "home"), "announced and counted on the retry");
     }
 }

@@ -23,7 +23,7 @@ class BatchProtocolTest {
     private static final long YESTERDAY_EXPIRY = TODAY_EXPIRY - 86_400;
 
     private static BatchProtocol protocol(int expireDays) {
-        return new BatchProtocol("w1", ZoneOffset.UTC, expireDays, "test", () -> {
+        return new BatchProtocol("w1", "n1", ZoneOffset.UTC, expireDays, "test", () -> {
             throw new StoreException("no Redis in a unit test");
         });
     }
