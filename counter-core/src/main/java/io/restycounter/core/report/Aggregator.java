@@ -74,7 +74,7 @@ public final class Aggregator {
             }
             archive.markShareDone(node.getKey(), day);
         }
-        if (!r.byNode().isEmpty() && Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
+        if (Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
             archive.markAggregated(day);
         }
         return r;
