@@ -29,6 +29,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +48,8 @@ import picocli.CommandLine;
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_CONFIG = 2;
+    /** verify: the day is not complete, a node that counted on it has no share in the archive yet. */
+    static final int EXIT_INCOMPLETE = 3;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -213,8 +217,9 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "aggregate", mixinStandardHelpOptions = true,
-            description = "Sums one closed day's log files (every node's, in LOG_DIR and LOG_DIR/shipped) into the archive, "
-                    + "replacing that day; exits 1 on failure.")
+            description = "Writes the shares of one closed day that the log files here hold (per node named in the file "
+                    + "names, in LOG_DIR and LOG_DIR/shipped) into the archive, replacing only those nodes' shares, and marks "
+                    + "the day complete once every node that counted on it has its share in; exits 1 on failure.")
     static final class Aggregate implements Callable<Integer> {
 
         @Option(names = "--day", required = true, description = "the day, yyyy-MM-dd")
@@ -227,8 +232,9 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Compares a closed day's archive totals (aggregated from the logs first if needed) with the live "
-                    + "Redis counts; exits 1 on drift.")
+            description = "Compares a complete day's archive totals (every node's share; this node's logs are aggregated "
+                    + "first if the day is not complete) with the live Redis counts of every tenant either side knows; exits 0 "
+                    + "when they agree, 1 on drift or failure, 3 while the day is incomplete (naming the nodes whose share is missing).")
     static final class Verify implements Callable<Integer> {
 
         @Option(names = "--day", required = true, description = "the day, yyyy-MM-dd")
@@ -288,7 +294,9 @@ public final class Main implements Callable<Integer> {
         RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link)) {
             Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
-            out.println("aggregated " + r + " into " + archive);
+            out.println("aggregated " + r + " into " + archive + sharesWritten(r));
+            Reconciler.Report state = Reconciler.check(archive, null, r.nodes(), day);
+            out.println(state.complete() ? day + ": complete, shares of " + nodeList(archive.sharesDone(day)) : state);
             return 0;
         } catch (java.io.IOException | StoreException e) {
             err.println("aggregate: " + e.getMessage());
@@ -327,16 +335,30 @@ public final class Main implements Callable<Integer> {
         try (RedisLink link = RedisLink.connect(config);
                 CounterArchive archive = CounterEngine.archive(config, link);
                 RedisCounterStore store = RedisCounterStore.connect(link, config, clock)) {
-            Aggregator aggregator = new Aggregator(config.logDir(), archive);
-            Aggregator.Result logs = archive.isAggregated(day) ? aggregator.read(day) : aggregator.aggregate(day);
-            Reconciler.Report report = Reconciler.compare(archive, store, logs.totals().keySet(), day);
+            Set<String> nodesHere = Set.of();
+            if (!archive.isAggregated(day)) {
+                Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
+                out.println("aggregated " + r + " into " + archive + sharesWritten(r));
+                nodesHere = r.nodes();
+            }
+            Reconciler.Report report = Reconciler.check(archive, store, nodesHere, day);
             out.println(report);
             report.drift().forEach(d -> out.println("drift " + d));
-            return report.ok() ? 0 : 1;
+            return !report.complete() ? EXIT_INCOMPLETE : report.ok() ? 0 : 1;
         } catch (java.io.IOException | StoreException e) {
             err.println("verify: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static String sharesWritten(Aggregator.Result r) {
+        return r.nodes().isEmpty() ? " (no log files of the day here: no share written)"
+                : " (shares written: " + nodeList(r.nodes()) + ")";
+    }
+
+    private static String nodeList(Set<String> nodes) {
+        return nodes.isEmpty() ? "none" : String.join(", ",
+                new TreeSet<>(nodes).stream().map(n -> n.isEmpty() ? "(no NODE_ID)" : n).toList());
     }
 
     static int tenantKey(Settings settings, String action, String tenant, PrintStream out, PrintStream err) {

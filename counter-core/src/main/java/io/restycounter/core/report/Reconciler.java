@@ -76,7 +76,7 @@ public final class Reconciler {
             throws StoreException {
         Set<String> missing = missing(archive, nodesHere, day);
         if (!missing.isEmpty() || store == null) {
-            return new Report(day, Set.copyOf(missing), 0, List.of());
+            return new Report(day, java.util.Collections.unmodifiableSortedSet(new TreeSet<>(missing)), 0, List.of());
         }
         Set<String> tenants = new TreeSet<>(archive.tenants(day));
         tenants.addAll(store.tenants(day));
