@@ -72,6 +72,18 @@ public interface CounterArchive extends AutoCloseable {
     SortedMap<String, SortedMap<LocalDate, Long>> byPrefix(String tenant, String prefix, LocalDate from, LocalDate to)
             throws StoreException;
 
+    /** Every counter of {@code tenant} with a total on {@code day}, with that total. */
+    default SortedMap<String, Long> dayTotals(String tenant, LocalDate day) throws StoreException {
+        SortedMap<String, Long> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, SortedMap<LocalDate, Long>> e : byPrefix(tenant, "", day, day).entrySet()) {
+            long total = e.getValue().getOrDefault(day, 0L);
+            if (total != 0) {
+                out.put(e.getKey(), total);
+            }
+        }
+        return out;
+    }
+
     @Override
     void close();
 }

@@ -205,6 +205,29 @@ public final class RedisCounterArchive implements CounterArchive {
         return out;
     }
 
+    /** Reads the month's hash in steps of {@value #CHUNK} fields, keeping the day's. */
+    @Override
+    public SortedMap<String, Long> dayTotals(String tenant, LocalDate day) throws StoreException {
+        String hash = monthKey(tenant, YearMonth.from(day));
+        String suffix = ArchiveMonth.daySuffix(day);
+        SortedMap<String, Long> out = new TreeMap<>();
+        ScanArgs args = ScanArgs.Builder.limit(CHUNK).match("*" + suffix);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScanCursor from = cursor;
+            MapScanCursor<String, String> page = redis.call("HSCAN " + hash, r -> r.hscan(hash, from, args));
+            for (Map.Entry<String, String> e : page.getMap().entrySet()) {
+                String field = e.getKey();
+                long total = ArchiveMonth.parse(e.getValue());
+                if (field.endsWith(suffix) && total != 0) {
+                    out.put(field.substring(0, field.length() - suffix.length()), total);
+                }
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        return out;
+    }
+
     @Override
     public void close() {
         if (ownsLink) {

@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -89,11 +90,12 @@ public final class Reconciler {
         int compared = 0;
         List<Drift> drift = new ArrayList<>();
         for (String tenant : new TreeSet<>(tenants)) {
-            TreeSet<String> counters = new TreeSet<>(archive.byPrefix(tenant, "", day, day).keySet());
+            Map<String, Long> archived = archive.dayTotals(tenant, day);
+            TreeSet<String> counters = new TreeSet<>(archived.keySet());
             counters.addAll(store.counters(tenant, day));
             for (String c : counters) {
                 CounterKey key = new CounterKey(tenant, c);
-                long a = archive.range(key, day, day).get(day);
+                long a = archived.getOrDefault(c, 0L);
                 long l = store.get(key, day);
                 compared++;
                 if (a != l) {
