@@ -135,6 +135,8 @@ public final class CounterEngine implements AutoCloseable {
                     config.logQueueCapacity());
             if (store instanceof MemoryCounterStore memory) {
                 rebuild(memory, log, config, clock);
+            } else if (store instanceof RedisCounterStore redisStore) {
+                redisStore.replayLog(config); // before the first hit, which would count before its line is written
             }
             log.start();
             archive = archive(config, link);

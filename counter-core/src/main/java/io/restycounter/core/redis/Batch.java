@@ -27,6 +27,11 @@ final class Batch {
         this.deltas = deltas;
     }
 
+    /** How many day hashes the batch writes: KEYS holds the marker, the day hashes, then as many node hashes. */
+    int dayKeys() {
+        return (keys.length - 1) / 2;
+    }
+
     long delta(String counter, LocalDate day) {
         long sum = 0;
         for (Delta d : deltas) {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * sent twice (its reply was lost, it is retried) is applied once. Built batches stay in flight until
  * Redis confirms them; a confirmed marker is deleted unless an attempt of its batch failed (a late copy
  * may still arrive, so such a marker stays until its TTL). Reads ask, atomically with the counts, which
- * markers of batches in flight exist.
+ * markers of batches in flight exist. The same script adds each batch to this node's own hash of the day
+ * ({@link #nodeKey}), which a restart compares with the node's log.
  *
  * <p>Batches are built, confirmed and their markers deleted by one thread at a time (the store's flush
  * lock); the list in flight may be read by any thread.
@@ -46,87 +47,14 @@ final class BatchProtocol {
     /** How long a batch marker outlives a crash between apply and confirm; confirmed markers are deleted. */
     static final long MARKER_TTL_SECONDS = 86_400;
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /** Between a day hash's name and a node id: {@code rc:{tenant}:yyyyMMdd:n:{node}}, which SCAN {@code rc:{*}:yyyyMMdd} does not match. */
+    static final String NODE_INFIX = ":n:";
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
     private static final DateTimeFormatter DAY_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
 
-    /**
-     * KEYS[1] marker, KEYS[2..] day hashes. ARGV[1] marker TTL, ARGV[2..#KEYS] EXPIREAT per day hash
-     * (0 = leave), then triples (index into KEYS, field, increment).
-     * <p>Each day hash is read once (HMGET) and written once (HSET) whatever the number of counters in
-     * the batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The
-     * script is atomic, so read-add-write is as safe as HINCRBY; a field that holds no integer fails
-     * the batch before anything is written, and the marker goes with it, so a retry is not mistaken
-     * for a batch already applied. Lua numbers are doubles: exact to 2^53, far past any day's count.
-     */
-    static final String APPLY_SCRIPT = """
-            if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-              return 0
-            end
-            local n = #KEYS
-            local fields, incs, seen = {}, {}, {}
-            for i = 2, n do
-              fields[i], incs[i], seen[i] = {}, {}, {}
-            end
-            for i = n + 1, #ARGV, 3 do
-              local k, field, by = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2])
-              local at = seen[k][field]
-              if at then
-                incs[k][at] = incs[k][at] + by
-              else
-                local f = fields[k]
-                f[#f + 1] = field
-                incs[k][#f] = by
-                seen[k][field] = #f
-              end
-            end
-            local writes = {}
-            for i = 2, n do
-              local f = fields[i]
-              if #f > 0 then
-                local current = redis.call('HMGET', KEYS[i], unpack(f))
-                local kv = {}
-                for j = 1, #f do
-                  local base = 0
-                  if current[j] then
-                    base = tonumber(current[j])
-                    if not base or string.find(current[j], '^-?%d+$') == nil then
-                      redis.call('DEL', KEYS[1])
-                      return redis.error_reply('ERR ' .. KEYS[i] .. ' ' .. f[j] .. ' holds no integer')
-                    end
-                  end
-                  kv[2 * j - 1] = f[j]
-                  kv[2 * j] = string.format('%d', base + incs[i][j])
-                end
-                writes[i] = kv
-              end
-            end
-            for i = 2, n do
-              if writes[i] then
-                redis.call('HSET', KEYS[i], unpack(writes[i]))
-              end
-              if ARGV[i] ~= '0' then
-                redis.call('EXPIREAT', KEYS[i], ARGV[i])
-              end
-            end
-            return 1
-            """;
-
-    /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
-    static final String READ_SCRIPT = """
-            local n = tonumber(ARGV[2])
-            local out = {}
-            for i = 1, n do
-              out[i] = redis.call('HGET', KEYS[i], ARGV[1]) or '0'
-            end
-            for i = n + 1, #KEYS do
-              out[i] = redis.call('EXISTS', KEYS[i])
-            end
-            return out
-            """;
-
-    private static final String APPLY_SHA = sha1(APPLY_SCRIPT);
-    private static final String READ_SHA = sha1(READ_SCRIPT);
+    private static final String APPLY_SHA = sha1(Scripts.APPLY);
+    private static final String READ_SHA = sha1(Scripts.READ);
 
     /** The connection batches go out on (commands wait for flushCommands on one server). */
     @FunctionalInterface
@@ -165,6 +93,11 @@ final class BatchProtocol {
 
     static String dayKey(String tenant, LocalDate day) {
         return "rc:{" + tenant + "}:" + dayDigits(day);
+    }
+
+    /** The hash of what {@code node}'s batches added to {@code tenant}'s {@code day}: field = counter, value = sum. */
+    static String nodeKey(String tenant, LocalDate day, String node) {
+        return dayKey(tenant, day) + NODE_INFIX + node;
     }
 
     /** {@link DateTimeFormatter#BASIC_ISO_DATE} of a date, by arithmetic for four-digit years: the flusher names a key per tenant and day. */
@@ -218,6 +151,9 @@ final class BatchProtocol {
             triples.add(at);
             triples.add(d.counter());
             triples.add(Long.toString(d.inc()));
+        }
+        for (int i = 1, days = keys.size(); i < days; i++) {
+            keys.add(keys.get(i) + NODE_INFIX + node);
         }
         List<String> args = new ArrayList<>(1 + expireAts.size() + triples.size());
         args.add(Long.toString(MARKER_TTL_SECONDS));
@@ -280,7 +216,7 @@ final class BatchProtocol {
             if (!b.unsure) {
                 confirmedMarkers.add(b.marker);
             }
-            for (int k = 1; k < b.keys.length; k++) {
+            for (int k = 1; k <= b.dayKeys(); k++) {
                 if (!"0".equals(b.args[k])) {
                     expirySet.add(b.keys[k]);
                 }
@@ -319,7 +255,7 @@ final class BatchProtocol {
             try {
                 for (int i : noScript) {
                     Batch b = batches.get(i);
-                    again.add(redis.eval(APPLY_SCRIPT, ScriptOutputType.INTEGER, b.keys, b.args));
+                    again.add(redis.eval(Scripts.APPLY, ScriptOutputType.INTEGER, b.keys, b.args));
                 }
                 c.flushCommands();
             } catch (RuntimeException e) {
@@ -443,7 +379,7 @@ final class BatchProtocol {
                 if (!isNoScript(e.getCause())) {
                     throw e;
                 }
-                return await(redis.<List<Object>>eval(READ_SCRIPT, ScriptOutputType.MULTI, k, args));
+                return await(redis.<List<Object>>eval(Scripts.READ, ScriptOutputType.MULTI, k, args));
             }
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             throw new StoreException(where + ": read failed: " + message(e), cause(e));

@@ -9,6 +9,7 @@ import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
 import io.restycounter.core.StoreException;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisCounterStore implements CounterStore {
 
     static final int MAX_RANGE_DAYS = 3660;
+    /** A replay sends its batches in pipelines of this many, each within the command timeout. */
+    private static final int REPLAY_BATCHES_PER_PIPELINE = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
     private static final Duration PING_TIMEOUT = Duration.ofMillis(500);
@@ -299,6 +302,56 @@ public final class RedisCounterStore implements CounterStore {
     /** The batch protocol's apply, for tests: does not touch what is in flight. */
     Long[] apply(List<Batch> sent) throws StoreException {
         return batches.apply(sent);
+    }
+
+    // ---------------------------------------------------------------- replay
+
+    /**
+     * After a crash (SIGKILL, power loss), makes Redis hold what this node's log in {@code config.logDir()}
+     * holds for the live days, exactly once (see {@code CrashReplay}). Call before the first hit is
+     * counted: a hit counted and not yet logged would look missing from the log. A Redis that does not
+     * answer, or a log that cannot be read, skips the replay with one line that says so.
+     */
+    public void replayLog(CounterConfig config) {
+        try {
+            CrashReplay.Result r = replayLog(config, LocalDate.ofInstant(clock.instant(), zone));
+            if (r.counters() > 0) {
+                LOG.warn("replayed the log of node \"{}\" from {} to {} into {}: {} hits added, {} taken back, "
+                        + "on {} counters", Objects.toString(config.nodeId(), ""), r.from(), r.to(), where, r.added(),
+                        r.takenBack(), r.counters());
+            } else if (!r.from().isAfter(r.to())) {
+                LOG.info("{} holds what the log holds from {} to {}: nothing to replay", where, r.from(), r.to());
+            }
+        } catch (StoreException | IOException | RuntimeException e) {
+            LOG.warn("REPLAY SKIPPED: the log of node \"{}\" was not compared with {} ({}); counts of a crash "
+                    + "before this start may be short or long until the archive closes the day",
+                    Objects.toString(config.nodeId(), ""), where, e.getMessage());
+        }
+    }
+
+    CrashReplay.Result replayLog(CounterConfig config, LocalDate today) throws StoreException, IOException {
+        return new CrashReplay(link, config.nodeId()).run(today, config.redisExpireDays(), config.logDir(),
+                config.countBots(), byTenant -> {
+                    flushLock.lock();
+                    try {
+                        List<Batch> built;
+                        moveLock.writeLock().lock();
+                        try {
+                            built = batches.build(byTenant, today);
+                        } finally {
+                            moveLock.writeLock().unlock();
+                        }
+                        for (int i = 0; i < built.size(); i += REPLAY_BATCHES_PER_PIPELINE) {
+                            try {
+                                batches.confirm(built.subList(i, Math.min(built.size(), i + REPLAY_BATCHES_PER_PIPELINE)));
+                            } catch (StoreException e) {
+                                LOG.warn("replay: {}; the flusher sends them", e.getMessage());
+                            }
+                        }
+                    } finally {
+                        flushLock.unlock();
+                    }
+                });
     }
 
     // ---------------------------------------------------------------- closing

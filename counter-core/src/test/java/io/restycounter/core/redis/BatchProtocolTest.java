@@ -42,7 +42,8 @@ class BatchProtocolTest {
         assertEquals(1, built.size());
         Batch b = built.get(0);
         assertEquals("rc:{acme}:batch:w1:1", b.marker);
-        assertArrayEquals(new String[] {"rc:{acme}:batch:w1:1", "rc:{acme}:20261129", "rc:{acme}:20261128"}, b.keys);
+        assertArrayEquals(new String[] {"rc:{acme}:batch:w1:1", "rc:{acme}:20261129", "rc:{acme}:20261128",
+                "rc:{acme}:20261129:n:n1", "rc:{acme}:20261128:n:n1"}, b.keys);
         assertArrayEquals(new String[] {String.valueOf(BatchProtocol.MARKER_TTL_SECONDS),
                 String.valueOf(TODAY_EXPIRY), String.valueOf(YESTERDAY_EXPIRY),
                 "2", "home", "5", "3", "home", "2", "2", "blog", "1"}, b.args);

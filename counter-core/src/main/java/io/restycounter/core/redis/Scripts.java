@@ -1,0 +1,91 @@
+package io.restycounter.core.redis;
+
+/** The Lua scripts of {@link BatchProtocol}. */
+final class Scripts {
+
+    /**
+     * KEYS[1] marker, KEYS[2..m+1] day hashes, KEYS[m+2..2m+1] this node's hash of the same days, in the
+     * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIREAT per day (0 =
+     * leave), then triples (index of the day hash in KEYS, field, increment).
+     * <p>Each hash is read once (HMGET) and written once (HSET) whatever the number of counters in the
+     * batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The script
+     * is atomic, so read-add-write is as safe as HINCRBY; a day-hash field that holds no integer fails
+     * the batch before anything is written, and the marker goes with it, so a retry is not mistaken for
+     * a batch already applied. Lua numbers are doubles: exact to 2^53, far past any day's count.
+     * <p>The node hash moves with the day hash in the same script, so it always holds exactly what this
+     * node's batches added to the day: a restarted node compares it with its log ({@link CrashReplay}).
+     */
+    static final String APPLY = """
+            if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+              return 0
+            end
+            local m = (#KEYS - 1) / 2
+            local fields, incs, seen = {}, {}, {}
+            for i = 2, m + 1 do
+              fields[i], incs[i], seen[i] = {}, {}, {}
+            end
+            for i = m + 2, #ARGV, 3 do
+              local k, field, by = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2])
+              local at = seen[k][field]
+              if at then
+                incs[k][at] = incs[k][at] + by
+              else
+                local f = fields[k]
+                f[#f + 1] = field
+                incs[k][#f] = by
+                seen[k][field] = #f
+              end
+            end
+            local writes, own = {}, {}
+            for i = 2, m + 1 do
+              local f = fields[i]
+              if #f > 0 then
+                local current = redis.call('HMGET', KEYS[i], unpack(f))
+                local mine = redis.call('HMGET', KEYS[i + m], unpack(f))
+                local kv, nv = {}, {}
+                for j = 1, #f do
+                  local base = 0
+                  if current[j] then
+                    base = tonumber(current[j])
+                    if not base or string.find(current[j], '^-?%d+$') == nil then
+                      redis.call('DEL', KEYS[1])
+                      return redis.error_reply('ERR ' .. KEYS[i] .. ' ' .. f[j] .. ' holds no integer')
+                    end
+                  end
+                  kv[2 * j - 1] = f[j]
+                  kv[2 * j] = string.format('%d', base + incs[i][j])
+                  nv[2 * j - 1] = f[j]
+                  nv[2 * j] = string.format('%d', (tonumber(mine[j]) or 0) + incs[i][j])
+                end
+                writes[i], own[i] = kv, nv
+              end
+            end
+            for i = 2, m + 1 do
+              if writes[i] then
+                redis.call('HSET', KEYS[i], unpack(writes[i]))
+                redis.call('HSET', KEYS[i + m], unpack(own[i]))
+              end
+              if ARGV[i] ~= '0' then
+                redis.call('EXPIREAT', KEYS[i], ARGV[i])
+                redis.call('EXPIREAT', KEYS[i + m], ARGV[i])
+              end
+            end
+            return 1
+            """;
+
+    /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
+    static final String READ = """
+            local n = tonumber(ARGV[2])
+            local out = {}
+            for i = 1, n do
+              out[i] = redis.call('HGET', KEYS[i], ARGV[1]) or '0'
+            end
+            for i = n + 1, #KEYS do
+              out[i] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
+
+    private Scripts() {
+    }
+}
