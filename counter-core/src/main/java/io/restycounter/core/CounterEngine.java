@@ -138,6 +138,10 @@ public final class CounterEngine implements AutoCloseable {
             } else if (store instanceof RedisCounterStore redisStore) {
                 redisStore.replayLog(config); // before the first hit, which would count before its line is written
             }
+            CounterStore counts = store;
+            DayOfMillis logDays = new DayOfMillis(config.zone());
+            log.takeBackWith(hit -> hit.bot() && !config.countBots()
+                    || counts.increment(hit.key(), logDays.dayOf(hit.epochMillis()), -hit.inc()));
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
@@ -230,6 +234,11 @@ public final class CounterEngine implements AutoCloseable {
                 refused.incrementAndGet();
                 return Outcome.REFUSED_LOG_FULL;
             }
+        }
+        if (!log.healthy()) {
+            // Checked first so a store never sees a count for a hit the log cannot keep, not even for a moment.
+            refused.incrementAndGet();
+            return Outcome.REFUSED_LOG_FULL;
         }
         LocalDate day = days.dayOf(hit.epochMillis());
         if (!store.increment(hit.key(), day, hit.inc())) {

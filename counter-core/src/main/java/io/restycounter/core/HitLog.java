@@ -10,13 +10,28 @@ public interface HitLog extends AutoCloseable {
      */
     boolean append(Hit hit);
 
+    /**
+     * Who takes back the count of a hit this log accepted but could not write before it stopped (its
+     * disk refused writes until then). Called on the log's own thread; set before the log starts.
+     */
+    default void takeBackWith(TakeBack takeBack) {
+    }
+
     /** Writes everything queued so far to the operating system and waits for it. */
     void flush();
 
-    /** True while the last write succeeded. */
+    /** True while the last write succeeded; while false, {@link #append} refuses every hit. */
     boolean healthy();
 
     /** Writes what is queued and closes the file. */
     @Override
     void close();
+
+    /** Takes a hit's count back out of the live store. */
+    @FunctionalInterface
+    interface TakeBack {
+
+        /** @return false when the store refused to take it back */
+        boolean takeBack(Hit hit);
+    }
 }

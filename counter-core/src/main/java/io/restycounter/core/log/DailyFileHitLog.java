@@ -3,6 +3,7 @@ package io.restycounter.core.log;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.Hit;
 import io.restycounter.core.HitLog;
+import io.restycounter.core.HitLog.TakeBack;
 import io.restycounter.core.Lifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * system in one write every 2 ms, so a crash of the JVM loses at most what arrived in the last tick or
  * two (and never more than the queue's capacity).
  *
+ * <p>A write that fails (full disk, read-only file system, removed directory) is cut back to the last
+ * whole line and retried every second with the same lines; until one succeeds {@link #append} refuses
+ * every hit, so no new hit is counted that only lives in memory. The hits accepted before are written
+ * once the disk takes them; if it still refuses at {@link #stop()}, their counts are taken back through
+ * {@link #takeBackWith} and one line says how many.
+ *
  * <p>A {@link Lifecycle}: {@link #stop()} (and {@link #close()}) writes what is queued and waits up to
  * {@link #STOP_WAIT} (30 s) for the writer; a writer still busy then is logged and left. A stopped log
  * does not start again.
@@ -49,6 +59,8 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     private static final int WRITE_THRESHOLD = 1 << 16;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RETRY_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Writes tried once the log is stopping before the lines still waiting are given up (about 2 s). */
+    private static final int STOP_ATTEMPTS = 3;
     /**
      * While hits keep coming, the writer drains the queue, writes once and sleeps this long: one
      * wake-up and one write() per tick however many hits arrive. It bounds how long a hit waits in
@@ -70,11 +82,18 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     private volatile boolean writerSleeping;
     /** Set while hits are refused at the queue's capacity, so that is logged once per episode. */
     private final AtomicBoolean refusing = new AtomicBoolean();
+    private TakeBack takeBack = hit -> true;
 
     // Writer-thread state.
     private final LineBuffer buffer = new LineBuffer(WRITE_THRESHOLD + 8192);
     private final HitLineEncoder encoder;
     private final DayFile file;
+    /** The hits whose lines are in the buffer, not yet in the file. */
+    private final List<Hit> unwritten = new ArrayList<>();
+    /** Stopping, and the disk still refused: what is left is taken back, not written. */
+    private boolean givingUp;
+    private long givenUp;
+    private long notTakenBack;
 
     /**
      * @param node    node id for the file name and each line, or null
@@ -133,8 +152,20 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
         return file.fileFor(day);
     }
 
+    /** @throws IllegalStateException once the log has started */
+    @Override
+    public synchronized void takeBackWith(TakeBack takeBack) {
+        if (started || stopped) {
+            throw new IllegalStateException("hit log: takeBackWith must be set before start");
+        }
+        this.takeBack = Objects.requireNonNull(takeBack, "takeBack");
+    }
+
     @Override
     public boolean append(Hit hit) {
+        if (!healthy) {
+            return false;
+        }
         int before = queued.getAndIncrement();
         if (before >= capacity) {
             queued.decrementAndGet();
@@ -233,6 +264,11 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
             }
         }
         file.close();
+        if (givenUp > 0) {
+            LOG.error("hit log: giving up at shutdown, {} cannot be written: {} hits were not written and their counts "
+                    + "were taken back{}", dir, givenUp,
+                    notTakenBack == 0 ? "" : " (the store refused to take back " + notTakenBack + " of them)");
+        }
     }
 
     /** Encodes every queued hit into the buffer, writing whenever it fills; false if there was none. */
@@ -243,6 +279,10 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
             any = true;
             if (next instanceof Hit hit) {
                 queued.decrementAndGet();
+                if (givingUp) {
+                    giveUp(hit);
+                    continue;
+                }
                 try {
                     encode(hit);
                 } catch (RuntimeException e) {
@@ -264,15 +304,36 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
         LocalDate day = days.dayOf(hit.epochMillis());
         if (!file.isFor(day)) {
             writeOut();
+            if (givingUp) {
+                giveUp(hit);
+                return;
+            }
             file.switchTo(day);
         }
         encoder.encode(hit);
+        unwritten.add(hit);
     }
 
-    /** Hands the buffer to the file, retrying until it is written or the log is closing. */
+    private void giveUp(Hit hit) {
+        givenUp++;
+        try {
+            if (!takeBack.takeBack(hit)) {
+                notTakenBack++;
+            }
+        } catch (RuntimeException e) {
+            notTakenBack++;
+            LOG.error("hit log: could not take back the count of a hit for {}", hit.key(), e);
+        }
+    }
+
+    /**
+     * Hands the buffer to the file, retrying until it is written or, once the log is stopping, giving
+     * its hits up after {@link #STOP_ATTEMPTS} tries.
+     */
     private void writeOut() {
         encoder.flush();
         if (buffer.size() == 0) {
+            unwritten.clear();
             return;
         }
         int attempts = 0;
@@ -280,20 +341,23 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
             try {
                 file.write(buffer.bytes(), buffer.size());
                 buffer.reset();
+                unwritten.clear();
                 if (!healthy) {
-                    LOG.info("hit log: writing to {} again", dir);
                     healthy = true;
+                    LOG.info("hit log: writing to {} again; new hits are counted again", dir);
                 }
                 return;
             } catch (IOException e) {
                 if (healthy) {
-                    LOG.error("hit log: cannot write to {}: {}; hits wait in memory and new ones are refused when {} are queued",
-                            dir, e.toString(), capacity);
                     healthy = false;
+                    LOG.error("hit log: cannot write to {}: {}; new hits are refused (503, not counted) until it can; "
+                            + "the {} waiting are retried every second", dir, e.toString(), unwritten.size() + queued.get());
                 }
-                if (!running && ++attempts >= 3) {
-                    LOG.error("hit log: giving up at shutdown; {} bytes of log lines were not written", buffer.size());
+                if (!running && ++attempts >= STOP_ATTEMPTS) {
+                    givingUp = true;
                     buffer.reset();
+                    unwritten.forEach(this::giveUp);
+                    unwritten.clear();
                     return;
                 }
                 LockSupport.parkNanos(this, RETRY_PARK_NANOS);

@@ -23,6 +23,10 @@ final class DayFile {
     private final String node;
     private LocalDate day;
     private FileChannel channel;
+    /** Size of the open file up to its last whole line: where a failed write is cut back to. */
+    private long whole;
+    /** A failed write could not be cut back: the day's file holds bytes past this that must go first; -1 if none. */
+    private long cutAt = -1;
 
     DayFile(Path dir, String node) {
         this.dir = dir;
@@ -42,17 +46,35 @@ final class DayFile {
     void switchTo(LocalDate d) {
         close();
         day = d;
+        cutAt = -1;
     }
 
-    /** Writes {@code length} bytes whole; on failure the file is closed, to be reopened by the next write. */
+    /**
+     * Writes {@code length} bytes (whole lines) all or nothing: a write that fails part way (a full disk
+     * takes what fits) is cut back to the last whole line, so writing the same bytes again never tears
+     * or repeats a line. On failure the file is closed, to be reopened by the next write.
+     */
     void write(byte[] bytes, int length) throws IOException {
+        FileChannel c;
         try {
-            FileChannel c = open();
+            c = open();
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+        try {
             ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
             while (b.hasRemaining()) {
                 c.write(b);
             }
+            whole += length;
         } catch (IOException e) {
+            try {
+                c.truncate(whole);
+            } catch (IOException cut) {
+                cutAt = whole;
+                e.addSuppressed(cut);
+            }
             close();
             throw e;
         }
@@ -64,8 +86,18 @@ final class DayFile {
             // Not APPEND: the channel must also read the last byte. This thread is the file's only writer.
             FileChannel c = FileChannel.open(fileFor(day),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            c.position(c.size());
-            terminateTornLine(c);
+            try {
+                if (cutAt >= 0 && c.size() > cutAt) {
+                    c.truncate(cutAt);
+                }
+                c.position(c.size());
+                terminateTornLine(c);
+                whole = c.position();
+            } catch (IOException e) {
+                c.close();
+                throw e;
+            }
+            cutAt = -1;
             channel = c;
         }
         return channel;
