@@ -92,8 +92,11 @@ public final class RedisCounterArchive implements CounterArchive {
             changes.putIfAbsent(counter, 0L);
         }
         String tenantsKey = "rca:tenants:" + DAY.format(day);
-        redis.call("SADD " + tenantsKey, r -> r.sadd(tenantsKey, tenant));
+        Long first = redis.call("SADD " + tenantsKey, r -> r.sadd(tenantsKey, tenant));
         String month = monthKey(tenant, YearMonth.from(day));
+        if (first != null && first == 1 && isAggregated(day)) {
+            dropUnsharedTotals(month, day);
+        }
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, Long> e : changes.entrySet()) {
             if (args.isEmpty()) {
@@ -114,6 +117,25 @@ public final class RedisCounterArchive implements CounterArchive {
     private void writeShare(String share, String month, List<String> args) throws StoreException {
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {share, month}, args.toArray(String[]::new)));
+    }
+
+    /**
+     * A day aggregated before shares existed holds totals no share accounts for: the first share of the
+     * tenant's day clears them (in steps), or the shares would be added on top of them.
+     */
+    private void dropUnsharedTotals(String month, LocalDate day) throws StoreException {
+        String suffix = ArchiveMonth.daySuffix(day);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScanCursor from = cursor;
+            MapScanCursor<String, String> page = redis.call("HSCAN " + month,
+                    r -> r.hscan(month, from, ScanArgs.Builder.matches("*" + suffix).limit(CHUNK)));
+            if (!page.getMap().isEmpty()) {
+                String[] fields = page.getMap().keySet().toArray(String[]::new);
+                redis.call("HDEL " + month, r -> r.hdel(month, fields));
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
     }
 
     /** The counters in a node's share, read in steps of {@value #CHUNK}. */

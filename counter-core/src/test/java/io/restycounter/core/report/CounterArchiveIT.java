@@ -139,4 +139,29 @@ class CounterArchiveIT {
             assertEquals(10L, a.range(new CounterKey(t, "c2499"), day, day).get(day));
         }
     }
+
+    /** A day aggregated before shares existed (one node's total, last writer won) is not added to. */
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
+    void aDayAggregatedBeforeSharesIsRecountedFromTheShares(String kind) throws Exception {
+        String t = "l" + kind;
+        LocalDate day = LocalDate.parse("2026-11-26");
+        try (CounterArchive a = archive(kind, "legacy")) {
+            if (kind.equals("redis")) {
+                try (RedisLink link = RedisLink.connect(CounterConfig.from(Settings.of(java.util.Map.of("REDIS_URL", redis.url()))))) {
+                    link.call("legacy", r -> r.hset("rca:{" + t + "}:202611", Map.of("home:26", "7", "home:25", "4")));
+                }
+            } else {
+                java.nio.file.Path month = ((FileCounterArchive) a).monthFile(t, java.time.YearMonth.from(day));
+                Files.createDirectories(month.getParent());
+                Files.writeString(month, "home:25 4\nhome:26 7\n");
+            }
+            a.markAggregated(day);
+            a.replaceShare("a", t, day, Map.of("home", 5L));
+            a.replaceShare("b", t, day, Map.of("home", 7L));
+            assertEquals(12L, a.range(new CounterKey(t, "home"), day, day).get(day));
+            assertEquals(4L, a.range(new CounterKey(t, "home"), day.minusDays(1), day.minusDays(1)).get(day.minusDays(1)),
+                    "other days of the month are kept");
+        }
+    }
 }
