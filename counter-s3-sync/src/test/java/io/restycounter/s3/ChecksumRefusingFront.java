@@ -15,18 +15,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP front on 127.0.0.1 that makes a store answer as S3-compatible stores without checksum
- * mode do (S3Proxy 2.6.0, several MinIO, Ceph and other stores): a request carrying
+ * mode do (S3Proxy 2.6.0, several MinIO, Ceph and other stores): by default a request carrying
  * {@code x-amz-checksum-*} or {@code x-amz-sdk-checksum-algorithm} gets 501 NotImplemented, and
  * every other request is passed byte for byte to the store behind it, one request per connection.
  * The Host header stays the front's, so the client's AWS v4 signature still holds.
  */
 public final class ChecksumRefusingFront implements AutoCloseable {
 
+    /** The ways stores in the field lack checksum mode. */
+    public enum Behaviour {
+        /** 501 NotImplemented to any checksum header, x-amz-checksum-mode included. */
+        REFUSES_CHECKSUM_HEADERS,
+        /** Takes x-amz-checksum-mode, but 501 NotImplemented to an upload that carries a checksum. */
+        REFUSES_UPLOAD_CHECKSUMS,
+        /** Takes every header and answers no checksum. */
+        IGNORES_CHECKSUMS
+    }
+
     private static final String NOT_IMPLEMENTED_XML = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<Error><Code>NotImplemented</Code>"
             + "<Message>A header you provided implies functionality that is not implemented</Message></Error>";
 
     private final int storePort;
+    private final Behaviour behaviour;
     private final ServerSocket socket;
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger uploads = new AtomicInteger();
@@ -34,7 +45,12 @@ public final class ChecksumRefusingFront implements AutoCloseable {
 
     /** Starts on a free port in front of the store listening on 127.0.0.1:{@code storePort}. */
     public ChecksumRefusingFront(int storePort) throws IOException {
+        this(storePort, Behaviour.REFUSES_CHECKSUM_HEADERS);
+    }
+
+    public ChecksumRefusingFront(int storePort, Behaviour behaviour) throws IOException {
         this.storePort = storePort;
+        this.behaviour = behaviour;
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::serve, "checksum-refusing-front");
         t.setDaemon(true);
@@ -82,7 +98,7 @@ public final class ChecksumRefusingFront implements AutoCloseable {
                 return;
             }
             String method = head.get(0).split(" ", 2)[0];
-            if (asksForChecksums(head)) {
+            if (refuses(head)) {
                 refused.incrementAndGet();
                 refuse(method, head, in, out);
                 return;
@@ -107,6 +123,9 @@ public final class ChecksumRefusingFront implements AutoCloseable {
                     if (!interim && method.equals("HEAD") && etagOnHead != null) {
                         answer = withEtag(answer, etagOnHead);
                     }
+                    if (behaviour == Behaviour.IGNORES_CHECKSUMS) {
+                        answer = withoutChecksums(answer);
+                    }
                     out.write(join(answer));
                     out.flush();
                     if (!interim) {
@@ -121,10 +140,15 @@ public final class ChecksumRefusingFront implements AutoCloseable {
         }
     }
 
-    private static boolean asksForChecksums(List<String> head) {
+    private boolean refuses(List<String> head) {
+        if (behaviour == Behaviour.IGNORES_CHECKSUMS) {
+            return false;
+        }
         for (String line : head.subList(1, head.size())) {
             String name = line.substring(0, Math.max(0, line.indexOf(':'))).trim().toLowerCase(Locale.ROOT);
-            if (name.startsWith("x-amz-checksum-") || name.equals("x-amz-sdk-checksum-algorithm")) {
+            boolean mode = name.equals("x-amz-checksum-mode");
+            if ((name.startsWith("x-amz-checksum-") || name.equals("x-amz-sdk-checksum-algorithm"))
+                    && !(mode && behaviour == Behaviour.REFUSES_UPLOAD_CHECKSUMS)) {
                 return true;
             }
         }
@@ -174,6 +198,16 @@ public final class ChecksumRefusingFront implements AutoCloseable {
         List<String> result = new ArrayList<>();
         for (String line : answer) {
             result.add(line.toLowerCase(Locale.ROOT).startsWith("etag:") ? "ETag: " + etag : line);
+        }
+        return result;
+    }
+
+    private static List<String> withoutChecksums(List<String> answer) {
+        List<String> result = new ArrayList<>();
+        for (String line : answer) {
+            if (!line.toLowerCase(Locale.ROOT).startsWith("x-amz-checksum-")) {
+                result.add(line);
+            }
         }
         return result;
     }

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -223,6 +225,27 @@ class LogShipperWithoutChecksumModeIT {
         }
         assertEquals(1, count(withChecksumMode, SHA256_LINE), withChecksumMode);
         assertEquals(0, count(withChecksumMode, MD5_LINE), withChecksumMode);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ChecksumRefusingFront.Behaviour.class, names = {"REFUSES_UPLOAD_CHECKSUMS", "IGNORES_CHECKSUMS"})
+    void aStoreThatTakesChecksumModeButRefusesOrForgetsTheChecksumIsCheckedByEtag(ChecksumRefusingFront.Behaviour behaviour)
+            throws Exception {
+        try (ChecksumRefusingFront other = new ChecksumRefusingFront(store.port(), behaviour);
+             LogShipper shipper = shipper(other.endpoint(), Map.of())) {
+            Path file = log(FILE, lines("home", 30));
+            String logged = stderrOf(() -> {
+                assertEquals(List.of(FILE), shipper.shipClosed().shipped());
+                unship(FILE);
+                assertEquals(List.of(FILE), shipper.shipClosed().alreadyPresent());
+            });
+            assertEquals(1, count(logged, MD5_LINE), logged);
+            assertEquals(0, count(logged, SHA256_LINE), logged);
+            assertEquals(LogShipper.Check.MD5_ETAG, shipper.check());
+            assertFalse(Files.exists(file));
+            byte[] bytes = lines("home", 30).getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(bytes, verifier.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asByteArray());
+        }
     }
 
     @Test
