@@ -314,7 +314,7 @@ public final class LogShipper implements AutoCloseable {
     }
 
     /** The check this shipper uses, as learnt from the store so far. */
-    Check check() {
+    synchronized Check check() {
         return check;
     }
 
