@@ -49,6 +49,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * holds that same checksum. An object already holding the same bytes is not uploaded again; one
  * holding different bytes is never overwritten. Any failure leaves the local file for the next run.
  *
+ * <p>A store that does not implement checksum mode (it answers 501 NotImplemented to the checksum
+ * headers, or keeps no SHA-256 of an upload that carried one) is checked with what every S3 store
+ * implements instead: the upload's Content-MD5, which the store verifies, and the ETag of the
+ * single-part object, the hex MD5 of its bytes. The check in use is logged once per shipper.
+ *
  * <p>Thread-safe: passes are serialized. Owns its {@link S3Client} and closes it.
  */
 public final class LogShipper implements AutoCloseable {
@@ -66,6 +71,17 @@ public final class LogShipper implements AutoCloseable {
     private final S3Settings settings;
     private final S3Client s3;
     private final Clock clock;
+    /** Learnt from the store's answers; only read and written inside the serialized passes. */
+    private Check check = Check.UNKNOWN;
+
+    /** How an upload is confirmed. */
+    enum Check {
+        UNKNOWN,
+        /** S3's SHA-256 checksums: x-amz-checksum-sha256 on the upload, x-amz-checksum-mode on HEAD. */
+        SHA256,
+        /** Content-MD5 on the upload and the single-part ETag on HEAD. */
+        MD5_ETAG
+    }
 
     public LogShipper(S3Settings settings, S3Client s3, Clock clock) {
         this.settings = settings;
@@ -180,36 +196,35 @@ public final class LogShipper implements AutoCloseable {
             }
             Optional<HeadObjectResponse> existing = head(key);
             if (existing.isPresent()) {
+                if (existing.get().checksumSHA256() != null) {
+                    learn(Check.SHA256, null);
+                }
                 if (!holds(existing.get(), payload)) {
-                    LOG.error("s3 ship: {}: {} already holds different content ({} bytes, sha256 {}; ours {} bytes, sha256 {});"
+                    LOG.error("s3 ship: {}: {} already holds different content ({}; ours {});"
                                     + " not overwritten, local file kept",
-                            file, where, existing.get().contentLength(), existing.get().checksumSHA256(),
-                            payload.length(), payload.sha256Base64());
+                            file, where, describe(existing.get()), describe(payload));
                     return Outcome.CONFLICT;
                 }
                 return markShipped(file, name, before, failed, "already present at " + where)
                         ? Outcome.ALREADY_PRESENT : Outcome.FAILED;
             }
-            s3.putObject(PutObjectRequest.builder()
-                            .bucket(settings.bucket())
-                            .key(key)
-                            .contentLength(payload.length())
-                            .contentType(settings.gzip() ? "application/gzip" : "application/x-ndjson")
-                            .checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                            .checksumSHA256(payload.sha256Base64())
-                            .contentMD5(payload.md5Base64())
-                            .build(),
-                    RequestBody.fromFile(payload.body()));
+            put(key, payload);
             Optional<HeadObjectResponse> stored = head(key);
+            if (stored.isPresent() && check != Check.MD5_ETAG) {
+                if (stored.get().checksumSHA256() != null) {
+                    learn(Check.SHA256, null);
+                } else {
+                    learn(Check.MD5_ETAG, "it kept no SHA-256 checksum of an upload that carried one");
+                }
+            }
             if (stored.isEmpty() || !holds(stored.get(), payload)) {
-                fail(failed, name.toString(), where + " did not confirm the upload (sha256 "
-                        + stored.map(HeadObjectResponse::checksumSHA256).orElse("absent") + ", ours " + payload.sha256Base64() + ")");
+                fail(failed, name.toString(), where + " did not confirm the upload ("
+                        + stored.map(LogShipper::describe).orElse("absent") + "; ours " + describe(payload) + ")");
                 return Outcome.FAILED;
             }
             return markShipped(file, name, before, failed, "uploaded to " + where) ? Outcome.SHIPPED : Outcome.FAILED;
         } catch (S3Exception e) {
-            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-            fail(failed, name.toString(), "S3 answered " + e.statusCode() + (code == null ? "" : " " + code) + " for " + where);
+            fail(failed, name.toString(), "S3 answered " + answer(e) + " for " + where);
         } catch (SdkException e) {
             fail(failed, name.toString(), "S3 unreachable for " + where + ": " + shorten(e.getMessage()));
         } catch (IOException e) {
@@ -221,15 +236,96 @@ public final class LogShipper implements AutoCloseable {
         return Outcome.FAILED;
     }
 
+    private void put(String key, Payload payload) {
+        if (check != Check.MD5_ETAG) {
+            try {
+                s3.putObject(putRequest(key, payload, true), RequestBody.fromFile(payload.body()));
+                return;
+            } catch (S3Exception e) {
+                if (!notImplemented(e)) {
+                    throw e;
+                }
+                learn(Check.MD5_ETAG, "it answered " + answer(e) + " to an upload with x-amz-checksum-sha256");
+            }
+        }
+        s3.putObject(putRequest(key, payload, false), RequestBody.fromFile(payload.body()));
+    }
+
+    private PutObjectRequest putRequest(String key, Payload payload, boolean withSha256) {
+        PutObjectRequest.Builder b = PutObjectRequest.builder()
+                .bucket(settings.bucket())
+                .key(key)
+                .contentLength(payload.length())
+                .contentType(settings.gzip() ? "application/gzip" : "application/x-ndjson")
+                .contentMD5(payload.md5Base64());
+        if (withSha256) {
+            b.checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(payload.sha256Base64());
+        }
+        return b.build();
+    }
+
     private Optional<HeadObjectResponse> head(String key) {
+        if (check != Check.MD5_ETAG) {
+            try {
+                return head(key, ChecksumMode.ENABLED);
+            } catch (S3Exception e) {
+                if (!notImplemented(e)) {
+                    throw e;
+                }
+                learn(Check.MD5_ETAG, "it answered " + answer(e) + " to a HEAD with x-amz-checksum-mode");
+            }
+        }
+        return head(key, null);
+    }
+
+    private Optional<HeadObjectResponse> head(String key, ChecksumMode mode) {
         try {
-            return Optional.of(s3.headObject(b -> b.bucket(settings.bucket()).key(key).checksumMode(ChecksumMode.ENABLED)));
+            return Optional.of(s3.headObject(b -> b.bucket(settings.bucket()).key(key).checksumMode(mode)));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
             throw e;
         }
+    }
+
+    /** How stores without checksum mode refuse its headers; a HEAD answer has no body, so only the status tells. */
+    private static boolean notImplemented(S3Exception e) {
+        return e.statusCode() == 501
+                || (e.awsErrorDetails() != null && "NotImplemented".equals(e.awsErrorDetails().errorCode()));
+    }
+
+    private static String answer(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return e.statusCode() + (code == null ? "" : " " + code);
+    }
+
+    private void learn(Check learnt, String why) {
+        if (check == learnt) {
+            return;
+        }
+        check = learnt;
+        if (learnt == Check.SHA256) {
+            LOG.info("s3 ship to {}: uploads are checked with S3's SHA-256 checksums (checksum mode)", settings);
+        } else {
+            LOG.info("s3 ship to {}: the store does not implement checksum mode ({}); uploads are checked with"
+                    + " Content-MD5 and the object's ETag instead", settings, why);
+        }
+    }
+
+    /** The check this shipper uses, as learnt from the store so far. */
+    synchronized Check check() {
+        return check;
+    }
+
+    private static String describe(HeadObjectResponse object) {
+        return object.contentLength() + " bytes, " + (object.checksumSHA256() != null
+                ? "sha256 " + object.checksumSHA256() : "ETag " + object.eTag());
+    }
+
+    private String describe(Payload payload) {
+        return payload.length() + " bytes, " + (check == Check.MD5_ETAG
+                ? "ETag \"" + payload.md5Hex() + "\"" : "sha256 " + payload.sha256Base64());
     }
 
     /**
