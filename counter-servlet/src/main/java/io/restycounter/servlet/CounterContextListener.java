@@ -6,15 +6,20 @@ import io.restycounter.core.Settings;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import java.io.PrintStream;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLoggerFactory;
 
 /**
  * Builds the webapp's {@link CounterEngine} at start and closes it, flushing every count, when the
  * webapp stops. Settings come from context-params with the environment variables' names
  * ({@code REDIS_HOST}, {@code LOG_DIR}, ...), then {@code -Dcounter.*} properties, then the environment.
  * A host app that put its own engine in the context attribute keeps it, and keeps closing it itself.
+ *
+ * <p>Without an SLF4J provider in the webapp, the generated API key and a failed start are written to
+ * standard error instead, so that neither is lost.
  */
 public class CounterContextListener implements ServletContextListener {
 
@@ -28,11 +33,25 @@ public class CounterContextListener implements ServletContextListener {
         if (context.getAttribute(CounterEngine.CONTEXT_ATTRIBUTE) != null) {
             return;
         }
-        CounterConfig config = CounterConfig.from(Settings.fromEnvironment().over(context::getInitParameter));
-        if (config.apiKeyGenerated()) {
-            LOG.warn("API_KEY is not set; queries need this generated key: {}", config.apiKey());
+        // Checked at start, not in a static field: a provider can only be missing for the whole webapp.
+        PrintStream fallback = LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory ? System.err : null;
+        try {
+            CounterConfig config = CounterConfig.from(Settings.fromEnvironment().over(context::getInitParameter));
+            if (config.apiKeyGenerated()) {
+                LOG.warn("API_KEY is not set; queries need this generated key: {}", config.apiKey());
+                if (fallback != null) {
+                    fallback.println("resty-counter: API_KEY is not set; queries need this generated key: "
+                            + config.apiKey());
+                }
+            }
+            owned = CounterEngine.start(config, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            LOG.error("the counter did not start: {}", e.getMessage());
+            if (fallback != null) {
+                fallback.println("resty-counter: the counter did not start: " + e.getMessage());
+            }
+            throw e;
         }
-        owned = CounterEngine.start(config, Clock.systemUTC());
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, owned);
     }
 
