@@ -11,6 +11,7 @@ import io.restycounter.core.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -64,6 +65,7 @@ final class BatchProtocol {
 
     private final String writerId;
     private final String node;
+    private final Clock clock;
     private final ZoneId zone;
     private final int expireDays;
     private final String where;
@@ -82,9 +84,11 @@ final class BatchProtocol {
      * {@code writerId} makes this process's markers unique; {@code node} (NODE_ID, "" for none) is
      * announced for each day it counts on; {@code connection} is asked for each send.
      */
-    BatchProtocol(String writerId, String node, ZoneId zone, int expireDays, String where, Connection connection) {
+    BatchProtocol(String writerId, String node, ZoneId zone, Clock clock, int expireDays, String where,
+            Connection connection) {
         this.writerId = writerId;
         this.node = node;
+        this.clock = clock;
         this.zone = zone;
         this.expireDays = expireDays;
         this.where = where;
@@ -146,7 +150,7 @@ final class BatchProtocol {
                 index.put(d.day(), at);
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
-                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expireAt(d.day())));
+                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expiresIn(d.day())));
             }
             triples.add(at);
             triples.add(d.counter());
@@ -162,12 +166,16 @@ final class BatchProtocol {
         return new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
     }
 
-    /** Epoch second when the hash of {@code day} expires, or 0 for never. */
-    private long expireAt(LocalDate day) {
+    /**
+     * Seconds from now until the hash of {@code day} expires (at least 1), or 0 for never. Relative, so
+     * that Redis's clock and this node's (a test's, too) need not agree on the date.
+     */
+    private long expiresIn(LocalDate day) {
         if (expireDays > CounterConfig.NEVER_EXPIRE_ABOVE) {
             return 0;
         }
-        return day.plusDays(1L + expireDays).atStartOfDay(zone).toEpochSecond();
+        long at = day.plusDays(1L + expireDays).atStartOfDay(zone).toEpochSecond();
+        return Math.max(1, at - clock.instant().getEpochSecond());
     }
 
     // ---------------------------------------------------------------- in flight

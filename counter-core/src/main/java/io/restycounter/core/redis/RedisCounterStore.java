@@ -89,7 +89,7 @@ public final class RedisCounterStore implements CounterStore {
         new SecureRandom().nextBytes(id);
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
-                config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, config.redisExpireDays(),
+                config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
                 where, this::flushConnection);
         this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);

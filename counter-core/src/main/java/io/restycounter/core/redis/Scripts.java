@@ -5,7 +5,7 @@ final class Scripts {
 
     /**
      * KEYS[1] marker, KEYS[2..m+1] day hashes, KEYS[m+2..2m+1] this node's hash of the same days, in the
-     * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIREAT per day (0 =
+     * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIRE seconds per day (0 =
      * leave), then triples (index of the day hash in KEYS, field, increment).
      * <p>Each hash is read once (HMGET) and written once (HSET) whatever the number of counters in the
      * batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The script
@@ -66,8 +66,8 @@ final class Scripts {
                 redis.call('HSET', KEYS[i + m], unpack(own[i]))
               end
               if ARGV[i] ~= '0' then
-                redis.call('EXPIREAT', KEYS[i], ARGV[i])
-                redis.call('EXPIREAT', KEYS[i + m], ARGV[i])
+                redis.call('EXPIRE', KEYS[i], ARGV[i])
+                redis.call('EXPIRE', KEYS[i + m], ARGV[i])
               end
             end
             return 1

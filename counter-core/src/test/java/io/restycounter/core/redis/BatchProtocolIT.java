@@ -59,7 +59,7 @@ class BatchProtocolIT {
     }
 
     private static BatchProtocol protocol() {
-        return new BatchProtocol("it", "n1", ZoneOffset.UTC, 3, "test", () -> batched);
+        return new BatchProtocol("it", "n1", ZoneOffset.UTC, java.time.Clock.fixed(TODAY.atTime(10, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC), 3, "test", () -> batched);
     }
 
     private static List<Batch> build(BatchProtocol p, Delta... d) {
@@ -113,8 +113,8 @@ class BatchProtocolIT {
         redis.scriptFlush();
         assertEquals(List.of("2"), p.read(query, List.of(BatchProtocol.dayKey("acme", TODAY)), "home", 1));
         List<Batch> after = build(p, new Delta(TODAY, "home", 1));
-        assertEquals(String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()),
-                after.get(0).args[1], "a restarted Redis may have lost the expiry: it is sent again");
+        assertEquals(String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()
+                - TODAY.atTime(10, 0).toEpochSecond(ZoneOffset.UTC)), after.get(0).args[1], "a restarted Redis may have lost the expiry: it is sent again");
     }
 
     @Test

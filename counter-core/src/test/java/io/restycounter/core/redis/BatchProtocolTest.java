@@ -19,11 +19,14 @@ import org.junit.jupiter.api.Test;
 class BatchProtocolTest {
 
     private static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
-    private static final long TODAY_EXPIRY = LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+    private static final java.time.Instant NOW = java.time.Instant.parse("2026-11-29T10:15:30Z");
+    /** Sent as seconds from now, not as a date, so Redis's clock need not agree with the node's. */
+    private static final long TODAY_EXPIRY = LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()
+            - NOW.getEpochSecond();
     private static final long YESTERDAY_EXPIRY = TODAY_EXPIRY - 86_400;
 
     private static BatchProtocol protocol(int expireDays) {
-        return new BatchProtocol("w1", "n1", ZoneOffset.UTC, expireDays, "test", () -> {
+        return new BatchProtocol("w1", "n1", ZoneOffset.UTC, java.time.Clock.fixed(NOW, ZoneOffset.UTC), expireDays, "test", () -> {
             throw new StoreException("no Redis in a unit test");
         });
     }
