@@ -8,6 +8,7 @@ import io.restycounter.app.tls.HttpsConnector;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.http.PixelTally;
+import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.servlet.CounterMeters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +88,8 @@ final class CounterServer {
         Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads, tally));
         readiness = new Readiness(engine);
         admin = settings.admin().enabled()
-                ? new AdminServer(settings.admin(), readiness, new CounterMeters(engine, tally)) : null;
+                ? new AdminServer(settings.admin(), readiness, new CounterMeters(engine, tally), engine,
+                        shipping(background), certificates) : null;
 
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
         this.certificates = certificates;
@@ -144,6 +146,15 @@ final class CounterServer {
             throw e;
         }
         return s;
+    }
+
+    private static DailyShipSchedule shipping(List<Lifecycle> background) {
+        for (Lifecycle part : background) {
+            if (part instanceof DailyShipSchedule s) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static List<Lifecycle> owned(CertificateManager certificates, List<Lifecycle> background) {

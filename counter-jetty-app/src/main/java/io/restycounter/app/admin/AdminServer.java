@@ -9,6 +9,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.restycounter.app.tls.CertificateManager;
+import io.restycounter.core.CounterEngine;
+import io.restycounter.s3.DailyShipSchedule;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -37,22 +40,28 @@ public final class AdminServer {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    /** @param counter binds the counter's own meters (the app's {@code CounterMeters}) */
-    public AdminServer(AdminSettings settings, Readiness readiness, MeterBinder counter) {
+    /**
+     * @param counter      binds the engine's meters ({@code CounterMeters}, as a webapp gets them)
+     * @param shipping     null without AWS_PATH
+     * @param certificates null without HTTPS
+     */
+    public AdminServer(AdminSettings settings, Readiness readiness, MeterBinder counter, CounterEngine engine,
+            DailyShipSchedule shipping, CertificateManager certificates) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        for (MeterBinder b : List.of(counter, new JvmMemoryMetrics(), gc, new JvmThreadMetrics(),
+        ServerMeters server = new ServerMeters(engine, shipping, certificates);
+        for (MeterBinder b : List.of(counter, server, new JvmMemoryMetrics(), gc, new JvmThreadMetrics(),
                 new ClassLoaderMetrics(), new ProcessorMetrics(), new UptimeMetrics())) {
             b.bindTo(registry);
         }
         QueuedThreadPool threads = new QueuedThreadPool(4, 1);
         threads.setName("admin");
-        server = new Server(threads);
-        connector = new ServerConnector(server, 1, 1);
+        this.server = new Server(threads);
+        connector = new ServerConnector(this.server, 1, 1);
         connector.setHost(settings.bind());
         connector.setPort(settings.port());
-        server.addConnector(connector);
-        server.setHandler(new Routes(readiness, registry));
-        server.setStopTimeout(1_000);
+        this.server.addConnector(connector);
+        this.server.setHandler(new Routes(readiness, registry, server));
+        this.server.setStopTimeout(1_000);
     }
 
     public void start() throws Exception {
@@ -77,16 +86,23 @@ public final class AdminServer {
 
         private final Readiness readiness;
         private final PrometheusMeterRegistry registry;
+        private final ServerMeters server;
 
-        Routes(Readiness readiness, PrometheusMeterRegistry registry) {
+        Routes(Readiness readiness, PrometheusMeterRegistry registry, ServerMeters server) {
             this.readiness = readiness;
             this.registry = registry;
+            this.server = server;
+        }
+
+        private String scrape() {
+            server.refresh();
+            return registry.scrape();
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             switch (request.getHttpURI().getPath()) {
-                case "/metrics" -> answer(response, callback, 200, PROMETHEUS_TEXT, registry.scrape());
+                case "/metrics" -> answer(response, callback, 200, PROMETHEUS_TEXT, scrape());
                 case "/livez" -> answer(response, callback, 200, TEXT, "OK\n");
                 case "/readyz" -> {
                     String why = readiness.notReadyBecause();
