@@ -267,6 +267,21 @@ class AcmeHttpsIT {
     }
 
     @Test
+    void theAdminPortTellsTheDaysToEachCertificatesExpiry() throws Exception {
+        MutableClock clock = now();
+        TestServer app = app(clock, "ADMIN_PORT", "0");
+        X509Certificate leaf = handshake(app, "days.test.example")[0];
+        double days = java.time.Duration.between(clock.instant(), leaf.getNotAfter().toInstant()).toSeconds() / 86_400.0;
+
+        String metrics = TestServer.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + app.server().adminPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String line = metrics.lines().filter(l -> l.startsWith("counter_certificate_expiry_days{host=\"days.test.example\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError(metrics));
+        assertEquals(days, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), 0.01);
+    }
+
+    @Test
     void httpsIsOffWithoutHttpsPort() throws Exception {
         TestServer app = TestServer.start(dir.resolve("logs"), now(), "ALLOWED_DOMAINS", ALLOWED);
         apps.add(app);
