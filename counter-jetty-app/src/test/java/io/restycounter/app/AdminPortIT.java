@@ -78,6 +78,13 @@ class AdminPortIT {
             String metrics = get(admin, "/metrics").body();
             assertTrue(metrics.contains("counter_store_refusing 1.0"), metrics);
             assertTrue(metrics.contains("counter_pixels_total{answer=\"unavailable\",status=\"503\"} 1.0"), metrics);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (metrics.contains("counter_redis_disconnects_total 0.0") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                metrics = get(admin, "/metrics").body();
+            }
+            assertTrue(metrics.contains("counter_redis_disconnects_total ")
+                    && !metrics.contains("counter_redis_disconnects_total 0.0"), "Lettuce saw Redis go: " + metrics);
             redis.start();
         }
     }

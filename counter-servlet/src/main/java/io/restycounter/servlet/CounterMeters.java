@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelTally;
+import io.restycounter.core.redis.RedisLink;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +79,15 @@ public final class CounterMeters implements MeterBinder {
                         e -> e.logStats().writeNanos(), TimeUnit.NANOSECONDS)
                 .description("Writes to the log file, and their time")
                 .register(registry);
+        RedisLink redis = engine.redisLink();
+        if (redis != null) {
+            FunctionCounter.builder("counter.redis.disconnects", redis, RedisLink::disconnects)
+                    .description("Connections to Redis that dropped, as Lettuce reports them")
+                    .register(registry);
+            FunctionCounter.builder("counter.redis.reconnect.attempts", redis, RedisLink::reconnectAttempts)
+                    .description("Reconnects to Redis that Lettuce tried")
+                    .register(registry);
+        }
         Gauge.builder("counter.log.healthy", engine, e -> e.logHealthy() ? 1 : 0)
                 .description("1 while the log can be written; 0 while every hit is refused")
                 .register(registry);
