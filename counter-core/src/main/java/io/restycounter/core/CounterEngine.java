@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,8 @@ public final class CounterEngine implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final BotDetector bots;
     private final AtomicLong refused = new AtomicLong();
+    /** Hits by {@link Outcome}, indexed by ordinal: one LongAdder increment per hit, nothing allocated. */
+    private final LongAdder[] fates = adders(Outcome.values().length);
     private final CounterArchive archive;
     private final TenantKeys tenantKeys;
     /** The process's one Redis client, shared by store, archive, tenant keys and the app; null without Redis. */
@@ -222,6 +225,12 @@ public final class CounterEngine implements AutoCloseable {
      * neither counted nor logged; the caller answers it with an error.
      */
     public Outcome record(Hit hit) {
+        Outcome fate = decide(hit);
+        fates[fate.ordinal()].increment();
+        return fate;
+    }
+
+    private Outcome decide(Hit hit) {
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
         }
@@ -311,6 +320,27 @@ public final class CounterEngine implements AutoCloseable {
 
     public boolean logHealthy() {
         return log.healthy();
+    }
+
+    /** Hits {@linkplain #record recorded} with this outcome since start. */
+    public long fateCount(Outcome fate) {
+        return fates[fate.ordinal()].sum();
+    }
+
+    public StoreStats storeStats() {
+        return store.stats();
+    }
+
+    public LogStats logStats() {
+        return log.stats();
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
     }
 
     /** Hits refused since start because the store or the log was full. */

@@ -41,6 +41,11 @@ public interface CounterStore extends AutoCloseable {
     /** True when the backing store answers. */
     boolean healthy();
 
+    /** Pending counters, refusals and flushes so far; cheap enough for a metrics scrape. */
+    default StoreStats stats() {
+        return StoreStats.NONE;
+    }
+
     /** Flushes what it can and releases the store. */
     @Override
     void close();

@@ -23,6 +23,11 @@ public interface HitLog extends AutoCloseable {
     /** True while the last write succeeded; while false, {@link #append} refuses every hit. */
     boolean healthy();
 
+    /** Queue depth and writes so far; cheap enough for a metrics scrape. */
+    default LogStats stats() {
+        return LogStats.NONE;
+    }
+
     /** Writes what is queued and closes the file. */
     @Override
     void close();

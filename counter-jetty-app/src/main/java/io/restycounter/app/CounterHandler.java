@@ -6,6 +6,7 @@ import io.restycounter.core.http.CounterQuery;
 import io.restycounter.core.http.HttpAnswer;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
+import io.restycounter.core.http.PixelTally;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -56,10 +57,15 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     private final CounterEngine engine;
     private final CounterQuery query;
     private final Executor blockingWork;
+    private final PixelTally tally;
 
-    /** @param blockingWork where queries and health checks run, since they may wait on the store */
-    CounterHandler(CounterEngine engine, Executor blockingWork) {
+    /**
+     * @param blockingWork where queries and health checks run, since they may wait on the store
+     * @param tally        adds every pixel answer, for metrics
+     */
+    CounterHandler(CounterEngine engine, Executor blockingWork, PixelTally tally) {
         this.engine = engine;
+        this.tally = tally;
         this.blockingWork = blockingWork;
         this.query = new CounterQuery(engine);
     }
@@ -133,7 +139,8 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     }
 
     /** The row's status and its pre-encoded headers; the caller completes the response. */
-    private static void sendPixel(Response response, PixelAnswer answer) {
+    private void sendPixel(Response response, PixelAnswer answer) {
+        tally.add(answer);
         response.setStatus(answer.status());
         HttpFields.Mutable headers = response.getHeaders();
         // add, not put: a fresh response has none of them, so there is nothing to look for and replace.

@@ -1,10 +1,15 @@
 package io.restycounter.app;
 
+import io.restycounter.app.admin.AdminServer;
+import io.restycounter.app.admin.Readiness;
 import io.restycounter.app.tls.AcmeChallengeHandler;
 import io.restycounter.app.tls.CertificateManager;
 import io.restycounter.app.tls.HttpsConnector;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Lifecycle;
+import io.restycounter.core.http.PixelTally;
+import io.restycounter.s3.DailyShipSchedule;
+import io.restycounter.servlet.CounterMeters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +49,9 @@ final class CounterServer {
     private final ServerConnector http;
     private final ServerConnector https;
     private final CertificateManager certificates;
+    private final Readiness readiness;
+    /** Null unless ADMIN_PORT is set. */
+    private final AdminServer admin;
 
     private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
             List<Lifecycle> background, Duration partStopBound) throws Exception {
@@ -76,7 +84,12 @@ final class CounterServer {
         http.addBean(perClient);
         server.addConnector(http);
 
-        Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads));
+        PixelTally tally = new PixelTally();
+        Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads, tally));
+        readiness = new Readiness(engine);
+        admin = settings.admin().enabled()
+                ? new AdminServer(settings.admin(), readiness, new CounterMeters(engine, tally), engine,
+                        shipping(background), certificates) : null;
 
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.
         this.certificates = certificates;
@@ -116,6 +129,10 @@ final class CounterServer {
             throw e;
         }
         try {
+            // First, so that /readyz says "starting" (503) while the rest starts.
+            if (s.admin != null) {
+                s.admin.start();
+            }
             for (Lifecycle part : s.background) {
                 part.start();
             }
@@ -123,11 +140,21 @@ final class CounterServer {
             if (certificates != null) {
                 certificates.orderAhead();
             }
+            s.readiness.serving();
         } catch (Exception e) {
             s.stop();
             throw e;
         }
         return s;
+    }
+
+    private static DailyShipSchedule shipping(List<Lifecycle> background) {
+        for (Lifecycle part : background) {
+            if (part instanceof DailyShipSchedule s) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static List<Lifecycle> owned(CertificateManager certificates, List<Lifecycle> background) {
@@ -149,6 +176,11 @@ final class CounterServer {
         return https == null ? -1 : https.getLocalPort();
     }
 
+    /** The admin port, or -1 without one. */
+    int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     /** The certificates served over HTTPS, or null without HTTPS. */
     CertificateManager certificates() {
         return certificates;
@@ -159,13 +191,14 @@ final class CounterServer {
     }
 
     /**
-     * Stops Jetty (letting requests in flight finish), each background part once (each within
-     * {@link #PART_STOP_BOUND}), then the engine. A second call does nothing.
+     * Says "draining" on /readyz, stops Jetty (letting requests in flight finish), each background part once
+     * (each within {@link #PART_STOP_BOUND}), then the engine, then the admin port. A second call does nothing.
      */
     void stop() {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        readiness.draining();
         try {
             server.stop();
         } catch (Exception e) {
@@ -173,6 +206,13 @@ final class CounterServer {
         }
         stopAll(background, partStopBound);
         engine.close();
+        if (admin != null) {
+            try {
+                admin.stop();
+            } catch (Exception e) {
+                LOG.warn("stopping the admin port: {}", e.toString());
+            }
+        }
     }
 
     /**

@@ -115,6 +115,7 @@ public final class Main implements Callable<Integer> {
         CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
+                + (server.adminPort() >= 0 ? ", admin on http://" + serverSettings.admin().bind() + ":" + server.adminPort() : "")
                 + " (node: " + config.nodeId()
                 + ", store: " + (config.redisMode() == CounterConfig.RedisMode.NONE ? "embedded"
                         : "redis " + config.redisMode().name().toLowerCase(java.util.Locale.ROOT)) + ", logs: "

@@ -1,5 +1,6 @@
 package io.restycounter.app;
 
+import io.restycounter.app.admin.AdminSettings;
 import io.restycounter.core.Settings;
 
 /**
@@ -9,9 +10,10 @@ import io.restycounter.core.Settings;
  * @param idleTimeoutMillis      a connection with nothing to read or write this long is closed
  * @param maxConnectionsPerClient open connections one address may hold (trusted proxies excepted); a slow
  *                               client holding many open is what a slowloris attack needs
+ * @param admin                  the admin port (metrics, liveness, readiness), off unless ADMIN_PORT is set
  */
 record ServerSettings(String host, int httpPort, int httpsPort, int maxHeaderBytes, int idleTimeoutMillis,
-                      int maxConnectionsPerClient) {
+                      int maxConnectionsPerClient, AdminSettings admin) {
 
     static ServerSettings from(Settings s) {
         String host = s.get("BIND_ADDRESS", "0.0.0.0");
@@ -20,6 +22,6 @@ record ServerSettings(String host, int httpPort, int httpsPort, int maxHeaderByt
         int headers = s.getInt("MAX_HEADER_BYTES", 8192, 1024, 65536);
         int idle = s.getInt("IDLE_TIMEOUT_MS", 30_000, 100, 3_600_000);
         int perClient = s.getInt("MAX_CONNECTIONS_PER_CLIENT", 100, 1, 1_000_000);
-        return new ServerSettings(host, http, https, headers, idle, perClient);
+        return new ServerSettings(host, http, https, headers, idle, perClient, AdminSettings.from(s));
     }
 }

@@ -5,6 +5,9 @@ import io.restycounter.app.tls.CertifiedKey;
 import io.restycounter.core.MutableClock;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -264,6 +267,21 @@ class AcmeHttpsIT {
         assertTrue(Files.exists(crt), "ACME_DOMAINS ordered at start:\n" + pebble.output());
         assertIssuedByPebble(handshake(app, "ahead.example.org"), "ahead.example.org");
         assertEquals(1, certificates(app).ordersPlaced());
+    }
+
+    @Test
+    void theAdminPortTellsTheDaysToEachCertificatesExpiry() throws Exception {
+        MutableClock clock = now();
+        TestServer app = app(clock, "ADMIN_PORT", "0");
+        X509Certificate leaf = handshake(app, "days.test.example")[0];
+        double days = Duration.between(clock.instant(), leaf.getNotAfter().toInstant()).toSeconds() / 86_400.0;
+
+        String metrics = TestServer.HTTP.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + app.server().adminPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String line = metrics.lines().filter(l -> l.startsWith("counter_certificate_expiry_days{host=\"days.test.example\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError(metrics));
+        assertEquals(days, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), 0.01);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.Settings;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +19,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -30,7 +34,7 @@ class CounterServerStopTest {
     Path dir;
 
     /** A background part that counts its calls; its stop can be made to hang. */
-    static final class Part implements Lifecycle {
+    static class Part implements Lifecycle {
         final AtomicInteger starts = new AtomicInteger();
         final AtomicInteger stops = new AtomicInteger();
         final CountDownLatch hang;
@@ -85,6 +89,81 @@ class CounterServerStopTest {
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()));
         } finally {
             release.countDown();
+        }
+    }
+
+    /** A part whose start waits for a gate. */
+    static final class SlowStart extends Part {
+        final CountDownLatch gate = new CountDownLatch(1);
+
+        SlowStart(CountDownLatch hang) {
+            super(hang);
+        }
+
+        @Override
+        public void start() {
+            super.start();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String readyz(int port) throws Exception {
+        HttpResponse<String> r = TestServer.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/readyz")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body().strip();
+    }
+
+    /** Polls /readyz until it answers {@code expected}, for at most 20 s. */
+    private static void awaitReadyz(int port, String expected) throws Exception {
+        String last = "no answer";
+        for (int i = 0; i < 200 && !expected.equals(last); i++) {
+            try {
+                last = readyz(port);
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            if (!expected.equals(last)) {
+                Thread.sleep(100);
+            }
+        }
+        assertEquals(expected, last);
+    }
+
+    @Test
+    void readyzIsNotReadyWhileStartingReadyWhileServingAndNotReadyWhileDraining() throws Exception {
+        int admin;
+        try (ServerSocket free = new ServerSocket(0)) {
+            admin = free.getLocalPort();
+        }
+        Settings settings = Settings.of(Map.of("HTTP_PORT", "0", "BIND_ADDRESS", "127.0.0.1",
+                "LOG_DIR", dir.resolve("logs").toString(), "API_KEY", TestServer.API_KEY, "TIMEZONE", "UTC",
+                "ADMIN_PORT", String.valueOf(admin)));
+        CounterEngine engine = CounterEngine.start(CounterConfig.from(settings), Clock.systemUTC());
+        CountDownLatch release = new CountDownLatch(1);
+        SlowStart part = new SlowStart(release);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<CounterServer> starting = threads.submit(() -> CounterServer.start(engine,
+                    ServerSettings.from(settings), null, List.of(part), Duration.ofSeconds(20)));
+            awaitReadyz(admin, "503 starting");
+            part.gate.countDown();
+            CounterServer server = starting.get(20, TimeUnit.SECONDS);
+            assertEquals(admin, server.adminPort());
+            assertEquals("200 OK", readyz(admin));
+
+            Future<?> stopping = threads.submit(server::stop);
+            awaitReadyz(admin, "503 draining: stopping");
+            release.countDown();
+            stopping.get(20, TimeUnit.SECONDS);
+            assertThrows(IOException.class, () -> readyz(admin), "the admin port closes last");
+        } finally {
+            part.gate.countDown();
+            release.countDown();
+            threads.shutdownNow();
         }
     }
 }

@@ -30,7 +30,8 @@ public class CounterContextListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        if (context.getAttribute(CounterEngine.CONTEXT_ATTRIBUTE) != null) {
+        if (context.getAttribute(CounterEngine.CONTEXT_ATTRIBUTE) instanceof CounterEngine hosts) {
+            offerMeters(context, hosts);
             return;
         }
         // Checked at start, not in a static field: a provider can only be missing for the whole webapp.
@@ -53,12 +54,19 @@ public class CounterContextListener implements ServletContextListener {
             throw e;
         }
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, owned);
+        offerMeters(context, owned);
+    }
+
+    /** The host app binds them to its own registry: see {@link CounterMeters}. */
+    private static void offerMeters(ServletContext context, CounterEngine engine) {
+        context.setAttribute(CounterMeters.CONTEXT_ATTRIBUTE, new CounterMeters(engine, ServletEngines.tally(context)));
     }
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         if (owned != null) {
             event.getServletContext().removeAttribute(CounterEngine.CONTEXT_ATTRIBUTE);
+            event.getServletContext().removeAttribute(CounterMeters.CONTEXT_ATTRIBUTE);
             owned.close();
             owned = null;
         }

@@ -3,6 +3,8 @@ package io.restycounter.servlet;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
+import io.restycounter.core.http.PixelTally;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -17,10 +19,19 @@ public class PixelServlet extends EngineServlet {
 
     private static final long serialVersionUID = 1L;
 
+    private transient PixelTally tally;
+
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        tally = ServletEngines.tally(getServletContext());
+    }
+
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         PixelAnswer refused = PixelAnswer.withoutCounting(request.getMethod());
         if (refused != null) {
+            tally.add(refused);
             ServletEngines.send(request, response, refused.answer());
             return;
         }
@@ -28,6 +39,8 @@ public class PixelServlet extends EngineServlet {
                 engine.config(), engine.now());
         CounterEngine.Outcome outcome = pixel.key() == null ? null
                 : engine.record(ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), pixel.status()));
-        ServletEngines.send(request, response, PixelAnswer.of(pixel, outcome).answer(pixel));
+        PixelAnswer answer = PixelAnswer.of(pixel, outcome);
+        tally.add(answer);
+        ServletEngines.send(request, response, answer.answer(pixel));
     }
 }

@@ -1,6 +1,7 @@
 package io.restycounter.servlet;
 
 import io.restycounter.core.CounterEngine;
+import io.restycounter.core.http.PixelTally;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.Hit;
 import io.restycounter.core.http.HttpAnswer;
@@ -30,6 +31,18 @@ final class ServletEngines {
         }
         throw new UnavailableException("no CounterEngine in the ServletContext attribute "
                 + CounterEngine.CONTEXT_ATTRIBUTE + ": register CounterContextListener or put one there");
+    }
+
+    /** The webapp's {@link PixelTally}, put in its context attribute by the first servlet that asks. */
+    static PixelTally tally(ServletContext context) {
+        synchronized (ServletEngines.class) {
+            if (context.getAttribute(PixelTally.CONTEXT_ATTRIBUTE) instanceof PixelTally t) {
+                return t;
+            }
+            PixelTally t = new PixelTally();
+            context.setAttribute(PixelTally.CONTEXT_ATTRIBUTE, t);
+            return t;
+        }
     }
 
     /**

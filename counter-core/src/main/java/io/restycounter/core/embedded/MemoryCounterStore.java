@@ -40,6 +40,12 @@ public final class MemoryCounterStore implements CounterStore {
         this.maxCounters = maxCounters;
     }
 
+    /** Nothing is pending here; full when every counter it may hold is taken. */
+    @Override
+    public io.restycounter.core.StoreStats stats() {
+        return new io.restycounter.core.StoreStats(0, counters.get() >= maxCounters, 0, 0, 0, 0, -1);
+    }
+
     @Override
     public boolean increment(CounterKey key, LocalDate day, long by) {
         ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -141,6 +142,11 @@ public final class MaxMindGeoIp implements GeoIp {
         return current.get().type;
     }
 
+    /** When the database in service was built; null when none is open. */
+    public Instant buildTime() {
+        return current.get().built;
+    }
+
     @Override
     public void close() {
         Db previous;
@@ -191,7 +197,7 @@ public final class MaxMindGeoIp implements GeoIp {
         final DatabaseReader reader;
         final boolean city;
         final String type;
-        final String built;
+        final Instant built;
         final FileStamp stamp;
         final boolean closed;
         final AtomicInteger refs = new AtomicInteger(1);
@@ -208,7 +214,7 @@ public final class MaxMindGeoIp implements GeoIp {
             return new Db(null, false, null, null, null, closed);
         }
 
-        private Db(DatabaseReader reader, boolean city, String type, String built, FileStamp stamp,
+        private Db(DatabaseReader reader, boolean city, String type, Instant built, FileStamp stamp,
                 boolean closed) {
             this.closed = closed;
             this.reader = reader;
@@ -240,7 +246,7 @@ public final class MaxMindGeoIp implements GeoIp {
                 throw new GeoIpException("unsupported GeoIP database type \"" + type + "\" in " + p
                         + ": expected a GeoIP2 or GeoLite2 City or Country database");
             }
-            return new Db(reader, city, type, String.valueOf(m.buildTime()), stamp, false);
+            return new Db(reader, city, type, m.buildTime(), stamp, false);
         }
 
         boolean acquire() {

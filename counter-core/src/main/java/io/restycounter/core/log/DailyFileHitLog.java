@@ -5,6 +5,7 @@ import io.restycounter.core.Hit;
 import io.restycounter.core.HitLog;
 import io.restycounter.core.HitLog.TakeBack;
 import io.restycounter.core.Lifecycle;
+import io.restycounter.core.LogStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,6 +74,9 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     private final DayOfMillis days;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Written by the writer thread alone, read by a metrics scrape. */
+    private volatile long writes;
+    private volatile long writeNanos;
     private final Thread writer;
     private boolean started;
     private boolean stopped;
@@ -202,6 +206,11 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     @Override
     public boolean healthy() {
         return healthy;
+    }
+
+    @Override
+    public LogStats stats() {
+        return new LogStats(queued.get(), writes, writeNanos);
     }
 
     /** Hits accepted but not yet encoded. */
@@ -339,7 +348,10 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
         int attempts = 0;
         while (true) {
             try {
+                long started = System.nanoTime();
                 file.write(buffer.bytes(), buffer.size());
+                writeNanos += System.nanoTime() - started;
+                writes++;
                 buffer.reset();
                 unwritten.clear();
                 if (!healthy) {

@@ -59,4 +59,24 @@ final class Batch {
         }
         return false;
     }
+
+    /** How many hits the batches carry. */
+    static long hits(List<Batch> batches) {
+        long sum = 0;
+        for (Batch b : batches) {
+            for (Delta d : b.deltas) {
+                sum += d.inc();
+            }
+        }
+        return sum;
+    }
+
+    /** How many (counter, day) entries the batches carry. */
+    static int entries(List<Batch> batches) {
+        int n = 0;
+        for (Batch b : batches) {
+            n += b.deltas.size();
+        }
+        return n;
+    }
 }

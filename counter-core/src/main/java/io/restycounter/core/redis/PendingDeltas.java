@@ -43,6 +43,11 @@ final class PendingDeltas {
         this.where = where;
     }
 
+    /** True while a new counter would be refused. */
+    boolean full() {
+        return entries.get() >= maxPending;
+    }
+
     /** Adds {@code by}; false when {@code key} is new on {@code day} and {@code maxPending} entries are held. */
     boolean add(CounterKey key, LocalDate day, long by) {
         return add(key, day, by, true);

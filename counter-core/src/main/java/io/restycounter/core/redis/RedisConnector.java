@@ -14,6 +14,8 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -47,12 +50,31 @@ final class RedisConnector {
     private final AbstractRedisClient client;
     private final boolean cluster;
     private final String where;
+    private final LongAdder disconnects = new LongAdder();
+    private final LongAdder reconnectAttempts = new LongAdder();
 
     private RedisConnector(ClientResources resources, AbstractRedisClient client, boolean cluster, String where) {
         this.resources = resources;
         this.client = client;
         this.cluster = cluster;
         this.where = where;
+        resources.eventBus().get().subscribe(event -> {
+            if (event instanceof DisconnectedEvent) {
+                disconnects.increment();
+            } else if (event instanceof ReconnectAttemptEvent) {
+                reconnectAttempts.increment();
+            }
+        });
+    }
+
+    /** Connections Lettuce saw drop since start, for metrics. */
+    long disconnects() {
+        return disconnects.sum();
+    }
+
+    /** Reconnects Lettuce tried since start, for metrics. */
+    long reconnectAttempts() {
+        return reconnectAttempts.sum();
     }
 
     /** How long a command, a connect or the shutdown of the client waits at most. */

@@ -9,6 +9,7 @@ import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.StoreStats;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -73,6 +74,7 @@ public final class RedisCounterStore implements CounterStore {
     private final PendingDeltas deltas;
     private final BatchProtocol batches;
     private final Flusher flusher;
+    private final FlushMeter meter;
     /** Readers are queries; the writer moves deltas into batches, so a query never sees a hit in both. */
     private final ReentrantReadWriteLock moveLock = new ReentrantReadWriteLock();
     /** Held by whoever builds, sends or confirms batches (the flusher thread, flush(), close()). */
@@ -91,6 +93,7 @@ public final class RedisCounterStore implements CounterStore {
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
                 where, this::flushConnection);
+        this.meter = new FlushMeter(clock);
         this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }
@@ -261,6 +264,16 @@ public final class RedisCounterStore implements CounterStore {
 
     @Override
     public void flush() throws StoreException {
+        meter.time(this::flushOnce);
+    }
+
+    @Override
+    public StoreStats stats() {
+        return meter.stats(pendingCounters(), deltas.full());
+    }
+
+    /** Returns how many (counter, day) entries Redis confirmed. */
+    private int flushOnce() throws StoreException {
         flushLock.lock();
         try {
             if (!batches.inFlight().isEmpty()) {
@@ -277,6 +290,7 @@ public final class RedisCounterStore implements CounterStore {
                 BatchProtocol.awaitQuietly(deleted);
             }
             deltas.noteRoom();
+            return Batch.entries(fresh);
         } finally {
             flushLock.unlock();
         }
@@ -421,21 +435,11 @@ public final class RedisCounterStore implements CounterStore {
 
     /** Hits this node counted that Redis has not confirmed. */
     long pendingHits() {
-        long sum = deltas.hits();
-        for (Batch b : batches.inFlight()) {
-            for (Delta d : b.deltas) {
-                sum += d.inc();
-            }
-        }
-        return sum;
+        return deltas.hits() + Batch.hits(batches.inFlight());
     }
 
     private long pendingCounters() {
-        long n = deltas.counters();
-        for (Batch b : batches.inFlight()) {
-            n += b.deltas.size();
-        }
-        return n;
+        return deltas.counters() + Batch.entries(batches.inFlight());
     }
 
     /** Distinct (counter, day) delta entries held; a new one past {@link CounterConfig#maxPendingCounters()} is refused. */

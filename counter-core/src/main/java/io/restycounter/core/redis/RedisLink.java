@@ -41,6 +41,16 @@ public final class RedisLink implements AutoCloseable {
         return new RedisLink(RedisConnector.create(config));
     }
 
+    /** Connections to Redis that dropped since start (Lettuce's DisconnectedEvent). */
+    public long disconnects() {
+        return connector.disconnects();
+    }
+
+    /** Reconnects Lettuce tried since start. */
+    public long reconnectAttempts() {
+        return connector.reconnectAttempts();
+    }
+
     /** One use of the synchronous commands, common to one server and a cluster. */
     @FunctionalInterface
     public interface Command<T> {

@@ -226,6 +226,13 @@ public final class CertificateManager implements Lifecycle {
         return acme.ordersPlaced();
     }
 
+    /** When each host's certificate in service expires, for metrics. */
+    public Map<String, Instant> expiries() {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        certs.forEach((host, c) -> out.put(host, c.notAfter()));
+        return out;
+    }
+
     /** Renews every certificate that is due and not backing off; answers the renewals started. */
     public List<CompletableFuture<CertifiedKey>> renewDue() {
         List<CompletableFuture<CertifiedKey>> started = new ArrayList<>();
