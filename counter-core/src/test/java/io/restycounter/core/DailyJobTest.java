@@ -79,4 +79,17 @@ class DailyJobTest {
         release.countDown();
         awaitNoThread(NAME);
     }
+
+    /** Issue 19: the daily aggregation waited 15 minutes after Redis came back; now 5 s, doubling, capped. */
+    @Test
+    void failedPassesAreRetriedSoonThenLessOftenUpToTheCap() {
+        DailyJob job = new DailyJob(NAME, Duration.ofMinutes(2), Duration.ofSeconds(5), Duration.ofMinutes(5),
+                ZoneOffset.UTC, Clock.systemUTC(), atStart -> true);
+        assertEquals(java.util.List.of(5L, 10L, 20L, 40L, 80L, 160L, 300L, 300L),
+                java.util.stream.IntStream.range(0, 8).mapToObj(n -> job.retryDelay(n).toSeconds()).toList());
+        assertEquals(Duration.ofMinutes(5), job.retryDelay(Integer.MAX_VALUE), "no overflow after days of failures");
+        DailyJob fixed = new DailyJob(NAME, Duration.ofMinutes(2), Duration.ofMinutes(15), ZoneOffset.UTC,
+                Clock.systemUTC(), atStart -> true);
+        assertEquals(Duration.ofMinutes(15), fixed.retryDelay(3), "a job given one retry keeps it");
+    }
 }

@@ -10,6 +10,10 @@ import io.restycounter.core.Lifecycle;
 import io.restycounter.core.http.PixelTally;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.servlet.CounterMeters;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +57,66 @@ final class CounterServer {
     /** Null unless ADMIN_PORT is set. */
     private final AdminServer admin;
 
-    private CounterServer(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
+    /**
+     * The listening sockets, bound before anything else starts: a port in use stops start-up before the
+     * engine, the daily aggregation or the node-id file touch anything. {@code https} is null without HTTPS.
+     */
+    record Ports(ServerSocketChannel http, ServerSocketChannel https) implements AutoCloseable {
+
+        /** Binds HTTP_PORT (and HTTPS_PORT when set) on BIND_ADDRESS; the exception names the setting. */
+        static Ports bind(ServerSettings settings) throws PortException {
+            ServerSocketChannel http = bind("HTTP_PORT", settings.host(), settings.httpPort());
+            if (settings.httpsPort() < 0) {
+                return new Ports(http, null);
+            }
+            try {
+                return new Ports(http, bind("HTTPS_PORT", settings.host(), settings.httpsPort()));
+            } catch (PortException e) {
+                closeQuietly(http);
+                throw e;
+            }
+        }
+
+        private static ServerSocketChannel bind(String name, String host, int port) throws PortException {
+            ServerSocketChannel channel = null;
+            try {
+                channel = ServerSocketChannel.open();
+                // As Jetty binds its own: a restart right after a stop must not wait for TIME_WAIT.
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(new InetSocketAddress(host, port));
+                return channel;
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new PortException(name + ": cannot listen on " + host + ":" + port + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(http);
+            closeQuietly(https);
+        }
+
+        private static void closeQuietly(ServerSocketChannel c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // nothing was accepted on it
+                }
+            }
+        }
+    }
+
+    /** A port that cannot be listened on; the message names the setting and the operating system's reason. */
+    static final class PortException extends IOException {
+        PortException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private CounterServer(CounterEngine engine, ServerSettings settings, Ports ports, CertificateManager certificates,
             List<Lifecycle> background, Duration partStopBound) throws Exception {
         this.engine = engine;
         this.background = owned(certificates, background);
@@ -83,6 +146,9 @@ final class CounterServer {
                 new ClientConnectionLimit(settings.maxConnectionsPerClient(), engine.config().clientAddresses());
         http.addBean(perClient);
         server.addConnector(http);
+        if (ports != null) {
+            http.open(ports.http());
+        }
 
         PixelTally tally = new PixelTally();
         Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads, tally));
@@ -99,6 +165,9 @@ final class CounterServer {
             https.setIdleTimeout(settings.idleTimeoutMillis());
             https.addBean(perClient);
             server.addConnector(https);
+            if (ports != null && ports.https() != null) {
+                https.open(ports.https());
+            }
         } else {
             https = null;
         }
@@ -115,15 +184,29 @@ final class CounterServer {
      */
     static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
             List<Lifecycle> background) throws Exception {
-        return start(engine, settings, certificates, background, PART_STOP_BOUND);
+        return start(engine, settings, null, certificates, background, PART_STOP_BOUND);
+    }
+
+    /** As above, on ports {@link Ports#bind bound} before the engine started; the server owns them from now on. */
+    static CounterServer start(CounterEngine engine, ServerSettings settings, Ports ports,
+            CertificateManager certificates, List<Lifecycle> background) throws Exception {
+        return start(engine, settings, ports, certificates, background, PART_STOP_BOUND);
     }
 
     static CounterServer start(CounterEngine engine, ServerSettings settings, CertificateManager certificates,
             List<Lifecycle> background, Duration partStopBound) throws Exception {
+        return start(engine, settings, null, certificates, background, partStopBound);
+    }
+
+    private static CounterServer start(CounterEngine engine, ServerSettings settings, Ports ports,
+            CertificateManager certificates, List<Lifecycle> background, Duration partStopBound) throws Exception {
         CounterServer s;
         try {
-            s = new CounterServer(engine, settings, certificates, background, partStopBound);
+            s = new CounterServer(engine, settings, ports, certificates, background, partStopBound);
         } catch (Exception e) {
+            if (ports != null) {
+                ports.close();
+            }
             stopAll(owned(certificates, background), partStopBound);
             engine.close();
             throw e;
@@ -132,6 +215,11 @@ final class CounterServer {
             // First, so that /readyz says "starting" (503) while the rest starts.
             if (s.admin != null) {
                 s.admin.start();
+            }
+            // Listening before the background parts start: a port in use must not follow yesterday's aggregation.
+            s.http.open();
+            if (s.https != null) {
+                s.https.open();
             }
             for (Lifecycle part : s.background) {
                 part.start();
@@ -203,6 +291,11 @@ final class CounterServer {
             server.stop();
         } catch (Exception e) {
             LOG.warn("stopping Jetty: {}", e.toString());
+        }
+        // A connector opened before a start that failed is not closed by Jetty's stop.
+        http.close();
+        if (https != null) {
+            https.close();
         }
         stopAll(background, partStopBound);
         engine.close();

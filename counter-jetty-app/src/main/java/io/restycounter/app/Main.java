@@ -41,7 +41,7 @@ import picocli.CommandLine;
  * {@code java -jar counter-jetty-app.jar}: runs the counter with settings from the environment
  * (or {@code -Dcounter.NAME=value}). A bad setting stops start-up with one line naming it.
  */
-@Command(name = "counter-jetty-app", mixinStandardHelpOptions = true,
+@Command(name = "counter-jetty-app", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class, Main.Aggregate.class, Main.Verify.class,
                 Main.TenantKey.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
@@ -51,10 +51,36 @@ public final class Main implements Callable<Integer> {
     /** verify: the day is not complete, a node that counted on it has no share in the archive yet. */
     static final int EXIT_INCOMPLETE = 3;
 
+    /** COUNTER_DEBUG=true: the counter's debug log, with the stack traces of expected failures. */
+    static final String DEBUG = "COUNTER_DEBUG";
+
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        boolean debug = "true".equalsIgnoreCase(Settings.fromEnvironment().get(DEBUG));
+        if (debug && System.getProperty("io.restycounter.LEVEL") == null) {
+            // Read by Jetty's SLF4J provider when the first logger is made, which is after this line.
+            System.setProperty("io.restycounter.LEVEL", "DEBUG");
+        }
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, command, parsed) -> {
+                    command.getErr().println(command.getCommandName() + ": " + e
+                            + (debug ? "" : " (" + DEBUG + "=true shows where)"));
+                    if (debug) {
+                        e.printStackTrace(command.getErr());
+                    }
+                    return 1;
+                })
+                .execute(args);
         if (code != 0) {
             System.exit(code);
+        }
+    }
+
+    /** The version from the jar's manifest, which the build writes from the POM. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"resty-counter " + (v == null ? "(unknown version: not run from the built jar)" : v)};
         }
     }
 
@@ -74,14 +100,35 @@ public final class Main implements Callable<Integer> {
     }
 
     static Running start(Settings given, Clock clock, PrintStream out, PrintStream err) throws Exception {
+        ServerSettings serverSettings;
+        CounterServer.Ports ports;
+        try {
+            serverSettings = ServerSettings.from(given);
+            ports = CounterServer.Ports.bind(serverSettings);
+        } catch (ConfigException | CounterServer.PortException e) {
+            err.println("resty-counter: cannot start: " + e.getMessage());
+            return null;
+        }
+        boolean started = false;
+        try {
+            Running running = start(given, serverSettings, ports, clock, out, err);
+            started = running != null;
+            return running;
+        } finally {
+            if (!started) {
+                ports.close();
+            }
+        }
+    }
+
+    private static Running start(Settings given, ServerSettings serverSettings, CounterServer.Ports ports, Clock clock,
+            PrintStream out, PrintStream err) throws Exception {
         Settings settings = withDefaultNodeId(given);
         CounterConfig config;
-        ServerSettings serverSettings;
         Optional<LogShipper> shipper;
         AcmeSettings acme;
         try {
             config = CounterConfig.from(settings);
-            serverSettings = ServerSettings.from(settings);
             acme = serverSettings.httpsPort() >= 0 ? AcmeSettings.from(settings) : null;
             shipper = LogShipper.fromSettings(settings, clock);
         } catch (ConfigException e) {
@@ -112,7 +159,7 @@ public final class Main implements Callable<Integer> {
             // through the engine's Redis client (the engine closes it, after the server stopped).
             certificates = new CertificateManager(acme, clock, engine.redisLink());
         }
-        CounterServer server = CounterServer.start(engine, serverSettings, certificates, background);
+        CounterServer server = CounterServer.start(engine, serverSettings, ports, certificates, background);
         out.println("resty-counter listening on http://" + serverSettings.host() + ":" + server.port()
                 + (server.httpsPort() >= 0 ? " and https://" + serverSettings.host() + ":" + server.httpsPort() : "")
                 + (server.adminPort() >= 0 ? ", admin on http://" + serverSettings.admin().bind() + ":" + server.adminPort() : "")
@@ -157,7 +204,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "sync-logs", mixinStandardHelpOptions = true,
+    @Command(name = "sync-logs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Ships every closed daily log in LOG_DIR to AWS_PATH once, then exits (1 if any file failed).")
     static final class SyncLogs implements Callable<Integer> {
 
@@ -167,7 +214,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "update-geoip", mixinStandardHelpOptions = true,
+    @Command(name = "update-geoip", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Downloads each GEOIP_EDITIONS database that changed into GEOIP_DIR once, then exits (1 on failure).")
     static final class UpdateGeoIp implements Callable<Integer> {
 
@@ -217,7 +264,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "aggregate", mixinStandardHelpOptions = true,
+    @Command(name = "aggregate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Writes the shares of one closed day that the log files here hold (per node named in the file "
                     + "names, in LOG_DIR and LOG_DIR/shipped) into the archive, replacing only those nodes' shares, and marks "
                     + "the day complete once every node that counted on it has its share in; exits 1 on failure.")
@@ -232,7 +279,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
+    @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Compares a complete day's archive totals (every node's share; this node's logs are aggregated "
                     + "first if the day is not complete) with the live Redis counts of every tenant either side knows; exits 0 "
                     + "when they agree, 1 on drift or failure, 3 while the day is incomplete (naming the nodes whose share is missing).")
@@ -247,7 +294,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "tenant-key", mixinStandardHelpOptions = true,
+    @Command(name = "tenant-key", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "create: makes a query key that reads one tenant only and prints it once; "
                     + "revoke: removes every key of the tenant. Keys are kept as SHA-256 digests in TENANT_KEYS or Redis.")
     static final class TenantKey implements Callable<Integer> {

@@ -1,6 +1,7 @@
 package io.restycounter.app;
 
 import io.restycounter.core.AtomicFiles;
+import io.restycounter.core.FileErrors;
 import io.restycounter.core.log.LogFileName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,14 @@ final class NodeIdFile {
     static String readOrCreate(Path logDir, String hostName) {
         Path file = logDir.resolve(FILE_NAME);
         String made = LogFileName.sanitizeNode(hostName);
+        if (!Files.isDirectory(logDir)) {
+            try {
+                Files.createDirectories(logDir);
+            } catch (IOException e) {
+                // Start-up stops where the log opens LOG_DIR, with one line giving the reason.
+                return made;
+            }
+        }
         try {
             if (!Files.exists(file) || Files.readString(file, StandardCharsets.UTF_8).isBlank()) {
                 AtomicFiles.write(file, made + "\n");
@@ -44,7 +53,8 @@ final class NodeIdFile {
             }
             return kept;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("node id: cannot keep it in {} ({}); running as {} until it can", file, e.toString(), made);
+            String reason = e instanceof IOException io ? FileErrors.reason(io) : e.toString();
+            LOG.warn("node id: cannot keep it in {} ({}); running as {} until it can", file, reason, made);
             return made;
         }
     }

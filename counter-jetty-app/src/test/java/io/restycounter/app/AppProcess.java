@@ -107,7 +107,9 @@ final class AppProcess implements AutoCloseable {
 
     /** SIGTERM, as an operator or an orchestrator stops it; returns the exit code. */
     int terminate(long seconds) throws InterruptedException {
-        process.destroy();
+        // Through the handle: Process.destroy() also closes the output pipe, so what the app says while it
+        // stops would be lost.
+        process.toHandle().destroy();
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("still running " + seconds + " s after SIGTERM:\n" + output());
         }

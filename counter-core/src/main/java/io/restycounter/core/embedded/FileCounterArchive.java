@@ -2,6 +2,7 @@ package io.restycounter.core.embedded;
 
 import io.restycounter.core.AtomicFiles;
 import io.restycounter.core.CounterArchive;
+import io.restycounter.core.FileErrors;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
@@ -145,7 +146,7 @@ public final class FileCounterArchive implements CounterArchive {
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("ARCHIVE_DIR: cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("ARCHIVE_DIR: cannot list " + dir + ": " + FileErrors.reason(e), e);
         }
         return out;
     }
@@ -209,7 +210,7 @@ public final class FileCounterArchive implements CounterArchive {
         } catch (NoSuchFileException e) {
             return java.util.List.of();
         } catch (IOException e) {
-            throw new StoreException("ARCHIVE_DIR: cannot read " + file + ": " + e.getMessage(), e);
+            throw new StoreException("ARCHIVE_DIR: cannot read " + file + ": " + FileErrors.reason(e), e);
         }
     }
 
@@ -228,7 +229,7 @@ public final class FileCounterArchive implements CounterArchive {
         try {
             AtomicFiles.write(file, text);
         } catch (IOException | UncheckedIOException e) {
-            throw new StoreException("ARCHIVE_DIR: cannot write " + file + ": " + e.getMessage(), e);
+            throw new StoreException("ARCHIVE_DIR: cannot write " + file + ": " + FileErrors.reason(e), e);
         }
     }
 

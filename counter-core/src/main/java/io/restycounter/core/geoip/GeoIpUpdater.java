@@ -4,6 +4,7 @@ import com.maxmind.db.Metadata;
 import com.maxmind.db.Reader;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.AtomicFiles;
+import io.restycounter.core.FileErrors;
 import io.restycounter.core.Lifecycle;
 import java.io.IOException;
 import java.io.InputStream;
@@ -232,7 +233,11 @@ public final class GeoIpUpdater implements Lifecycle {
     private EditionResult update(String edition) {
         Path target = settings.editionFile(edition);
         try {
-            Files.createDirectories(target.getParent());
+            try {
+                Files.createDirectories(target.getParent());
+            } catch (IOException e) {
+                return new EditionResult(edition, Outcome.FAILED, "GEOIP_DIR: " + FileErrors.cannotCreate(target.getParent(), e));
+            }
             String md5 = Files.isRegularFile(target) ? md5(target) : NO_DATABASE_MD5;
             URI uri = URI.create(settings.updateUrl() + "/geoip/databases/" + edition + "/update?db_md5=" + md5);
             HttpResponse<InputStream> response = send(uri);

@@ -1,5 +1,6 @@
 package io.restycounter.core.log;
 
+import io.restycounter.core.FileErrors;
 import io.restycounter.core.GeoIp;
 import io.restycounter.core.Hit;
 import io.restycounter.core.HitLog;
@@ -116,7 +117,7 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("LOG_DIR: cannot create " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("LOG_DIR: " + FileErrors.cannotCreate(dir, e), e);
         }
         encoder = new HitLineEncoder(buffer, node, geoIp);
         file = new DayFile(dir, node);

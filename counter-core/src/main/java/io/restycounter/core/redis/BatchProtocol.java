@@ -232,7 +232,7 @@ final class BatchProtocol {
         }
         if (failed > 0) {
             throw new StoreException(where + ": " + failed + " of " + batches.size()
-                    + " batches not confirmed, kept for retry");
+                    + " batches not confirmed");
         }
     }
 

@@ -98,7 +98,8 @@ final class Flusher implements Lifecycle {
                 backoff = 0;
                 delay = interval.toNanos();
             } catch (StoreException | RuntimeException e) {
-                if (backoff == 0) {
+                // Not from a store that is closing: its close says once what did not reach Redis.
+                if (backoff == 0 && running) {
                     LOG.warn("{} did not take counts ({}); {} hits kept, retrying with back-off",
                             where, e.getMessage(), pendingHits.getAsLong());
                 }

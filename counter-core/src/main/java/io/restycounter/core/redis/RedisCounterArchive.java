@@ -259,6 +259,6 @@ public final class RedisCounterArchive implements CounterArchive {
 
     @Override
     public String toString() {
-        return "redis at " + redis;
+        return "the archive in " + redis;
     }
 }

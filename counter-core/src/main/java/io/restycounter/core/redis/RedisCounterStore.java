@@ -122,13 +122,18 @@ public final class RedisCounterStore implements CounterStore {
         return start(new RedisCounterStore(link, false, config, clock));
     }
 
+    private static String reasonAfterWhere(String message, String where) {
+        return message != null && message.startsWith(where + ": ") ? message.substring(where.length() + 2) : message;
+    }
+
     private static RedisCounterStore start(RedisCounterStore store) {
         try {
             store.queryConnection();
             store.flushConnection();
             LOG.info("counting in {}", store.where);
         } catch (StoreException e) {
-            LOG.warn("{} does not answer at start; counting in memory until it does", store.where);
+            LOG.warn("{} does not answer at start ({}); counting in memory and trying again every {} s at most "
+                    + "until it does", store.where, reasonAfterWhere(e.getMessage(), store.where), MAX_BACKOFF.toSeconds());
         }
         try {
             store.flusher.start();
@@ -490,7 +495,7 @@ public final class RedisCounterStore implements CounterStore {
         try {
             return link.connector().connect(batched);
         } catch (RuntimeException e) {
-            throw new StoreException(where + ": cannot connect: " + BatchProtocol.message(e), e);
+            throw new StoreException(where + ": cannot connect: " + RedisLink.connectFailure(e), e);
         }
     }
 }

@@ -64,7 +64,7 @@ public final class RedisLink implements AutoCloseable {
         } catch (StoreException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new StoreException("Redis at " + connector.where() + ": " + what + " failed: "
+            throw new StoreException(connector.where() + ": " + what + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
     }
@@ -103,6 +103,18 @@ public final class RedisLink implements AutoCloseable {
         return call("SMEMBERS " + key, r -> r.smembers(key));
     }
 
+    /**
+     * Why a connection failed, in the operating system's words where there are some ({@code Connection
+     * refused}): the innermost cause, as Lettuce's own message names the address in a form no operator types.
+     */
+    static String connectFailure(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; i < 10 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
     /** Where, without credentials. */
     public String where() {
         return connector.where();
@@ -118,7 +130,7 @@ public final class RedisLink implements AutoCloseable {
                     try {
                         c = connector.connect(false);
                     } catch (RuntimeException e) {
-                        throw new StoreException("Redis at " + connector.where() + ": cannot connect: " + e.getMessage(), e);
+                        throw new StoreException(connector.where() + ": cannot connect: " + connectFailure(e), e);
                     }
                     connection = c;
                 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Aggregates yesterday's logs into the archive every day at {@link #AFTER_MIDNIGHT} in TIMEZONE (after
  * the log writer's quiet minute, before the S3 shipper at 00:05 moves files), and at start when
  * yesterday is not aggregated yet; then reconciles yesterday against the live store and logs any drift.
- * A failed pass is retried after {@link #RETRY_AFTER_FAILURE}.
+ * A failed pass (Redis or the archive away) logs one line and is retried after {@link #FIRST_RETRY},
+ * doubling up to {@link #RETRY_AFTER_FAILURE}, so a store that comes back is caught up within minutes.
  *
  * <p>Owned by the app: runs on one daemon thread, {@code daily-aggregation}. {@link #stop()} waits up to
  * {@link DailyJob#STOP_WAIT} (30 s) for a pass that is running, then leaves it to finish on its own.
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class DailyAggregation implements Lifecycle {
 
     public static final Duration AFTER_MIDNIGHT = Duration.ofMinutes(2);
-    public static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(15);
+    public static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    public static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(DailyAggregation.class);
 
@@ -48,7 +50,7 @@ public final class DailyAggregation implements Lifecycle {
         this.store = store;
         this.clock = clock;
         this.aggregator = new Aggregator(config.logDir(), archive);
-        this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, RETRY_AFTER_FAILURE, config.zone(),
+        this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, FIRST_RETRY, RETRY_AFTER_FAILURE, config.zone(),
                 clock, this::pass);
     }
 

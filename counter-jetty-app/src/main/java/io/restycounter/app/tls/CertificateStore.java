@@ -2,6 +2,7 @@ package io.restycounter.app.tls;
 
 import io.restycounter.core.StoreException;
 import io.restycounter.core.AtomicFiles;
+import io.restycounter.core.FileErrors;
 import io.restycounter.core.redis.RedisLink;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -143,7 +144,7 @@ final class CertificateStore {
                     Files.createDirectories(dir);
                 }
             } catch (IOException e) {
-                throw new IOException("CERT_DIR " + dir + ": cannot create the directory: " + e, e);
+                throw new IOException("CERT_DIR: " + FileErrors.cannotCreate(dir, e), e);
             }
         }
 
