@@ -31,7 +31,13 @@ public final class CounterQuery {
 
     /** What a front door passes in: headers it does not have are null. */
     public record Request(String path, String rawQuery, String apiKeyHeader, String authorization, String accept,
-            String ifNoneMatch, String origin) {
+            String ifNoneMatch, String origin, String client) {
+
+        /** A request whose client address is unknown: its wrong keys count against one shared budget. */
+        public Request(String path, String rawQuery, String apiKeyHeader, String authorization, String accept,
+                String ifNoneMatch, String origin) {
+            this(path, rawQuery, apiKeyHeader, authorization, accept, ifNoneMatch, origin, null);
+        }
     }
 
     /**
@@ -57,10 +63,12 @@ public final class CounterQuery {
 
     private final CounterEngine engine;
     private final List<String> corsOrigins;
+    private final QueryGuard guard;
 
     public CounterQuery(CounterEngine engine) {
         this.engine = engine;
         this.corsOrigins = engine.config().corsOrigins();
+        this.guard = new QueryGuard(engine.tenantKeys());
     }
 
     /**
@@ -150,14 +158,39 @@ public final class CounterQuery {
         }
         String tenant = both != null ? both[0] : one != null ? one[0] : null;
         if (!engine.isApiKey(key)) {
+            String client = r.client() == null ? "" : r.client();
+            long now = engine.now();
+            if (!guard.mayTry(client, now)) {
+                return tooMany("apikey: too many wrong keys from this address, try again later", json);
+            }
             try {
-                if (!CounterKey.isValidTenant(tenant) || !engine.tenantKeys().accepts(tenant, key)) {
+                if (!CounterKey.isValidTenant(tenant) || !guard.accepts(tenant, key, now)) {
+                    guard.failed(client, now);
                     return error(403, "apikey: not valid", json);
                 }
             } catch (StoreException e) {
                 return error(503, "store: unavailable, try again", json);
             }
         }
+        try (QueryGuard.Slot slot = guard.enter(key)) {
+            if (slot == null) {
+                return tooMany("query: too many queries at once on this node or with this key, try again later", json);
+            }
+            return answerAuthorized(r, rawQuery, both, series, json, tenant, from, to);
+        }
+    }
+
+    QueryGuard guard() {
+        return guard;
+    }
+
+    private static Answer tooMany(String message, boolean json) {
+        Answer a = error(429, message, json);
+        return new Answer(429, a.contentType(), a.body(), Map.of("Retry-After", Integer.toString(QueryGuard.RETRY_AFTER_SECONDS)));
+    }
+
+    private Answer answerAuthorized(Request r, String rawQuery, String[] both, boolean series, boolean json,
+            String tenant, String from, String to) {
         if (tenant == null) {
             return error(404, "path: expected /{tenant}/{counter} or /{tenant}", json);
         }
