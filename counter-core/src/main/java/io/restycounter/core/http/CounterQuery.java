@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Answers {@code /p-query/{tenant}/{counter}}: the seed's text {@code today+yesterday}, or JSON; with
@@ -282,33 +281,34 @@ public final class CounterQuery {
                 return badParameter("counter", "expected counter=NAME (repeatable) or prefix=TEXT");
             }
         }
+        Paging paging = null;
+        if (prefix != null) {
+            try {
+                paging = Paging.parse(rawQuery);
+            } catch (Paging.BadParameter e) {
+                return badParameter(e.parameter, e.getMessage());
+            }
+        }
         LocalDate liveFrom = engine.liveFrom();
-        SortedMap<String, SortedMap<LocalDate, Long>> archived = new TreeMap<>();
         boolean closed = to.isBefore(liveFrom);
         try {
-            if (prefix != null) {
-                archived = from.isBefore(liveFrom)
-                        ? engine.archive().byPrefix(tenant, prefix, from, min(to, liveFrom.minusDays(1)))
-                        : new TreeMap<>();
-                TreeSet<String> names = new TreeSet<>(counters);
-                names.addAll(archived.keySet());
-                for (LocalDate d = max(from, liveFrom); !d.isAfter(min(to, today)); d = d.plusDays(1)) {
-                    for (String c : engine.liveCounters(tenant, d)) {
-                        if (c.startsWith(prefix)) {
-                            names.add(c);
-                        }
-                    }
-                }
-                counters = new ArrayList<>(names);
-            }
-            if (counters.size() > MAX_COUNTERS) {
-                return badParameter(prefix != null ? "prefix" : "counter",
-                        "at most " + MAX_COUNTERS + " counters in one query, got " + counters.size());
-            }
+            Paging.Page page = null;
             List<Series> out = new ArrayList<>();
-            for (String c : counters) {
-                out.add(seriesOf(new CounterKey(tenant, c), from, to, liveFrom, archived.get(c)));
+            if (paging != null) {
+                page = paging.read(engine, tenant, prefix, from, to, liveFrom);
+                for (Series s : page.series()) {
+                    out.add(s);
+                }
+            } else {
+                if (counters.size() > MAX_COUNTERS) {
+                    return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
+                            + counters.size());
+                }
+                for (String c : counters) {
+                    out.add(seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom));
+                }
             }
+            Paging.Page shown = page;
             String body = write(g -> {
                 g.writeStringField("tenant", tenant);
                 if (pathCounter != null) {
@@ -327,6 +327,9 @@ public final class CounterQuery {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                }
+                if (shown != null) {
+                    shown.writeTo(g);
                 }
             });
             if (closed && engine.archive().allAggregated(from, to)) {
@@ -356,18 +359,15 @@ public final class CounterQuery {
         return new Answer(200, JSON, body, headers);
     }
 
-    private record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
+    record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
     }
 
-    private Series seriesOf(CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom,
-            SortedMap<LocalDate, Long> archivedAlready) throws StoreException {
+    /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
+    static Series seriesOf(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
+            throws StoreException {
         SortedMap<LocalDate, Long> counts = new TreeMap<>();
         if (from.isBefore(liveFrom)) {
-            LocalDate last = min(to, liveFrom.minusDays(1));
-            counts.putAll(archivedAlready != null ? archivedAlready : engine.archive().range(key, from, last));
-            for (LocalDate d = from; !d.isAfter(last); d = d.plusDays(1)) {
-                counts.putIfAbsent(d, 0L);
-            }
+            counts.putAll(engine.archive().range(key, from, min(to, liveFrom.minusDays(1))));
         }
         if (!to.isBefore(liveFrom)) {
             counts.putAll(engine.counts(key, max(from, liveFrom), to));
@@ -406,11 +406,11 @@ public final class CounterQuery {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    private static LocalDate min(LocalDate a, LocalDate b) {
+    static LocalDate min(LocalDate a, LocalDate b) {
         return a.isBefore(b) ? a : b;
     }
 
-    private static LocalDate max(LocalDate a, LocalDate b) {
+    static LocalDate max(LocalDate a, LocalDate b) {
         return a.isAfter(b) ? a : b;
     }
 

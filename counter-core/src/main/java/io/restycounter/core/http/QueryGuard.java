@@ -22,7 +22,7 @@ final class QueryGuard {
 
     static final int NODE_QUERIES = 16;
     static final int KEY_QUERIES = 4;
-    static final int FAILED_KEYS_BURST = 5;
+    static final int FAILED_KEYS_BURST = 10;
     static final int FAILED_KEYS_PER_SECOND = 2;
     static final long KEYS_TTL_MILLIS = 5_000;
     /** Seconds a refused client is told to wait. */

@@ -88,13 +88,13 @@ class QueryGuardIT {
         for (int i = 0; i < 20; i++) {
             statuses.add(ask("wrong" + i, "198.51.100.7").status());
         }
-        assertEquals(List.of(403, 403, 403, 403, 403), statuses.subList(0, QueryGuard.FAILED_KEYS_BURST));
+        assertEquals(List.of(403), statuses.subList(0, QueryGuard.FAILED_KEYS_BURST).stream().distinct().toList());
         assertEquals(List.of(429), statuses.subList(QueryGuard.FAILED_KEYS_BURST, 20).stream().distinct().toList());
         assertEquals("1", ask("wrong", "198.51.100.7").headers().get("Retry-After"));
         assertEquals(403, ask("wrong", "203.0.113.9").status(), "another address has its own budget");
         assertEquals(loaded, calls("smembers"), "no Redis call for a wrong key while the digests are fresh");
 
-        clock.advanceMillis(1000);
+        clock.advanceMillis(1000 / QueryGuard.FAILED_KEYS_PER_SECOND);
         assertEquals(403, ask("wrong", "198.51.100.7").status(), "the budget refills");
     }
 
