@@ -72,6 +72,16 @@ public interface CounterArchive extends AutoCloseable {
     SortedMap<String, SortedMap<LocalDate, Long>> byPrefix(String tenant, String prefix, LocalDate from, LocalDate to)
             throws StoreException;
 
+    /**
+     * At most {@code limit} counters of {@code tenant} archived in {@code month}, in name order, whose names
+     * start with {@code prefix} (empty: all) and sort after {@code after} (null: from the first). A counter
+     * whose totals went back to 0 may still be listed.
+     */
+    default java.util.List<String> counterPage(String tenant, java.time.YearMonth month, String prefix, String after,
+            int limit) throws StoreException {
+        return java.util.List.of();
+    }
+
     /** Every counter of {@code tenant} with a total on {@code day}, with that total. */
     default SortedMap<String, Long> dayTotals(String tenant, LocalDate day) throws StoreException {
         SortedMap<String, Long> out = new java.util.TreeMap<>();

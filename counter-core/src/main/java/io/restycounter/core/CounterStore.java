@@ -28,6 +28,35 @@ public interface CounterStore extends AutoCloseable {
     }
 
     /**
+     * At most {@code limit} counters of {@code tenant} with a count on {@code day}, in name order, whose
+     * names start with {@code prefix} (empty: all) and sort after {@code after} (null: from the first).
+     * Reads only what it returns: an index in name order, never the whole tenant.
+     */
+    default java.util.List<String> counterPage(String tenant, LocalDate day, String prefix, String after, int limit)
+            throws StoreException {
+        return java.util.List.of();
+    }
+
+    /**
+     * The {@link #counterPage} of a set in name order: a walk from the first name past {@code after} and
+     * {@code prefix}, stopping at the first name without the prefix or at {@code limit}.
+     */
+    static java.util.List<String> page(java.util.NavigableSet<String> sorted, String prefix, String after,
+            int limit) {
+        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
+        String from = pastPrefix ? after : prefix;
+        boolean inclusive = !pastPrefix;
+        java.util.List<String> out = new java.util.ArrayList<>(Math.min(limit, 128));
+        for (String c : sorted.tailSet(from, inclusive)) {
+            if (out.size() >= limit || !c.startsWith(prefix)) {
+                break;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /**
      * The tenants with a count on {@code day}, as far as the store can list them; for reconciliation,
      * off the request path (Redis scans its keys in small steps).
      */

@@ -291,6 +291,8 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         send(request, response, callback, query.respond(request.getMethod(), new CounterQuery.Request(
                 path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(), fields.get("X-Api-Key"),
                 fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
-                fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN))));
+                fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN),
+                engine.clientAddress(peerAddress(request), new ClientHeaders(fields).forwardedFor(),
+                        fields.get("X-Real-IP")))));
     }
 }

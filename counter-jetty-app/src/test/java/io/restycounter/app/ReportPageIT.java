@@ -102,4 +102,32 @@ class ReportPageIT {
             assertTrue(!refused.contains("<rect class=\"bar"), refused);
         }
     }
+
+    /** Issue 16: a prefix past 100 counters was a 400 and an error on the page; now it pages. */
+    @Test
+    void pagePagesThroughABigPrefix() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+        try (TestServer app = TestServer.start(dir.resolve("logs"), clock, "RATE_LIMIT", "0")) {
+            for (int i = 0; i < 150; i++) {
+                assertEquals(200, app.get(String.format("/p/acme/news-%03d", i)).statusCode());
+            }
+            String base = app.uri("/report/acme").toString() + "#key=" + TestServer.API_KEY
+                    + "&prefix=news&from=2026-11-28&to=2026-11-28";
+            String first = dumpDom(base);
+            assertEquals(100, count(first, "<section class=\"counter\""), first);
+            assertTrue(first.contains("id=\"next\" type=\"button\" data-cursor=\"news-099\""), first);
+            String second = dumpDom(base + "&cursor=news-099");
+            assertEquals(50, count(second, "<section class=\"counter\""), second);
+            assertTrue(second.contains("data-counter=\"news-149\""), second);
+            assertTrue(second.contains("id=\"next\" type=\"button\" hidden=\"\" data-cursor=\"\""), second);
+        }
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
 }

@@ -29,6 +29,7 @@ public class QueryServlet extends EngineServlet {
         ServletEngines.send(request, response, query.respond(request.getMethod(), new CounterQuery.Request(
                 ServletEngines.rawPathInfo(request), request.getQueryString(), request.getHeader("X-Api-Key"),
                 request.getHeader("Authorization"), request.getHeader("Accept"), request.getHeader("If-None-Match"),
-                request.getHeader("Origin"))));
+                request.getHeader("Origin"), engine.clientAddress(request.getRemoteAddr(),
+                        ServletEngines.forwardedFor(request), request.getHeader("X-Real-IP")))));
     }
 }

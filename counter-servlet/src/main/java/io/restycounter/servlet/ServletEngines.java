@@ -98,7 +98,7 @@ final class ServletEngines {
     }
 
     /** Every X-Forwarded-For header joined with commas, as one header would be; null when there is none. */
-    private static String forwardedFor(HttpServletRequest request) {
+    static String forwardedFor(HttpServletRequest request) {
         Enumeration<String> values = request.getHeaders("X-Forwarded-For");
         if (values == null || !values.hasMoreElements()) {
             return null;

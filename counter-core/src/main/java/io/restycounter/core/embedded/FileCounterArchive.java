@@ -192,6 +192,20 @@ public final class FileCounterArchive implements CounterArchive {
         return out;
     }
 
+    /** Reads the month's file, whose fields are in name order; the embedded archive is one node's, kept small. */
+    @Override
+    public java.util.List<String> counterPage(String tenant, YearMonth month, String prefix, String after, int limit)
+            throws StoreException {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Map.Entry<String, String> e : read(monthFile(tenant, month)).entrySet()) {
+            int colon = e.getKey().lastIndexOf(':');
+            if (colon > 0 && ArchiveMonth.parse(e.getValue()) != 0) {
+                names.add(e.getKey().substring(0, colon));
+            }
+        }
+        return io.restycounter.core.CounterStore.page(names, prefix, after, limit);
+    }
+
     @Override
     public void close() {
     }

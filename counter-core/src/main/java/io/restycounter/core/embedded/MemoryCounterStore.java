@@ -3,10 +3,12 @@ package io.restycounter.core.embedded;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,6 +22,9 @@ public final class MemoryCounterStore implements CounterStore {
     public static final int DEFAULT_MAX_COUNTERS = 5_000_000;
 
     private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> days =
+            new ConcurrentHashMap<>();
+    /** Day, tenant, counters in name order: what prefix queries page through. */
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<String, ConcurrentSkipListSet<String>>> index =
             new ConcurrentHashMap<>();
     private final AtomicInteger counters = new AtomicInteger();
     private final int retainDays;
@@ -62,6 +67,8 @@ public final class MemoryCounterStore implements CounterStore {
             }
             adder = counts.computeIfAbsent(key, k -> {
                 counters.incrementAndGet();
+                index.computeIfAbsent(day, d -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(k.tenant(), t -> new ConcurrentSkipListSet<>()).add(k.counter());
                 return new LongAdder();
             });
         }
@@ -73,6 +80,7 @@ public final class MemoryCounterStore implements CounterStore {
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> e : days.entrySet()) {
             if (e.getKey().isBefore(oldest) && days.remove(e.getKey(), e.getValue())) {
                 counters.addAndGet(-e.getValue().size());
+                index.remove(e.getKey());
             }
         }
     }
@@ -96,15 +104,23 @@ public final class MemoryCounterStore implements CounterStore {
     @Override
     public java.util.Set<String> counters(String tenant, LocalDate day) {
         java.util.Set<String> out = new java.util.TreeSet<>();
-        ConcurrentHashMap<CounterKey, LongAdder> counts = days.get(day);
-        if (counts != null) {
-            counts.forEach((k, v) -> {
-                if (k.tenant().equals(tenant) && v.sum() != 0) {
-                    out.add(k.counter());
+        ConcurrentHashMap<String, ConcurrentSkipListSet<String>> tenants = index.get(day);
+        ConcurrentSkipListSet<String> names = tenants == null ? null : tenants.get(tenant);
+        if (names != null) {
+            for (String c : names) {
+                if (get(new CounterKey(tenant, c), day) != 0) {
+                    out.add(c);
                 }
-            });
+            }
         }
         return out;
+    }
+
+    @Override
+    public List<String> counterPage(String tenant, LocalDate day, String prefix, String after, int limit) {
+        ConcurrentHashMap<String, ConcurrentSkipListSet<String>> tenants = index.get(day);
+        ConcurrentSkipListSet<String> names = tenants == null ? null : tenants.get(tenant);
+        return names == null ? List.of() : CounterStore.page(names, prefix, after, limit);
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Answers {@code /p-query/{tenant}/{counter}}: the seed's text {@code today+yesterday}, or JSON; with
@@ -31,7 +30,13 @@ public final class CounterQuery {
 
     /** What a front door passes in: headers it does not have are null. */
     public record Request(String path, String rawQuery, String apiKeyHeader, String authorization, String accept,
-            String ifNoneMatch, String origin) {
+            String ifNoneMatch, String origin, String client) {
+
+        /** A request whose client address is unknown: its wrong keys count against one shared budget. */
+        public Request(String path, String rawQuery, String apiKeyHeader, String authorization, String accept,
+                String ifNoneMatch, String origin) {
+            this(path, rawQuery, apiKeyHeader, authorization, accept, ifNoneMatch, origin, null);
+        }
     }
 
     /**
@@ -57,10 +62,12 @@ public final class CounterQuery {
 
     private final CounterEngine engine;
     private final List<String> corsOrigins;
+    private final QueryGuard guard;
 
     public CounterQuery(CounterEngine engine) {
         this.engine = engine;
         this.corsOrigins = engine.config().corsOrigins();
+        this.guard = new QueryGuard(engine.tenantKeys());
     }
 
     /**
@@ -150,14 +157,39 @@ public final class CounterQuery {
         }
         String tenant = both != null ? both[0] : one != null ? one[0] : null;
         if (!engine.isApiKey(key)) {
+            String client = r.client() == null ? "" : r.client();
+            long now = engine.now();
+            if (!guard.mayTry(client, now)) {
+                return tooMany("apikey: too many wrong keys from this address, try again later", json);
+            }
             try {
-                if (!CounterKey.isValidTenant(tenant) || !engine.tenantKeys().accepts(tenant, key)) {
+                if (!CounterKey.isValidTenant(tenant) || !guard.accepts(tenant, key, now)) {
+                    guard.failed(client, now);
                     return error(403, "apikey: not valid", json);
                 }
             } catch (StoreException e) {
                 return error(503, "store: unavailable, try again", json);
             }
         }
+        try (QueryGuard.Slot slot = guard.enter(key)) {
+            if (slot == null) {
+                return tooMany("query: too many queries at once on this node or with this key, try again later", json);
+            }
+            return answerAuthorized(r, rawQuery, both, series, json, tenant, from, to);
+        }
+    }
+
+    QueryGuard guard() {
+        return guard;
+    }
+
+    private static Answer tooMany(String message, boolean json) {
+        Answer a = error(429, message, json);
+        return new Answer(429, a.contentType(), a.body(), Map.of("Retry-After", Integer.toString(QueryGuard.RETRY_AFTER_SECONDS)));
+    }
+
+    private Answer answerAuthorized(Request r, String rawQuery, String[] both, boolean series, boolean json,
+            String tenant, String from, String to) {
         if (tenant == null) {
             return error(404, "path: expected /{tenant}/{counter} or /{tenant}", json);
         }
@@ -249,33 +281,34 @@ public final class CounterQuery {
                 return badParameter("counter", "expected counter=NAME (repeatable) or prefix=TEXT");
             }
         }
+        Paging paging = null;
+        if (prefix != null) {
+            try {
+                paging = Paging.parse(rawQuery);
+            } catch (Paging.BadParameter e) {
+                return badParameter(e.parameter, e.getMessage());
+            }
+        }
         LocalDate liveFrom = engine.liveFrom();
-        SortedMap<String, SortedMap<LocalDate, Long>> archived = new TreeMap<>();
         boolean closed = to.isBefore(liveFrom);
         try {
-            if (prefix != null) {
-                archived = from.isBefore(liveFrom)
-                        ? engine.archive().byPrefix(tenant, prefix, from, min(to, liveFrom.minusDays(1)))
-                        : new TreeMap<>();
-                TreeSet<String> names = new TreeSet<>(counters);
-                names.addAll(archived.keySet());
-                for (LocalDate d = max(from, liveFrom); !d.isAfter(min(to, today)); d = d.plusDays(1)) {
-                    for (String c : engine.liveCounters(tenant, d)) {
-                        if (c.startsWith(prefix)) {
-                            names.add(c);
-                        }
-                    }
-                }
-                counters = new ArrayList<>(names);
-            }
-            if (counters.size() > MAX_COUNTERS) {
-                return badParameter(prefix != null ? "prefix" : "counter",
-                        "at most " + MAX_COUNTERS + " counters in one query, got " + counters.size());
-            }
+            Paging.Page page = null;
             List<Series> out = new ArrayList<>();
-            for (String c : counters) {
-                out.add(seriesOf(new CounterKey(tenant, c), from, to, liveFrom, archived.get(c)));
+            if (paging != null) {
+                page = paging.read(engine, tenant, prefix, from, to, liveFrom);
+                for (Series s : page.series()) {
+                    out.add(s);
+                }
+            } else {
+                if (counters.size() > MAX_COUNTERS) {
+                    return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
+                            + counters.size());
+                }
+                for (String c : counters) {
+                    out.add(seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom));
+                }
             }
+            Paging.Page shown = page;
             String body = write(g -> {
                 g.writeStringField("tenant", tenant);
                 if (pathCounter != null) {
@@ -294,6 +327,9 @@ public final class CounterQuery {
                         g.writeEndObject();
                     }
                     g.writeEndArray();
+                }
+                if (shown != null) {
+                    shown.writeTo(g);
                 }
             });
             if (closed && engine.archive().allAggregated(from, to)) {
@@ -323,18 +359,15 @@ public final class CounterQuery {
         return new Answer(200, JSON, body, headers);
     }
 
-    private record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
+    record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
     }
 
-    private Series seriesOf(CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom,
-            SortedMap<LocalDate, Long> archivedAlready) throws StoreException {
+    /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
+    static Series seriesOf(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
+            throws StoreException {
         SortedMap<LocalDate, Long> counts = new TreeMap<>();
         if (from.isBefore(liveFrom)) {
-            LocalDate last = min(to, liveFrom.minusDays(1));
-            counts.putAll(archivedAlready != null ? archivedAlready : engine.archive().range(key, from, last));
-            for (LocalDate d = from; !d.isAfter(last); d = d.plusDays(1)) {
-                counts.putIfAbsent(d, 0L);
-            }
+            counts.putAll(engine.archive().range(key, from, min(to, liveFrom.minusDays(1))));
         }
         if (!to.isBefore(liveFrom)) {
             counts.putAll(engine.counts(key, max(from, liveFrom), to));
@@ -373,11 +406,11 @@ public final class CounterQuery {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    private static LocalDate min(LocalDate a, LocalDate b) {
+    static LocalDate min(LocalDate a, LocalDate b) {
         return a.isBefore(b) ? a : b;
     }
 
-    private static LocalDate max(LocalDate a, LocalDate b) {
+    static LocalDate max(LocalDate a, LocalDate b) {
         return a.isAfter(b) ? a : b;
     }
 

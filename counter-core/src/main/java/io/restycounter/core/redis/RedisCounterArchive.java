@@ -1,6 +1,8 @@
 package io.restycounter.core.redis;
 
+import io.lettuce.core.Limit;
 import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.Range;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
@@ -23,7 +25,8 @@ import java.util.TreeMap;
  * The archive in Redis, beside the live counts: hash {@code rca:{tenant}:yyyyMM}, field {@code counter:dd},
  * the day's total; each node's share of a day, hash {@code rca:{tenant}:yyyyMMdd:n:{node}} (counter to
  * count); the nodes whose share of a day is in, set {@code rca:shares:yyyyMMdd}; the tenants with a share
- * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}. No expiry.
+ * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}; the counters of a
+ * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries. No expiry.
  * A share is written by a script that moves each total by the change in that node's share, so the
  * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
  * call handles more than {@value #CHUNK} counters.
@@ -35,13 +38,20 @@ public final class RedisCounterArchive implements CounterArchive {
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
     /**
-     * KEYS[1] the node's share of the day, KEYS[2] the month's totals. ARGV[1] the day's field suffix,
-     * then counter/count pairs (0: the node no longer counts that counter).
+     * KEYS[1] the node's share of the day, KEYS[2] the month's totals, KEYS[3] the month's counter index.
+     * ARGV[1] the day's field suffix, then counter/count pairs (0: the node no longer counts that counter).
+     * Every counter with a count joins the index, even unchanged, so aggregating a day again indexes an
+     * archive written before the index existed.
      */
     static final String SHARE_SCRIPT = """
             local suffix = ARGV[1]
+            local indexed = {}
             for i = 2, #ARGV, 2 do
               local counter, new = ARGV[i], tonumber(ARGV[i + 1])
+              if new ~= 0 then
+                indexed[#indexed + 1] = 0
+                indexed[#indexed + 1] = counter
+              end
               local old = tonumber(redis.call('HGET', KEYS[1], counter) or '0')
               if new ~= old then
                 if new == 0 then
@@ -54,6 +64,9 @@ public final class RedisCounterArchive implements CounterArchive {
                   redis.call('HDEL', KEYS[2], field)
                 end
               end
+            end
+            if #indexed > 0 then
+              redis.call('ZADD', KEYS[3], unpack(indexed))
             end
             return 1
             """;
@@ -116,7 +129,7 @@ public final class RedisCounterArchive implements CounterArchive {
 
     private void writeShare(String share, String month, List<String> args) throws StoreException {
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
-                new String[] {share, month}, args.toArray(String[]::new)));
+                new String[] {share, month, "rcn" + month.substring(3)}, args.toArray(String[]::new)));
     }
 
     /**
@@ -225,6 +238,17 @@ public final class RedisCounterArchive implements CounterArchive {
             ArchiveMonth.collect(m, fields, prefix, from, to, out);
         }
         return out;
+    }
+
+    /** One ZRANGEBYLEX ... LIMIT on the month's index {@code rcn:{tenant}:yyyyMM}. */
+    @Override
+    public List<String> counterPage(String tenant, YearMonth month, String prefix, String after, int limit)
+            throws StoreException {
+        String index = "rcn" + monthKey(tenant, month).substring(3);
+        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
+        Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
+                prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
+        return redis.call("ZRANGEBYLEX " + index, r -> r.zrangebylex(index, names, Limit.create(0, limit)));
     }
 
     /** Reads the month's hash in steps of {@value #CHUNK} fields, keeping the day's. */

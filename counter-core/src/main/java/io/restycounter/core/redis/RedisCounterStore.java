@@ -1,8 +1,6 @@
 package io.restycounter.core.redis;
 
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulConnection;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
@@ -25,7 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,14 +64,22 @@ public final class RedisCounterStore implements CounterStore {
     private final String where;
     private final RedisLink link;
     private final boolean ownsLink;
+    private static final int FLUSH = 0;
+    private static final int QUERY = 1;
+    private static final int HEALTH = 2;
     private final Object connectLock = new Object();
     private volatile StatefulConnection<String, String> flushConnection;
     private volatile StatefulConnection<String, String> queryConnection;
+    private volatile StatefulConnection<String, String> healthConnection;
+    /** When Redis last confirmed a batch (clock millis): the health check's evidence while hits flow. */
+    private volatile long lastConfirmed = Long.MIN_VALUE;
+    private final long healthyWithinMillis;
 
     private final PendingDeltas deltas;
     private final BatchProtocol batches;
     private final Flusher flusher;
     private final FlushMeter meter;
+    private final CounterIndex index;
     /** Readers are queries; the writer moves deltas into batches, so a query never sees a hit in both. */
     private final ReentrantReadWriteLock moveLock = new ReentrantReadWriteLock();
     /** Held by whoever builds, sends or confirms batches (the flusher thread, flush(), close()). */
@@ -87,6 +92,7 @@ public final class RedisCounterStore implements CounterStore {
         this.ownsLink = ownsLink;
         this.zone = config.zone();
         this.where = link.where();
+        this.healthyWithinMillis = 3 * config.flushInterval().toMillis() + MIN_BACKOFF.toMillis();
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
@@ -94,6 +100,7 @@ public final class RedisCounterStore implements CounterStore {
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
                 where, this::flushConnection);
         this.meter = new FlushMeter(clock);
+        this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
         this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }
@@ -211,52 +218,37 @@ public final class RedisCounterStore implements CounterStore {
 
     @Override
     public Set<String> counters(String tenant, LocalDate day) throws StoreException {
-        Set<String> out = new TreeSet<>();
-        deltas.countersOf(tenant, day, out);
-        for (Batch b : batches.inFlight()) {
-            if (b.tenant.equals(tenant)) {
-                for (Delta d : b.deltas) {
-                    if (d.day().equals(day)) {
-                        out.add(d.counter());
-                    }
-                }
-            }
-        }
-        try {
-            out.addAll(BatchProtocol.await(RedisConnector.async(queryConnection())
-                    .hkeys(BatchProtocol.dayKey(tenant, day))));
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": read failed: " + BatchProtocol.message(e),
-                    BatchProtocol.cause(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("Redis at " + where + ": read interrupted", e);
-        }
-        return out;
+        return index.counters(tenant, day);
     }
 
-    /** Scans the day hashes {@code rc:{tenant}:yyyyMMdd} of {@code day}, a thousand keys a step, on every primary. */
+    @Override
+    public List<String> counterPage(String tenant, LocalDate day, String prefix, String after, int limit)
+            throws StoreException {
+        return index.page(tenant, day, prefix, after, limit);
+    }
+
     @Override
     public Set<String> tenants(LocalDate day) throws StoreException {
-        String pattern = "rc:{*}:" + BatchProtocol.dayDigits(day);
-        return link.call("SCAN " + pattern, r -> {
-            Set<String> out = new TreeSet<>();
-            ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches(pattern).limit(1000));
-            while (keys.hasNext()) {
-                String key = keys.next();
-                int close = key.indexOf("}:");
-                if (key.startsWith("rc:{") && close > 4) {
-                    out.add(key.substring(4, close));
-                }
-            }
-            return out;
-        });
+        return index.tenants(day);
     }
 
+    /**
+     * Unhealthy while the flush connection is down (reconnecting); healthy when Redis confirmed a batch
+     * within a few flush intervals; otherwise (nothing to send, flushes failing) a PING on a connection of
+     * its own, which never waits behind queries or batches.
+     */
     @Override
     public boolean healthy() {
+        StatefulConnection<String, String> flushing = flushConnection;
+        if (flushing != null && !flushing.isOpen()) {
+            return false;
+        }
+        long last = lastConfirmed;
+        if (flushing != null && last != Long.MIN_VALUE && clock.millis() - last <= healthyWithinMillis) {
+            return true;
+        }
         try {
-            return "PONG".equals(RedisConnector.async(queryConnection()).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            return "PONG".equals(RedisConnector.async(healthConnection()).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -281,7 +273,8 @@ public final class RedisCounterStore implements CounterStore {
     private int flushOnce() throws StoreException {
         flushLock.lock();
         try {
-            if (!batches.inFlight().isEmpty()) {
+            boolean sent = !batches.inFlight().isEmpty();
+            if (sent) {
                 batches.confirm(new ArrayList<>(batches.inFlight()));
             }
             List<String> deletable = new ArrayList<>();
@@ -290,9 +283,13 @@ public final class RedisCounterStore implements CounterStore {
             try {
                 if (!fresh.isEmpty()) {
                     batches.confirm(fresh);
+                    sent = true;
                 }
             } finally {
                 BatchProtocol.awaitQuietly(deleted);
+            }
+            if (sent) {
+                lastConfirmed = clock.millis();
             }
             deltas.noteRoom();
             return Batch.entries(fresh);
@@ -424,7 +421,7 @@ public final class RedisCounterStore implements CounterStore {
 
     private void closeConnections() {
         synchronized (connectLock) {
-            for (StatefulConnection<String, String> c : Arrays.asList(flushConnection, queryConnection)) {
+            for (StatefulConnection<String, String> c : Arrays.asList(flushConnection, queryConnection, healthConnection)) {
                 if (c != null) {
                     try {
                         c.close();
@@ -435,6 +432,7 @@ public final class RedisCounterStore implements CounterStore {
             }
             flushConnection = null;
             queryConnection = null;
+            healthConnection = null;
         }
     }
 
@@ -465,30 +463,39 @@ public final class RedisCounterStore implements CounterStore {
 
     private StatefulConnection<String, String> flushConnection() throws StoreException {
         StatefulConnection<String, String> c = flushConnection;
-        if (c == null) {
-            synchronized (connectLock) {
-                c = flushConnection;
-                if (c == null) {
-                    c = open(true);
-                    flushConnection = c;
-                }
-            }
-        }
-        return c;
+        return c != null ? c : opened(FLUSH);
     }
 
     private StatefulConnection<String, String> queryConnection() throws StoreException {
         StatefulConnection<String, String> c = queryConnection;
-        if (c == null) {
-            synchronized (connectLock) {
-                c = queryConnection;
-                if (c == null) {
-                    c = open(false);
-                    queryConnection = c;
+        return c != null ? c : opened(QUERY);
+    }
+
+    private StatefulConnection<String, String> healthConnection() throws StoreException {
+        StatefulConnection<String, String> c = healthConnection;
+        return c != null ? c : opened(HEALTH);
+    }
+
+    /** The connection of {@code role}, opened unless another thread just did. */
+    private StatefulConnection<String, String> opened(int role) throws StoreException {
+        synchronized (connectLock) {
+            StatefulConnection<String, String> c = role == FLUSH ? flushConnection
+                    : role == QUERY ? queryConnection : healthConnection;
+            if (c == null) {
+                c = open(role == FLUSH);
+                switch (role) {
+                    case FLUSH -> flushConnection = c;
+                    case QUERY -> queryConnection = c;
+                    default -> healthConnection = c;
                 }
             }
+            return c;
         }
-        return c;
+    }
+
+    /** The connection queries read on, for tests that hold it busy. */
+    StatefulConnection<String, String> queryConnectionForTest() throws StoreException {
+        return queryConnection();
     }
 
     private StatefulConnection<String, String> open(boolean batched) throws StoreException {

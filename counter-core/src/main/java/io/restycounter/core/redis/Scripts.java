@@ -14,6 +14,11 @@ final class Scripts {
      * a batch already applied. Lua numbers are doubles: exact to 2^53, far past any day's count.
      * <p>The node hash moves with the day hash in the same script, so it always holds exactly what this
      * node's batches added to the day: a restarted node compares it with its log ({@link CrashReplay}).
+     * <p>A counter the day hash did not hold yet (HMGET already said so) joins the day's index, sorted set
+     * {@code rcn:{tenant}:yyyyMMdd} (score 0, member = counter), which prefix queries page through with
+     * ZRANGEBYLEX ... LIMIT: a ZADD of only the new counters, with the day hash's expiry. The index key is
+     * built here from the day hash's, not passed in KEYS, so the batch layout stays as it is; it carries
+     * the same hash tag, so it lives in the same cluster slot.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -36,15 +41,19 @@ final class Scripts {
                 seen[k][field] = #f
               end
             end
-            local writes, own = {}, {}
+            local writes, own, fresh = {}, {}, {}
             for i = 2, m + 1 do
               local f = fields[i]
               if #f > 0 then
                 local current = redis.call('HMGET', KEYS[i], unpack(f))
                 local mine = redis.call('HMGET', KEYS[i + m], unpack(f))
-                local kv, nv = {}, {}
+                local kv, nv, zv = {}, {}, {}
                 for j = 1, #f do
                   local base = 0
+                  if not current[j] then
+                    zv[#zv + 1] = 0
+                    zv[#zv + 1] = f[j]
+                  end
                   if current[j] then
                     base = tonumber(current[j])
                     if not base or string.find(current[j], '^-?%d+$') == nil then
@@ -57,17 +66,21 @@ final class Scripts {
                   nv[2 * j - 1] = f[j]
                   nv[2 * j] = string.format('%d', (tonumber(mine[j]) or 0) + incs[i][j])
                 end
-                writes[i], own[i] = kv, nv
+                writes[i], own[i], fresh[i] = kv, nv, zv
               end
             end
             for i = 2, m + 1 do
               if writes[i] then
                 redis.call('HSET', KEYS[i], unpack(writes[i]))
                 redis.call('HSET', KEYS[i + m], unpack(own[i]))
+                if #fresh[i] > 0 then
+                  redis.call('ZADD', 'rcn' .. string.sub(KEYS[i], 3), unpack(fresh[i]))
+                end
               end
               if ARGV[i] ~= '0' then
                 redis.call('EXPIRE', KEYS[i], ARGV[i])
                 redis.call('EXPIRE', KEYS[i + m], ARGV[i])
+                redis.call('EXPIRE', 'rcn' .. string.sub(KEYS[i], 3), ARGV[i])
               end
             end
             return 1

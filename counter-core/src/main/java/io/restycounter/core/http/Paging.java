@@ -1,0 +1,159 @@
+package io.restycounter.core.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.restycounter.core.CounterEngine;
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.StoreException;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * One page of a prefix query ({@code prefix}, {@code limit}, {@code cursor}, {@code sort}): it reads only
+ * the names it returns, from the store's index of each live day and the archive's index of each month,
+ * never a whole tenant.
+ *
+ * <p>A page examines the next {@code limit} names after the cursor and lists those with a count in the
+ * range, so it may list fewer than {@code limit}; {@code cursor} in the answer, the last name examined, asks
+ * for the next page, and its absence says there is none. {@code sort=total} lists the counters with the
+ * highest totals of the range among the first {@value #SORT_CANDIDATES} names of the prefix (after the
+ * cursor): the answer says {@code "complete": false} when there were more.
+ */
+final class Paging {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    /** The names {@code sort=total} ranks at most in one query. */
+    static final int SORT_CANDIDATES = 10_000;
+
+    private final int limit;
+    private final String cursor;
+    private final boolean byTotal;
+
+    private Paging(int limit, String cursor, boolean byTotal) {
+        this.limit = limit;
+        this.cursor = cursor;
+        this.byTotal = byTotal;
+    }
+
+    /** A query parameter that holds no valid value. */
+    static final class BadParameter extends Exception {
+        final String parameter;
+
+        BadParameter(String parameter, String message) {
+            super(message, null, false, false);
+            this.parameter = parameter;
+        }
+    }
+
+    static Paging parse(String rawQuery) throws BadParameter {
+        String l = PathSegments.queryParam(rawQuery, "limit");
+        int limit = DEFAULT_LIMIT;
+        if (l != null) {
+            try {
+                limit = l == PathSegments.MALFORMED ? 0 : Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = 0;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new BadParameter("limit", "expected a number from 1 to " + MAX_LIMIT);
+            }
+        }
+        String cursor = PathSegments.queryParam(rawQuery, "cursor");
+        if (cursor != null && (cursor == PathSegments.MALFORMED || !CounterKey.isValidCounter(cursor))) {
+            throw new BadParameter("cursor", "expected the cursor of the previous answer");
+        }
+        String sort = PathSegments.queryParam(rawQuery, "sort");
+        if (sort != null && !sort.equals("name") && !sort.equals("total")) {
+            throw new BadParameter("sort", "expected name or total");
+        }
+        return new Paging(limit, cursor, "total".equals(sort));
+    }
+
+    /** What a page lists, and where the next one starts (null: nothing after it). */
+    record Page(List<CounterQuery.Series> series, String next, Boolean complete) {
+
+        void writeTo(JsonGenerator g) throws IOException {
+            if (next != null) {
+                g.writeStringField("cursor", next);
+            }
+            if (complete != null) {
+                g.writeBooleanField("complete", complete);
+            }
+        }
+    }
+
+    Page read(CounterEngine engine, String tenant, String prefix, LocalDate from, LocalDate to, LocalDate liveFrom)
+            throws StoreException {
+        if (!byTotal) {
+            List<String> names = names(engine, tenant, prefix, cursor, limit, from, to, liveFrom);
+            List<CounterQuery.Series> out = new ArrayList<>();
+            for (String c : names) {
+                CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
+                if (s.total() != 0) {
+                    out.add(s);
+                }
+            }
+            return new Page(out, names.size() == limit ? names.get(names.size() - 1) : null, null);
+        }
+        List<CounterQuery.Series> ranked = new ArrayList<>();
+        String after = cursor;
+        boolean complete = true;
+        for (int seen = 0; ; ) {
+            if (seen >= SORT_CANDIDATES) {
+                complete = false;
+                break;
+            }
+            int step = Math.min(MAX_LIMIT, SORT_CANDIDATES - seen);
+            List<String> names = names(engine, tenant, prefix, after, step, from, to, liveFrom);
+            for (String c : names) {
+                CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
+                if (s.total() != 0) {
+                    ranked.add(s);
+                }
+            }
+            ranked.sort(Comparator.comparingLong(CounterQuery.Series::total).reversed()
+                    .thenComparing(CounterQuery.Series::counter));
+            if (ranked.size() > limit) {
+                ranked.subList(limit, ranked.size()).clear();
+            }
+            seen += names.size();
+            if (names.size() < step) {
+                break;
+            }
+            after = names.get(names.size() - 1);
+        }
+        return new Page(ranked, null, complete);
+    }
+
+    /**
+     * The first {@code limit} names after {@code after} with the prefix, over the live days and archived
+     * months of the range: at most {@code limit} from each, merged in name order.
+     */
+    private static List<String> names(CounterEngine engine, String tenant, String prefix, String after, int limit,
+            LocalDate from, LocalDate to, LocalDate liveFrom) throws StoreException {
+        TreeSet<String> merged = new TreeSet<>();
+        if (from.isBefore(liveFrom)) {
+            LocalDate last = CounterQuery.min(to, liveFrom.minusDays(1));
+            for (YearMonth m = YearMonth.from(from); !m.isAfter(YearMonth.from(last)); m = m.plusMonths(1)) {
+                merged.addAll(engine.archive().counterPage(tenant, m, prefix, after, limit));
+            }
+        }
+        LocalDate today = engine.today();
+        for (LocalDate d = CounterQuery.max(from, liveFrom); !d.isAfter(CounterQuery.min(to, today)); d = d.plusDays(1)) {
+            merged.addAll(engine.store().counterPage(tenant, d, prefix, after, limit));
+        }
+        List<String> out = new ArrayList<>(Math.min(limit, merged.size()));
+        for (String c : merged) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+}

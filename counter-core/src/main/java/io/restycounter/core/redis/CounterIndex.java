@@ -1,0 +1,147 @@
+package io.restycounter.core.redis;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.restycounter.core.CounterStore;
+import io.restycounter.core.StoreException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The counters of a tenant's day, as the Redis store lists them: what Redis holds plus what this node has
+ * not had confirmed. Prefix queries page through the day's index {@code rcn:{tenant}:yyyyMMdd}; only
+ * reconciliation reads the whole day, in steps.
+ */
+final class CounterIndex {
+
+    /** Reconciliation reads a day hash in steps of this many fields. */
+    private static final ScanArgs SCAN_STEP = ScanArgs.Builder.limit(1000);
+
+    private final PendingDeltas deltas;
+    private final BatchProtocol batches;
+    private final ReentrantReadWriteLock moveLock;
+    private final BatchProtocol.Connection connection;
+    private final String where;
+    private final RedisLink link;
+
+    CounterIndex(RedisLink link, PendingDeltas deltas, BatchProtocol batches, ReentrantReadWriteLock moveLock,
+            BatchProtocol.Connection connection) {
+        this.link = link;
+        this.deltas = deltas;
+        this.batches = batches;
+        this.moveLock = moveLock;
+        this.connection = connection;
+        this.where = link.where();
+    }
+
+    /** Every counter of the day: reconciliation's, read in HSCAN steps, never in one call. */
+    Set<String> counters(String tenant, LocalDate day) throws StoreException {
+        Set<String> out = new TreeSet<>();
+        deltas.countersOf(tenant, day, out);
+        for (Batch b : batches.inFlight()) {
+            if (b.tenant.equals(tenant)) {
+                for (Delta d : b.deltas) {
+                    if (d.day().equals(day)) {
+                        out.add(d.counter());
+                    }
+                }
+            }
+        }
+        try {
+            RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
+            String hash = BatchProtocol.dayKey(tenant, day);
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                MapScanCursor<String, String> page = BatchProtocol.await(r.hscan(hash, cursor, SCAN_STEP));
+                out.addAll(page.getMap().keySet());
+                cursor = page;
+            } while (!cursor.isFinished());
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException("Redis at " + where + ": read failed: " + BatchProtocol.message(e),
+                    BatchProtocol.cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("Redis at " + where + ": read interrupted", e);
+        }
+        return out;
+    }
+
+    /** The sorted set that indexes the counters of {@code tenant}'s {@code day}, kept by {@link Scripts#APPLY}. */
+    static String indexKey(String tenant, LocalDate day) {
+        return "rcn" + BatchProtocol.dayKey(tenant, day).substring(2);
+    }
+
+    /**
+     * One ZRANGEBYLEX ... LIMIT on the day's index, merged with this node's counters not yet confirmed
+     * (held in memory, at most MAX_PENDING_COUNTERS).
+     */
+    List<String> page(String tenant, LocalDate day, String prefix, String after, int limit)
+            throws StoreException {
+        TreeSet<String> unsent = new TreeSet<>();
+        moveLock.readLock().lock();
+        try {
+            deltas.countersOf(tenant, day, unsent);
+            for (Batch b : batches.inFlight()) {
+                if (b.tenant.equals(tenant)) {
+                    for (Delta d : b.deltas) {
+                        if (d.day().equals(day)) {
+                            unsent.add(d.counter());
+                        }
+                    }
+                }
+            }
+        } finally {
+            moveLock.readLock().unlock();
+        }
+        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
+        Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
+                prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
+        TreeSet<String> out = new TreeSet<>(CounterStore.page(unsent, prefix, after, limit));
+        try {
+            out.addAll(BatchProtocol.await(RedisConnector.async(connection.get())
+                    .zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit))));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException("Redis at " + where + ": read failed: " + BatchProtocol.message(e),
+                    BatchProtocol.cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("Redis at " + where + ": read interrupted", e);
+        }
+        List<String> page = new ArrayList<>(Math.min(limit, out.size()));
+        for (String c : out) {
+            if (page.size() == limit) {
+                break;
+            }
+            page.add(c);
+        }
+        return page;
+    }
+
+    /** Scans the day hashes {@code rc:{tenant}:yyyyMMdd} of {@code day}, a thousand keys a step, on every primary. */
+    Set<String> tenants(LocalDate day) throws StoreException {
+        String pattern = "rc:{*}:" + BatchProtocol.dayDigits(day);
+        return link.call("SCAN " + pattern, r -> {
+            Set<String> out = new TreeSet<>();
+            ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches(pattern).limit(1000));
+            while (keys.hasNext()) {
+                String key = keys.next();
+                int close = key.indexOf("}:");
+                if (key.startsWith("rc:{") && close > 4) {
+                    out.add(key.substring(4, close));
+                }
+            }
+            return out;
+        });
+    }
+}
