@@ -1,6 +1,5 @@
 package io.restycounter.core.redis;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.api.StatefulConnection;
@@ -41,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
  * exactly-once {@code BatchProtocol}: a batch that Redis did not confirm is kept unchanged and retried
- * with back-off before any new batch is built: nothing is lost, nothing is counted twice.
+ * with back-off, and its tenant gets no new batch meanwhile, while every other tenant keeps flushing
+ * ({@code FlushRounds}): nothing is lost, nothing is counted twice.
  *
  * <p>Reads add this node's unsent deltas to what Redis holds. For a batch whose fate is unknown they
  * ask Redis, in the same atomic script as the counts, whether its marker exists.
@@ -72,6 +72,7 @@ public final class RedisCounterStore implements CounterStore {
 
     private final PendingDeltas deltas;
     private final BatchProtocol batches;
+    private final FlushRounds rounds;
     private final Flusher flusher;
     /** Readers are queries; the writer moves deltas into batches, so a query never sees a hit in both. */
     private final ReentrantReadWriteLock moveLock = new ReentrantReadWriteLock();
@@ -91,7 +92,8 @@ public final class RedisCounterStore implements CounterStore {
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, config.redisExpireDays(),
                 where, this::flushConnection);
-        this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
+        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
+        this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }
 
@@ -259,24 +261,22 @@ public final class RedisCounterStore implements CounterStore {
 
     // ---------------------------------------------------------------- flushing
 
+    /** Sends every count it holds and waits for Redis to confirm; throws when a batch is kept for retry. */
     @Override
     public void flush() throws StoreException {
         flushLock.lock();
         try {
-            if (!batches.inFlight().isEmpty()) {
-                batches.confirm(new ArrayList<>(batches.inFlight()));
-            }
-            List<String> deletable = new ArrayList<>();
-            List<Batch> fresh = drain(deletable);
-            List<RedisFuture<Long>> deleted = batches.deleteMarkers(deletable);
-            try {
-                if (!fresh.isEmpty()) {
-                    batches.confirm(fresh);
-                }
-            } finally {
-                BatchProtocol.awaitQuietly(deleted);
-            }
-            deltas.noteRoom();
+            rounds.flush();
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** The flusher's round: never waits for a batch Redis has not answered (see {@code FlushRounds}). */
+    private void flushRound() throws StoreException {
+        flushLock.lock();
+        try {
+            rounds.round();
         } finally {
             flushLock.unlock();
         }
@@ -287,11 +287,16 @@ public final class RedisCounterStore implements CounterStore {
      * before this point go to {@code deletable}: after the write lock no query can still ask for them.
      */
     List<Batch> drain(List<String> deletable) {
+        return drain(deletable, Set.of());
+    }
+
+    /** As {@link #drain(List)}, leaving the deltas of the tenants in {@code held} where they are. */
+    private List<Batch> drain(List<String> deletable, Set<String> held) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
         moveLock.writeLock().lock();
         try {
             batches.takeConfirmedMarkers(deletable);
-            List<Batch> built = batches.build(deltas.drain(), today);
+            List<Batch> built = batches.build(deltas.drain(held), today);
             deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
             return built;
         } finally {
