@@ -14,6 +14,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -74,6 +75,8 @@ final class CounterServer {
         ClientConnectionLimit perClient =
                 new ClientConnectionLimit(settings.maxConnectionsPerClient(), engine.config().clientAddresses());
         http.addBean(perClient);
+        HeaderTimeout headerTimeout = new HeaderTimeout(settings.headerTimeoutMillis(), http.getScheduler());
+        http.addBean(headerTimeout);
         server.addConnector(http);
 
         Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads));
@@ -85,11 +88,14 @@ final class CounterServer {
             https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
             https.setIdleTimeout(settings.idleTimeoutMillis());
             https.addBean(perClient);
+            https.addBean(headerTimeout);
             server.addConnector(https);
         } else {
             https = null;
         }
 
+        // Counts every connector's connections: past the cap the server stops accepting until one closes.
+        server.addBean(new NetworkConnectionLimit(settings.maxConnections(), server));
         server.setHandler(handlers);
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }
