@@ -23,6 +23,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -145,6 +146,8 @@ final class CounterServer {
         ClientConnectionLimit perClient =
                 new ClientConnectionLimit(settings.maxConnectionsPerClient(), engine.config().clientAddresses());
         http.addBean(perClient);
+        HeaderTimeout headerTimeout = new HeaderTimeout(settings.headerTimeoutMillis(), http.getScheduler());
+        http.addBean(headerTimeout);
         server.addConnector(http);
         if (ports != null) {
             http.open(ports.http());
@@ -164,6 +167,7 @@ final class CounterServer {
             https = HttpsConnector.create(server, config, certificates, settings.host(), settings.httpsPort());
             https.setIdleTimeout(settings.idleTimeoutMillis());
             https.addBean(perClient);
+            https.addBean(headerTimeout);
             server.addConnector(https);
             if (ports != null && ports.https() != null) {
                 https.open(ports.https());
@@ -172,6 +176,8 @@ final class CounterServer {
             https = null;
         }
 
+        // Counts every connector's connections: past the cap the server stops accepting until one closes.
+        server.addBean(new NetworkConnectionLimit(settings.maxConnections(), server));
         server.setHandler(handlers);
         server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     }

@@ -1,6 +1,7 @@
 package io.restycounter.core.guard;
 
 import io.restycounter.core.geoip.InetAddresses;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +13,11 @@ import org.slf4j.LoggerFactory;
  * A token bucket per client address: {@code rate} hits a second, bursts of {@code burst}. Each bucket
  * has its own lock, so clients never wait on each other. Memory is bounded: past {@code maxClients}
  * buckets, those that have refilled (they hold no state worth keeping) are dropped, and when a flood
- * of distinct addresses leaves none to drop, all are, which gives every client a fresh burst rather
- * than growing without limit. IPv6 clients are limited per /64, the block one subscriber usually holds.
+ * of distinct addresses leaves too few to drop, the least recently used tenth goes: the clients seen
+ * lately keep their buckets, so a flood cannot hand an abusive client a fresh burst. The sweep runs on
+ * one thread at a time, only when a new client finds the table full, and frees room for a tenth of it,
+ * so its cost spreads over many new clients. IPv6 clients are limited per /64, the block one
+ * subscriber usually holds.
  */
 public final class RateLimiter {
 
@@ -35,6 +39,8 @@ public final class RateLimiter {
     private final long refillMillis;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Written under {@code sweeping}. */
+    private boolean warned;
 
     public RateLimiter(double perSecond, int burst, int maxClients) {
         if (perSecond <= 0 || burst < 1 || maxClients < 1) {
@@ -86,11 +92,47 @@ public final class RateLimiter {
                 }
             }
             if (buckets.size() >= maxClients) {
-                LOG.warn("rate limiter: {} distinct clients within {} ms; forgetting all of them", buckets.size(), refillMillis);
-                buckets.clear();
+                evictLeastRecentlyUsed();
             }
         } finally {
             sweeping.set(false);
+        }
+    }
+
+    /** Drops the least recently used buckets until a tenth of {@code maxClients} is free. */
+    private void evictLeastRecentlyUsed() {
+        int target = maxClients - Math.max(1, maxClients / 10);
+        long[] last = new long[buckets.size() + 64];
+        int n = 0;
+        for (Bucket b : buckets.values()) {
+            if (n == last.length) {
+                break;
+            }
+            synchronized (b) {
+                last[n++] = b.lastMillis;
+            }
+        }
+        int evict = buckets.size() - target;
+        if (evict <= 0 || n == 0) {
+            return;
+        }
+        long[] sorted = Arrays.copyOf(last, n);
+        Arrays.sort(sorted);
+        long cutoff = sorted[Math.min(evict, n) - 1];
+        int evicted = 0;
+        for (Iterator<Map.Entry<String, Bucket>> it = buckets.entrySet().iterator(); it.hasNext() && evicted < evict; ) {
+            Bucket b = it.next().getValue();
+            synchronized (b) {
+                if (b.lastMillis <= cutoff) {
+                    it.remove();
+                    evicted++;
+                }
+            }
+        }
+        if (!warned) {
+            warned = true;
+            LOG.warn("rate limiter: more than RATE_LIMIT_CLIENTS={} distinct clients within {} ms; forgetting "
+                    + "the least recently seen (said once)", maxClients, refillMillis);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.restycounter.core.redis;
 
+import io.lettuce.core.RedisFuture;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -18,6 +19,16 @@ final class Batch {
      * Written under the flush lock.
      */
     boolean unsure;
+    /** The attempt the flusher sent and has not taken the reply of yet, or null. Under the flush lock. */
+    RedisFuture<Long> attempt;
+    /** When {@link #attempt} was sent, by {@link System#nanoTime()}. */
+    long sentNanos;
+    /** Attempts that failed or timed out in a row; the next waits a back-off that doubles with each. */
+    int failures;
+    /** Not to be sent again before this {@link System#nanoTime()}. */
+    long retryNanos;
+    /** Redis lost its script cache: the next attempt sends the script itself. */
+    boolean needsEval;
 
     Batch(String tenant, String[] keys, String[] args, List<Delta> deltas) {
         this.tenant = tenant;

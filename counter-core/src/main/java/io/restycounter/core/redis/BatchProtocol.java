@@ -54,7 +54,7 @@ final class BatchProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCounterStore.class);
     private static final DateTimeFormatter DAY_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
 
-    private static final String APPLY_SHA = sha1(Scripts.APPLY);
+    static final String APPLY_SHA = sha1(Scripts.APPLY);
     private static final String READ_SHA = sha1(Scripts.READ);
 
     /** The connection batches go out on (commands wait for flushCommands on one server). */
@@ -220,20 +220,34 @@ final class BatchProtocol {
                 failed++;
                 continue;
             }
-            inFlight.remove(b);
-            if (!b.unsure) {
-                confirmedMarkers.add(b.marker);
-            }
-            for (int k = 1; k <= b.dayKeys(); k++) {
-                if (!"0".equals(b.args[k])) {
-                    expirySet.add(b.keys[k]);
-                }
-            }
+            confirmed(b);
         }
         if (failed > 0) {
             throw new StoreException(where + ": " + failed + " of " + batches.size()
                     + " batches not confirmed");
         }
+    }
+
+    /** {@code b} is in Redis: it leaves flight, its marker becomes deletable unless an attempt failed before. */
+    void confirmed(Batch b) {
+        inFlight.remove(b);
+        if (!b.unsure) {
+            confirmedMarkers.add(b.marker);
+        }
+        for (int k = 1; k <= b.dayKeys(); k++) {
+            if (!"0".equals(b.args[k])) {
+                expirySet.add(b.keys[k]);
+            }
+        }
+    }
+
+    /** Redis restarted and lost its scripts, so maybe the day hashes' expiry too: set it again. */
+    void scriptCacheLost() {
+        expirySet.clear();
+    }
+
+    StatefulConnection<String, String> connection() throws StoreException {
+        return connection.get();
     }
 
     /**
@@ -258,7 +272,7 @@ final class BatchProtocol {
         awaitAll(sent, replies, noScript, null);
         if (!noScript.isEmpty()) {
             // Redis restarted and lost its script cache; EVAL loads it again.
-            expirySet.clear();
+            scriptCacheLost();
             List<RedisFuture<Long>> again = new ArrayList<>(noScript.size());
             try {
                 for (int i : noScript) {
@@ -279,7 +293,7 @@ final class BatchProtocol {
      * yet, and waits for Redis to take it before any count of that day is sent: a node that counted on
      * a day is always known to owe that day's archive its share (see {@code RedisCounterArchive}).
      */
-    private void announce(List<Batch> batches, StatefulConnection<String, String> c,
+    void announce(List<Batch> batches, StatefulConnection<String, String> c,
             RedisClusterAsyncCommands<String, String> redis) throws StoreException {
         Set<LocalDate> days = new java.util.TreeSet<>();
         for (Batch b : batches) {
@@ -401,7 +415,7 @@ final class BatchProtocol {
         return f.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static boolean isNoScript(Throwable t) {
+    static boolean isNoScript(Throwable t) {
         return t instanceof RedisNoScriptException
                 || t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOSCRIPT");
     }

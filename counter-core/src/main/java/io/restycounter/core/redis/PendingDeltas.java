@@ -111,9 +111,17 @@ final class PendingDeltas {
      * had none since the last drain (freeing their place under the bound). One drainer at a time.
      */
     Map<String, List<Delta>> drain() {
+        return drain(Set.of());
+    }
+
+    /** As {@link #drain()}, leaving the deltas of the tenants in {@code held} untouched. */
+    Map<String, List<Delta>> drain(Set<String> held) {
         Map<String, List<Delta>> byTenant = new LinkedHashMap<>();
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, PendingCount>> day : days.entrySet()) {
             for (Map.Entry<CounterKey, PendingCount> e : day.getValue().entrySet()) {
+                if (!held.isEmpty() && held.contains(e.getKey().tenant())) {
+                    continue;
+                }
                 long v = e.getValue().sumThenReset();
                 if (v == 0 && day.getValue().remove(e.getKey(), e.getValue())) {
                     // A hit that raced in is either taken here or moved by its thread, which sees the flag (see add).

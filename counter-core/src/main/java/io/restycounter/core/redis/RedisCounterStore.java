@@ -1,6 +1,5 @@
 package io.restycounter.core.redis;
 
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
@@ -16,7 +15,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -39,13 +37,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
  * exactly-once {@code BatchProtocol}: a batch that Redis did not confirm is kept unchanged and retried
- * with back-off before any new batch is built: nothing is lost, nothing is counted twice.
+ * with back-off, and its tenant gets no new batch meanwhile, while every other tenant keeps flushing
+ * ({@code FlushRounds}): nothing is lost, nothing is counted twice.
  *
  * <p>Reads add this node's unsent deltas to what Redis holds. For a batch whose fate is unknown they
  * ask Redis, in the same atomic script as the counts, whether its marker exists.
  *
  * <p>All keys of one tenant share the hash tag {@code {tenant}}, so every script touches one cluster slot.
- * The store opens two connections (batched flushes, queries) on the process's one Lettuce client.
+ * The store's connections ({@code StoreConnections}) share the process's one Lettuce client.
  */
 public final class RedisCounterStore implements CounterStore {
 
@@ -64,19 +63,14 @@ public final class RedisCounterStore implements CounterStore {
     private final String where;
     private final RedisLink link;
     private final boolean ownsLink;
-    private static final int FLUSH = 0;
-    private static final int QUERY = 1;
-    private static final int HEALTH = 2;
-    private final Object connectLock = new Object();
-    private volatile StatefulConnection<String, String> flushConnection;
-    private volatile StatefulConnection<String, String> queryConnection;
-    private volatile StatefulConnection<String, String> healthConnection;
+    private final StoreConnections connections;
     /** When Redis last confirmed a batch (clock millis): the health check's evidence while hits flow. */
     private volatile long lastConfirmed = Long.MIN_VALUE;
     private final long healthyWithinMillis;
 
     private final PendingDeltas deltas;
     private final BatchProtocol batches;
+    private final FlushRounds rounds;
     private final Flusher flusher;
     private final FlushMeter meter;
     private final CounterIndex index;
@@ -92,6 +86,7 @@ public final class RedisCounterStore implements CounterStore {
         this.ownsLink = ownsLink;
         this.zone = config.zone();
         this.where = link.where();
+        this.connections = new StoreConnections(link);
         this.healthyWithinMillis = 3 * config.flushInterval().toMillis() + MIN_BACKOFF.toMillis();
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
@@ -101,7 +96,8 @@ public final class RedisCounterStore implements CounterStore {
                 where, this::flushConnection);
         this.meter = new FlushMeter(clock);
         this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
-        this.flusher = new Flusher(this::flush, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
+        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
+        this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }
 
@@ -239,7 +235,7 @@ public final class RedisCounterStore implements CounterStore {
      */
     @Override
     public boolean healthy() {
-        StatefulConnection<String, String> flushing = flushConnection;
+        StatefulConnection<String, String> flushing = connections.flushIfOpen();
         if (flushing != null && !flushing.isOpen()) {
             return false;
         }
@@ -248,7 +244,7 @@ public final class RedisCounterStore implements CounterStore {
             return true;
         }
         try {
-            return "PONG".equals(RedisConnector.async(healthConnection()).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            return "PONG".equals(RedisConnector.async(connections.get(StoreConnections.Role.HEALTH)).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -259,9 +255,10 @@ public final class RedisCounterStore implements CounterStore {
 
     // ---------------------------------------------------------------- flushing
 
+    /** Sends every count it holds and waits for Redis to confirm; throws when a batch is kept for retry. */
     @Override
     public void flush() throws StoreException {
-        meter.time(this::flushOnce);
+        meter.time(() -> locked(rounds::flush));
     }
 
     @Override
@@ -269,30 +266,20 @@ public final class RedisCounterStore implements CounterStore {
         return meter.stats(pendingCounters(), deltas.full());
     }
 
-    /** Returns how many (counter, day) entries Redis confirmed. */
-    private int flushOnce() throws StoreException {
+    /** The flusher's round: never waits for a batch Redis has not answered (see {@code FlushRounds}). */
+    private void flushRound() throws StoreException {
+        meter.time(() -> locked(rounds::round));
+    }
+
+    /** Runs a flush under the flush lock; returns how many (counter, day) entries Redis confirmed. */
+    private int locked(FlushMeter.Flush flush) throws StoreException {
         flushLock.lock();
         try {
-            boolean sent = !batches.inFlight().isEmpty();
-            if (sent) {
-                batches.confirm(new ArrayList<>(batches.inFlight()));
-            }
-            List<String> deletable = new ArrayList<>();
-            List<Batch> fresh = drain(deletable);
-            List<RedisFuture<Long>> deleted = batches.deleteMarkers(deletable);
-            try {
-                if (!fresh.isEmpty()) {
-                    batches.confirm(fresh);
-                    sent = true;
-                }
-            } finally {
-                BatchProtocol.awaitQuietly(deleted);
-            }
-            if (sent) {
+            int confirmed = flush.run();
+            if (confirmed > 0) {
                 lastConfirmed = clock.millis();
             }
-            deltas.noteRoom();
-            return Batch.entries(fresh);
+            return confirmed;
         } finally {
             flushLock.unlock();
         }
@@ -303,11 +290,16 @@ public final class RedisCounterStore implements CounterStore {
      * before this point go to {@code deletable}: after the write lock no query can still ask for them.
      */
     List<Batch> drain(List<String> deletable) {
+        return drain(deletable, Set.of());
+    }
+
+    /** As {@link #drain(List)}, leaving the deltas of the tenants in {@code held} where they are. */
+    private List<Batch> drain(List<String> deletable, Set<String> held) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
         moveLock.writeLock().lock();
         try {
             batches.takeConfirmedMarkers(deletable);
-            List<Batch> built = batches.build(deltas.drain(), today);
+            List<Batch> built = batches.build(deltas.drain(held), today);
             deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
             return built;
         } finally {
@@ -420,20 +412,7 @@ public final class RedisCounterStore implements CounterStore {
     }
 
     private void closeConnections() {
-        synchronized (connectLock) {
-            for (StatefulConnection<String, String> c : Arrays.asList(flushConnection, queryConnection, healthConnection)) {
-                if (c != null) {
-                    try {
-                        c.close();
-                    } catch (RuntimeException e) {
-                        LOG.debug("closing a connection to {}: {}", where, e.toString());
-                    }
-                }
-            }
-            flushConnection = null;
-            queryConnection = null;
-            healthConnection = null;
-        }
+        connections.closeAll();
     }
 
     /** Hits this node counted that Redis has not confirmed. */
@@ -462,47 +441,15 @@ public final class RedisCounterStore implements CounterStore {
     // ---------------------------------------------------------------- plumbing
 
     private StatefulConnection<String, String> flushConnection() throws StoreException {
-        StatefulConnection<String, String> c = flushConnection;
-        return c != null ? c : opened(FLUSH);
+        return connections.get(StoreConnections.Role.FLUSH);
     }
 
     private StatefulConnection<String, String> queryConnection() throws StoreException {
-        StatefulConnection<String, String> c = queryConnection;
-        return c != null ? c : opened(QUERY);
-    }
-
-    private StatefulConnection<String, String> healthConnection() throws StoreException {
-        StatefulConnection<String, String> c = healthConnection;
-        return c != null ? c : opened(HEALTH);
-    }
-
-    /** The connection of {@code role}, opened unless another thread just did. */
-    private StatefulConnection<String, String> opened(int role) throws StoreException {
-        synchronized (connectLock) {
-            StatefulConnection<String, String> c = role == FLUSH ? flushConnection
-                    : role == QUERY ? queryConnection : healthConnection;
-            if (c == null) {
-                c = open(role == FLUSH);
-                switch (role) {
-                    case FLUSH -> flushConnection = c;
-                    case QUERY -> queryConnection = c;
-                    default -> healthConnection = c;
-                }
-            }
-            return c;
-        }
+        return connections.get(StoreConnections.Role.QUERY);
     }
 
     /** The connection queries read on, for tests that hold it busy. */
     StatefulConnection<String, String> queryConnectionForTest() throws StoreException {
         return queryConnection();
-    }
-
-    private StatefulConnection<String, String> open(boolean batched) throws StoreException {
-        try {
-            return link.connector().connect(batched);
-        } catch (RuntimeException e) {
-            throw new StoreException(where + ": cannot connect: " + RedisLink.connectFailure(e), e);
-        }
     }
 }

@@ -59,4 +59,18 @@ class RateLimiterTest {
         assertTrue(limiter.tryAcquire("c", 5_500), "a has refilled and is dropped to make room");
         assertFalse(limiter.tryAcquire("b", 5_500), "b is still remembered as empty");
     }
+
+    /** Issue 16: a flood of distinct addresses past RATE_LIMIT_CLIENTS made the limiter forget every bucket. */
+    @Test
+    void aFloodEvictsTheLeastRecentlyUsedNotTheClientsSeenLately() {
+        RateLimiter limiter = new RateLimiter(1, 1, 10);
+        long t = 1_000;
+        assertTrue(limiter.tryAcquire("203.0.113.9", t));
+        for (int i = 0; i < 200; i++) {
+            assertTrue(limiter.tryAcquire("10.0.0." + i, t + i), "a new client gets its burst");
+            assertFalse(limiter.tryAcquire("203.0.113.9", t + i), "the busy client stays limited, hit " + i);
+            assertTrue(limiter.trackedClients() <= 11, "tracked " + limiter.trackedClients());
+        }
+        assertTrue(limiter.trackedClients() >= 5, "most buckets are kept, tracked " + limiter.trackedClients());
+    }
 }
