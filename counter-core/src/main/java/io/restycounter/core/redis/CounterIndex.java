@@ -48,16 +48,7 @@ final class CounterIndex {
     /** Every counter of the day: reconciliation's, read in HSCAN steps, never in one call. */
     Set<String> counters(String tenant, LocalDate day) throws StoreException {
         Set<String> out = new TreeSet<>();
-        deltas.countersOf(tenant, day, out);
-        for (Batch b : batches.inFlight()) {
-            if (b.tenant.equals(tenant)) {
-                for (Delta d : b.deltas) {
-                    if (d.day().equals(day)) {
-                        out.add(d.counter());
-                    }
-                }
-            }
-        }
+        unsent(tenant, day, out);
         try {
             RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
             String hash = BatchProtocol.dayKey(tenant, day);
@@ -68,13 +59,32 @@ final class CounterIndex {
                 cursor = page;
             } while (!cursor.isFinished());
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": read failed: " + BatchProtocol.message(e),
+            throw new StoreException(where + ": read failed: " + BatchProtocol.message(e),
                     BatchProtocol.cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("Redis at " + where + ": read interrupted", e);
+            throw new StoreException(where + ": read interrupted", e);
         }
         return out;
+    }
+
+    /** Adds this node's counters of the day that Redis has not confirmed: pending deltas and batches in flight. */
+    private void unsent(String tenant, LocalDate day, Set<String> out) {
+        moveLock.readLock().lock();
+        try {
+            deltas.countersOf(tenant, day, out);
+            for (Batch b : batches.inFlight()) {
+                if (b.tenant.equals(tenant)) {
+                    for (Delta d : b.deltas) {
+                        if (d.day().equals(day)) {
+                            out.add(d.counter());
+                        }
+                    }
+                }
+            }
+        } finally {
+            moveLock.readLock().unlock();
+        }
     }
 
     /** The sorted set that indexes the counters of {@code tenant}'s {@code day}, kept by {@link Scripts#APPLY}. */
@@ -89,21 +99,7 @@ final class CounterIndex {
     List<String> page(String tenant, LocalDate day, String prefix, String after, int limit)
             throws StoreException {
         TreeSet<String> unsent = new TreeSet<>();
-        moveLock.readLock().lock();
-        try {
-            deltas.countersOf(tenant, day, unsent);
-            for (Batch b : batches.inFlight()) {
-                if (b.tenant.equals(tenant)) {
-                    for (Delta d : b.deltas) {
-                        if (d.day().equals(day)) {
-                            unsent.add(d.counter());
-                        }
-                    }
-                }
-            }
-        } finally {
-            moveLock.readLock().unlock();
-        }
+        unsent(tenant, day, unsent);
         boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
         Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
                 prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
@@ -112,11 +108,11 @@ final class CounterIndex {
             out.addAll(BatchProtocol.await(RedisConnector.async(connection.get())
                     .zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit))));
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException("Redis at " + where + ": read failed: " + BatchProtocol.message(e),
+            throw new StoreException(where + ": read failed: " + BatchProtocol.message(e),
                     BatchProtocol.cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("Redis at " + where + ": read interrupted", e);
+            throw new StoreException(where + ": read interrupted", e);
         }
         List<String> page = new ArrayList<>(Math.min(limit, out.size()));
         for (String c : out) {

@@ -63,7 +63,7 @@ final class PendingDeltas {
         if (created) {
             if (bounded && entries.get() >= maxPending) {
                 if (refusing.compareAndSet(false, true)) {
-                    LOG.error("MAX_PENDING_COUNTERS reached: {} counters wait for Redis at {}; hits on new counters "
+                    LOG.error("MAX_PENDING_COUNTERS reached: {} counters wait for {}; hits on new counters "
                             + "are refused (503, not counted, not logged) until Redis takes counts again",
                             entries.get(), where);
                 }
