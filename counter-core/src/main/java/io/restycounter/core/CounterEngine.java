@@ -68,6 +68,8 @@ public final class CounterEngine implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     /** Hits by {@link Outcome}, indexed by ordinal: one LongAdder increment per hit, nothing allocated. */
     private final LongAdder[] fates = adders(Outcome.values().length);
+    /** Hits by tenant and outcome, only once metrics asked for them (METRICS_PER_TENANT). */
+    private volatile TenantTally fatesByTenant;
     private final CounterArchive archive;
     private final TenantKeys tenantKeys;
     /** The process's one Redis client, shared by store, archive, tenant keys and the app; null without Redis. */
@@ -227,6 +229,10 @@ public final class CounterEngine implements AutoCloseable {
     public Outcome record(Hit hit) {
         Outcome fate = decide(hit);
         fates[fate.ordinal()].increment();
+        TenantTally byTenant = fatesByTenant;
+        if (byTenant != null) {
+            byTenant.add(hit.key().tenant(), fate.ordinal());
+        }
         return fate;
     }
 
@@ -325,6 +331,17 @@ public final class CounterEngine implements AutoCloseable {
     /** Hits {@linkplain #record recorded} with this outcome since start. */
     public long fateCount(Outcome fate) {
         return fates[fate.ordinal()].sum();
+    }
+
+    /**
+     * Starts counting hits by tenant and outcome (the first call decides {@code maxTenants}; later calls
+     * get the same tally). Until a first call nothing is kept per tenant.
+     */
+    public synchronized TenantTally fatesByTenant(int maxTenants) {
+        if (fatesByTenant == null) {
+            fatesByTenant = new TenantTally(Outcome.values().length, maxTenants);
+        }
+        return fatesByTenant;
     }
 
     public StoreStats storeStats() {

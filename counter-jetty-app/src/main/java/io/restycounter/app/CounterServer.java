@@ -157,7 +157,7 @@ final class CounterServer {
         Handler.Sequence handlers = new Handler.Sequence(new CounterHandler(engine, threads, tally));
         readiness = new Readiness(engine);
         admin = settings.admin().enabled()
-                ? new AdminServer(settings.admin(), readiness, new CounterMeters(engine, tally), engine,
+                ? new AdminServer(settings.admin(), readiness, new CounterMeters(engine, tally, settings.admin().tenantLabels()), engine,
                         shipping(background), certificates) : null;
 
         // Automatic HTTPS (ACME), only when HTTPS_PORT is set: see CertificateManager.

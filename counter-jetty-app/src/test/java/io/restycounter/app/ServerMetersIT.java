@@ -1,5 +1,7 @@
 package io.restycounter.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.MmdbWriter;
@@ -15,7 +17,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin port's meters for the app's own parts: S3 shipping and the GeoIP database. */
+/** The admin port's meters for the app's own parts (S3 shipping, the GeoIP database) and per tenant. */
 class ServerMetersIT {
 
     /** MmdbWriter's build_epoch. */
@@ -61,6 +63,33 @@ class ServerMetersIT {
             }
             assertTrue(text.contains("counter_s3_last_run_failed_files 1.0"), text);
             assertTrue(text.contains("counter_s3_last_run_shipped_files 0.0"), text);
+        }
+    }
+
+    @Test
+    void noMeterCarriesATenantUnlessAskedTo() throws Exception {
+        try (TestServer app = TestServer.start(dir.resolve("logs"), new MutableClock(BUILT), "ADMIN_PORT", "0",
+                "RATE_LIMIT", "0")) {
+            assertEquals(200, app.get("/p/acme/home").statusCode());
+            String text = metrics(app);
+            assertTrue(text.contains("counter_hits_total{fate=\"counted\"} 1.0"), text);
+            assertFalse(text.contains("tenant="), text);
+        }
+    }
+
+    @Test
+    void perTenantMetersStopAtTheirLimitAndTheRestShareOther() throws Exception {
+        try (TestServer app = TestServer.start(dir.resolve("logs"), new MutableClock(BUILT), "ADMIN_PORT", "0",
+                "RATE_LIMIT", "0", "METRICS_PER_TENANT", "true", "METRICS_MAX_TENANTS", "2")) {
+            for (String tenant : new String[] {"acme", "acme", "beta", "gamma", "delta", "delta"}) {
+                assertEquals(200, app.get("/p/" + tenant + "/home").statusCode());
+            }
+            String text = metrics(app);
+            assertTrue(text.contains("counter_tenant_hits_total{fate=\"counted\",tenant=\"acme\"} 2.0"), text);
+            assertTrue(text.contains("counter_tenant_hits_total{fate=\"counted\",tenant=\"beta\"} 1.0"), text);
+            assertTrue(text.contains("counter_tenant_hits_total{fate=\"counted\",tenant=\"_other\"} 3.0"), text);
+            assertFalse(text.contains("tenant=\"gamma\""), text);
+            assertFalse(text.contains("tenant=\"delta\""), text);
         }
     }
 }

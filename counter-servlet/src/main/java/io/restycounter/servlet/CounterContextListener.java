@@ -59,7 +59,9 @@ public class CounterContextListener implements ServletContextListener {
 
     /** The host app binds them to its own registry: see {@link CounterMeters}. */
     private static void offerMeters(ServletContext context, CounterEngine engine) {
-        context.setAttribute(CounterMeters.CONTEXT_ATTRIBUTE, new CounterMeters(engine, ServletEngines.tally(context)));
+        int tenantLabels = CounterMeters.tenantLabels(Settings.fromEnvironment().over(context::getInitParameter));
+        context.setAttribute(CounterMeters.CONTEXT_ATTRIBUTE,
+                new CounterMeters(engine, ServletEngines.tally(context), tenantLabels));
     }
 
     @Override

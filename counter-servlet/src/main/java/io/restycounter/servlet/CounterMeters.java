@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.restycounter.core.CounterEngine;
+import io.restycounter.core.Settings;
+import io.restycounter.core.TenantTally;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelTally;
 import io.restycounter.core.redis.RedisLink;
@@ -15,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The counter's metrics, for any Micrometer registry: pixels by answer, hits by fate, the store's pending
  * counters and flushes, the log's queue and writes. Every meter reads a sum the engine keeps anyway (a
- * LongAdder per row or outcome), so binding adds nothing to the pixel path; no meter carries a tenant, so a
- * million tenants make no more series than one.
+ * LongAdder per row or outcome), so binding adds nothing to the pixel path. No meter carries a tenant unless
+ * METRICS_PER_TENANT is true, and then at most METRICS_MAX_TENANTS tenants get series of their own (the rest
+ * share {@code tenant="_other"}), so a million tenants cannot make a million series.
  *
  * <p>The Jetty app binds it to the Prometheus registry of its admin port; {@link CounterContextListener}
  * puts one in the webapp's {@link #CONTEXT_ATTRIBUTE} for the host app to bind to its own registry.
@@ -28,10 +31,23 @@ public final class CounterMeters implements MeterBinder {
 
     private final CounterEngine engine;
     private final PixelTally tally;
+    /** Tenants with series of their own; 0: no tenant label at all. */
+    private final int tenantLabels;
 
     public CounterMeters(CounterEngine engine, PixelTally tally) {
+        this(engine, tally, 0);
+    }
+
+    /** With {@code tenantLabels > 0}: hits by tenant and fate too, for at most that many tenants. */
+    public CounterMeters(CounterEngine engine, PixelTally tally, int tenantLabels) {
         this.engine = engine;
         this.tally = tally;
+        this.tenantLabels = tenantLabels;
+    }
+
+    /** METRICS_PER_TENANT (default false) and METRICS_MAX_TENANTS (default 1,000): the tenants to label, or 0. */
+    public static int tenantLabels(Settings s) {
+        return s.getBoolean("METRICS_PER_TENANT", false) ? s.getInt("METRICS_MAX_TENANTS", 1000, 1, 100_000) : 0;
     }
 
     @Override
@@ -91,6 +107,18 @@ public final class CounterMeters implements MeterBinder {
         Gauge.builder("counter.log.healthy", engine, e -> e.logHealthy() ? 1 : 0)
                 .description("1 while the log can be written; 0 while every hit is refused")
                 .register(registry);
+        if (tenantLabels > 0) {
+            TenantTally byTenant = engine.fatesByTenant(tenantLabels);
+            byTenant.onNewLabel(label -> {
+                for (CounterEngine.Outcome fate : CounterEngine.Outcome.values()) {
+                    FunctionCounter.builder("counter.tenant.hits", byTenant, t -> t.count(label, fate.ordinal()))
+                            .description("Hits recorded, by tenant and fate (METRICS_PER_TENANT)")
+                            .tag("tenant", label)
+                            .tag("fate", name(fate))
+                            .register(registry);
+                }
+            });
+        }
     }
 
     private static double lastFlushSeconds(CounterEngine engine) {
