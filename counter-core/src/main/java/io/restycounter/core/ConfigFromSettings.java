@@ -61,6 +61,10 @@ final class ConfigFromSettings {
         integer(s, TypedSettings.MAX_RANGE_DAYS, b::maxRangeDays);
         path(s, "TENANT_KEYS", "a path", b::tenantKeysFile);
         text(s, "CORS_ORIGINS", v -> b.corsOrigins(commaList(v)));
+        path(s, "TENANTS", "a path", b::tenantsFile);
+        b.openTenants(s.getBoolean("OPEN_TENANTS", true));
+        integer(s, TypedSettings.MAX_NEW_COUNTERS_PER_DAY, b::maxNewCountersPerDay);
+        integer(s, TypedSettings.MAX_HITS_PER_SECOND, b::maxHitsPerSecond);
         return b;
     }
 

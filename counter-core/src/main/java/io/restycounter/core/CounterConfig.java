@@ -44,6 +44,10 @@ public final class CounterConfig {
     private final int maxRangeDays;
     private final Path tenantKeysFile;
     private final java.util.List<String> corsOrigins;
+    private final Path tenantsFile;
+    private final boolean openTenants;
+    private final int maxNewCountersPerDay;
+    private final int maxHitsPerSecond;
 
     private CounterConfig(Builder b) {
         redisUrl = b.checkedRedisUrl();
@@ -76,6 +80,10 @@ public final class CounterConfig {
         maxRangeDays = TypedSettings.MAX_RANGE_DAYS.check(b.maxRangeDays);
         tenantKeysFile = b.tenantKeysFile;
         corsOrigins = b.checkedCorsOrigins();
+        tenantsFile = b.checkedTenantsFile(redisUrl);
+        openTenants = b.openTenants;
+        maxNewCountersPerDay = TypedSettings.MAX_NEW_COUNTERS_PER_DAY.check(b.maxNewCountersPerDay);
+        maxHitsPerSecond = TypedSettings.MAX_HITS_PER_SECOND.check(b.maxHitsPerSecond);
     }
 
     /** A builder with every setting at its default, the same as an empty environment's. */
@@ -242,6 +250,26 @@ public final class CounterConfig {
     /** The TENANT_KEYS file, or null: tenant keys then live in Redis when there is one. */
     public Path tenantKeysFile() {
         return tenantKeysFile;
+    }
+
+    /** The tenant registry file (TENANTS, default ./data/tenants.toml), or null when the registry is in Redis. */
+    public Path tenantsFile() {
+        return tenantsFile;
+    }
+
+    /** OPEN_TENANTS: whether tenants not in the registry may count and be queried. */
+    public boolean openTenants() {
+        return openTenants;
+    }
+
+    /** MAX_NEW_COUNTERS_PER_DAY: a tenant's new counters a day on a node, when the registry does not say. */
+    public int maxNewCountersPerDay() {
+        return maxNewCountersPerDay;
+    }
+
+    /** MAX_HITS_PER_SECOND: a tenant's hits a second on a node when the registry does not say; 0 is off. */
+    public int maxHitsPerSecond() {
+        return maxHitsPerSecond;
     }
 
     /** Origins a browser may query from (CORS_ORIGINS); "*" for any; empty for none. */

@@ -6,6 +6,7 @@ import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.geoip.GeoIpFactory;
 import io.restycounter.core.guard.BotDetector;
 import io.restycounter.core.guard.RateLimiter;
+import io.restycounter.core.guard.TenantQuotas;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.log.HitLogReader;
@@ -14,6 +15,10 @@ import io.restycounter.core.redis.RedisCounterArchive;
 import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.redis.RedisTenantKeys;
+import io.restycounter.core.redis.RedisTenantSource;
+import io.restycounter.core.tenant.FileTenantSource;
+import io.restycounter.core.tenant.TenantRegistry;
+import io.restycounter.core.tenant.TenantSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +56,13 @@ public final class CounterEngine implements AutoCloseable {
         /** Too many counters wait to be flushed to the store (it has been down a while). */
         REFUSED_STORE_FULL,
         /** Too many hits wait to be written to the log (the disk is slow or failing). */
-        REFUSED_LOG_FULL
+        REFUSED_LOG_FULL,
+        /** The tenant sent more than its max-hits-per-second: answer 429, not counted, not logged. */
+        OVER_RATE_QUOTA,
+        /** A counter past the tenant's max-new-counters-per-day: answer 403, not counted, not logged. */
+        OVER_COUNTER_QUOTA,
+        /** A tenant not in the registry while OPEN_TENANTS=false, or a counter its rules do not allow: 404. */
+        NOT_ADMITTED
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterEngine.class);
@@ -74,6 +85,8 @@ public final class CounterEngine implements AutoCloseable {
     private final TenantKeys tenantKeys;
     /** The process's one Redis client, shared by store, archive, tenant keys and the app; null without Redis. */
     private final RedisLink redis;
+    private final TenantRegistry tenants;
+    private final TenantQuotas quotas;
     private volatile boolean closed;
 
     /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
@@ -85,14 +98,16 @@ public final class CounterEngine implements AutoCloseable {
     /** As above, with the archive of closed days and the tenant keys; it owns and closes them too. */
     public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
             CounterArchive archive, TenantKeys tenantKeys) {
-        this(config, store, log, geoIp, clock, archive, tenantKeys, null);
+        this(config, store, log, geoIp, clock, archive, tenantKeys, null, tenantRegistry(config, null));
     }
 
     private CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
-            CounterArchive archive, TenantKeys tenantKeys, RedisLink redis) {
+            CounterArchive archive, TenantKeys tenantKeys, RedisLink redis, TenantRegistry tenants) {
         this.redis = redis;
         this.archive = Objects.requireNonNull(archive, "archive");
-        this.tenantKeys = Objects.requireNonNull(tenantKeys, "tenantKeys");
+        this.tenants = Objects.requireNonNull(tenants, "tenants");
+        this.tenantKeys = tenants.keys(Objects.requireNonNull(tenantKeys, "tenantKeys"));
+        this.quotas = new TenantQuotas(config.maxPendingCounters());
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
@@ -130,6 +145,7 @@ public final class CounterEngine implements AutoCloseable {
         DailyFileHitLog log = null;
         CounterArchive archive = null;
         TenantKeys tenantKeys = null;
+        TenantRegistry tenants = null;
         try {
             link = config.redisUrl() == null ? null : RedisLink.connect(config);
             store = link == null
@@ -150,9 +166,10 @@ public final class CounterEngine implements AutoCloseable {
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
-            return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link);
+            tenants = tenantRegistry(config, link);
+            return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link, tenants);
         } catch (RuntimeException | Error e) {
-            closeAll(e, tenantKeys, archive, log, store, link);
+            closeAll(e, tenants, tenantKeys, archive, log, store, link);
             throw e;
         }
     }
@@ -190,6 +207,30 @@ public final class CounterEngine implements AutoCloseable {
             return new FileTenantKeys(config.tenantKeysFile());
         }
         return link == null ? TenantKeys.none() : new RedisTenantKeys(link, false);
+    }
+
+    /**
+     * The tenant registry {@code config} describes: in Redis when there is one ({@code link}), else the
+     * TENANTS file (default ./data/tenants.toml; a missing file is an empty registry), reloaded in the
+     * background. A file that cannot be read or holds a bad value stops the start; Redis down at start
+     * does not (the registry loads once Redis answers).
+     *
+     * @throws ConfigException naming TENANTS for a bad file
+     */
+    public static TenantRegistry tenantRegistry(CounterConfig config, RedisLink link) {
+        try {
+            if (link != null) {
+                return TenantRegistry.start(new RedisTenantSource(link), config.openTenants(),
+                        TenantRegistry.POLL_EVERY, false);
+            }
+            if (config.tenantsFile() == null) {
+                return TenantRegistry.none(config.openTenants());
+            }
+            return TenantRegistry.start(new FileTenantSource(config.tenantsFile()), config.openTenants(),
+                    TenantRegistry.POLL_EVERY, true);
+        } catch (StoreException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
@@ -237,6 +278,12 @@ public final class CounterEngine implements AutoCloseable {
     }
 
     private Outcome decide(Hit hit) {
+        String tenant = hit.key().tenant();
+        TenantSettings settings = tenants.find(tenant);
+        if (settings == null ? !tenants.open()
+                : settings.counters() != null && !settings.counters().allows(hit.key().counter())) {
+            return Outcome.NOT_ADMITTED;
+        }
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
         }
@@ -256,6 +303,10 @@ public final class CounterEngine implements AutoCloseable {
             return Outcome.REFUSED_LOG_FULL;
         }
         LocalDate day = days.dayOf(hit.epochMillis());
+        Outcome overQuota = overQuota(hit, settings, day);
+        if (overQuota != null) {
+            return overQuota;
+        }
         if (!store.increment(hit.key(), day, hit.inc())) {
             refused.incrementAndGet();
             return Outcome.REFUSED_STORE_FULL;
@@ -267,6 +318,18 @@ public final class CounterEngine implements AutoCloseable {
             return Outcome.REFUSED_LOG_FULL;
         }
         return Outcome.COUNTED;
+    }
+
+    private Outcome overQuota(Hit hit, TenantSettings t, LocalDate day) {
+        Integer rate = t == null ? null : t.maxHitsPerSecond();
+        Long newCounters = t == null ? null : t.maxNewCountersPerDay();
+        return switch (quotas.check(hit.key().tenant(), hit.key().counter(), day, hit.epochMillis(),
+                rate != null ? rate : config.maxHitsPerSecond(),
+                newCounters != null ? newCounters : config.maxNewCountersPerDay(), t != null)) {
+            case OK -> null;
+            case OVER_RATE -> Outcome.OVER_RATE_QUOTA;
+            case OVER_NEW_COUNTERS -> Outcome.OVER_COUNTER_QUOTA;
+        };
     }
 
     /**
@@ -298,6 +361,16 @@ public final class CounterEngine implements AutoCloseable {
 
     public TenantKeys tenantKeys() {
         return tenantKeys;
+    }
+
+    /** Which tenants exist and their settings. */
+    public TenantRegistry tenants() {
+        return tenants;
+    }
+
+    /** The per-tenant quotas of this node. */
+    public TenantQuotas quotas() {
+        return quotas;
     }
 
     /** The first day whose counts come from the live store; older days come from the archive. */
@@ -405,6 +478,7 @@ public final class CounterEngine implements AutoCloseable {
             log.close();
             store.close();
             tenantKeys.close();
+            tenants.close();
             archive.close();
             geoIp.close();
         } finally {

@@ -39,6 +39,10 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     static final IntSetting RATE_LIMIT_CLIENTS = new IntSetting("RATE_LIMIT_CLIENTS", 1, 100_000_000);
     static final IntSetting BOT_CACHE_SIZE = new IntSetting("BOT_CACHE_SIZE", 0, 10_000_000);
     static final IntSetting MAX_RANGE_DAYS = new IntSetting("MAX_RANGE_DAYS", 1, 3660);
+    static final IntSetting MAX_NEW_COUNTERS_PER_DAY = new IntSetting("MAX_NEW_COUNTERS_PER_DAY", 0, 100_000_000);
+    static final IntSetting MAX_HITS_PER_SECOND = new IntSetting("MAX_HITS_PER_SECOND", 0, 10_000_000);
+    /** Where the tenant command and the embedded store look for the registry when TENANTS is not set. */
+    static final Path DEFAULT_TENANTS = Path.of("./data/tenants.toml");
 
     private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
             + "for a cluster), or redis-sentinel://host:port[,host:port]/db#master";
@@ -93,6 +97,10 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     int maxRangeDays = 366;
     Path tenantKeysFile;
     List<String> corsOrigins = List.of();
+    Path tenantsFile;
+    boolean openTenants = true;
+    int maxNewCountersPerDay = 100_000;
+    int maxHitsPerSecond;
 
     TypedSettings() {
     }
@@ -306,6 +314,45 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     public B corsOrigins(List<String> origins) {
         corsOrigins = List.copyOf(origins);
         return self();
+    }
+
+    /**
+     * TENANTS: the TOML file of the tenant registry; null (the default) means ./data/tenants.toml with
+     * the embedded store and the registry in Redis with Redis (TENANTS set with Redis is an error).
+     */
+    public B tenantsFile(Path file) {
+        tenantsFile = file;
+        return self();
+    }
+
+    /** OPEN_TENANTS: whether a tenant not in the registry may count (default true); false: its pixels are 404. */
+    public B openTenants(boolean open) {
+        openTenants = open;
+        return self();
+    }
+
+    /** MAX_NEW_COUNTERS_PER_DAY: the new counters a tenant may make a day on a node, unless it says otherwise; default 100000. */
+    public B maxNewCountersPerDay(int max) {
+        maxNewCountersPerDay = max;
+        return self();
+    }
+
+    /** MAX_HITS_PER_SECOND: the hits a second a tenant may send a node, unless it says otherwise; default 0 (off). */
+    public B maxHitsPerSecond(int max) {
+        maxHitsPerSecond = max;
+        return self();
+    }
+
+    /** The registry file to use: TENANTS, or the default beside the data without Redis; null with Redis. */
+    final Path checkedTenantsFile(String checkedRedisUrl) {
+        if (checkedRedisUrl != null) {
+            if (tenantsFile != null) {
+                throw new ConfigException("TENANTS: expected unset with REDIS_URL or REDIS_HOST (the tenant registry "
+                        + "then lives in Redis), got " + tenantsFile);
+            }
+            return null;
+        }
+        return tenantsFile != null ? tenantsFile : DEFAULT_TENANTS;
     }
 
     /** The Redis URL to use, from {@link #redisUrl} or else the host, port and password; null for none. */

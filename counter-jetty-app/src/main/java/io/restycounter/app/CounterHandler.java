@@ -119,7 +119,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             return;
         }
         long now = engine.now();
-        PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), engine.config(), now);
+        PixelRequest pixel = PixelRequest.parse(path.substring(PIXEL_PREFIX.length() - 1), uri.getQuery(), engine, now);
         CounterEngine.Outcome outcome = null;
         if (pixel.key() != null) {
             ClientHeaders client = new ClientHeaders(request.getHeaders());

@@ -10,7 +10,6 @@ import io.restycounter.core.GeoIp;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.Settings;
 import io.restycounter.core.StoreException;
-import io.restycounter.core.TenantKeys;
 import io.restycounter.core.geoip.GeoIpSettings;
 import io.restycounter.core.geoip.GeoIpUpdater;
 import io.restycounter.core.log.LogFileName;
@@ -43,7 +42,7 @@ import picocli.CommandLine;
  */
 @Command(name = "counter-jetty-app", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class, Main.Aggregate.class, Main.Verify.class,
-                Main.TenantKey.class},
+                TenantCommand.class, Main.TenantKey.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
 public final class Main implements Callable<Integer> {
 
@@ -295,8 +294,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "tenant-key", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-            description = "create: makes a query key that reads one tenant only and prints it once; "
-                    + "revoke: removes every key of the tenant. Keys are kept as SHA-256 digests in TENANT_KEYS or Redis.")
+            description = "Deprecated: use tenant key create|revoke TENANT, which this runs.")
     static final class TenantKey implements Callable<Integer> {
 
         @Parameters(index = "0", description = "create or revoke")
@@ -409,41 +407,9 @@ public final class Main implements Callable<Integer> {
                 new TreeSet<>(nodes).stream().map(n -> n.isEmpty() ? "(no NODE_ID)" : n).toList());
     }
 
+    /** {@code tenant-key create|revoke TENANT}: the old name of {@code tenant key}, kept working. */
     static int tenantKey(Settings settings, String action, String tenant, PrintStream out, PrintStream err) {
-        CounterConfig config;
-        try {
-            config = CounterConfig.from(settings);
-        } catch (ConfigException e) {
-            err.println("tenant-key: " + e.getMessage());
-            return EXIT_CONFIG;
-        }
-        if (!io.restycounter.core.CounterKey.isValidTenant(tenant)) {
-            err.println("tenant-key: tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
-            return EXIT_CONFIG;
-        }
-        if (!action.equals("create") && !action.equals("revoke")) {
-            err.println("tenant-key: expected create or revoke, got \"" + action + "\"");
-            return EXIT_CONFIG;
-        }
-        RedisLink link = config.tenantKeysFile() != null || config.redisUrl() == null ? null : RedisLink.connect(config);
-        try (TenantKeys keys = CounterEngine.tenantKeys(config, link)) {
-            if (action.equals("create")) {
-                String key = TenantKeys.newKey();
-                keys.add(tenant, TenantKeys.sha256Hex(key));
-                out.println(key);
-                err.println("tenant-key: created a key for " + tenant + "; it is shown once, only its SHA-256 is kept");
-            } else {
-                int n = keys.revokeAll(tenant);
-                out.println("revoked " + n + " key" + (n == 1 ? "" : "s") + " of " + tenant);
-            }
-            return 0;
-        } catch (StoreException e) {
-            err.println("tenant-key: " + e.getMessage());
-            return e.getMessage().startsWith("TENANT_KEYS: expected") ? EXIT_CONFIG : 1;
-        } finally {
-            if (link != null) {
-                link.close();
-            }
-        }
+        err.println("tenant-key: deprecated, use: tenant key " + action + " " + tenant);
+        return TenantCommand.run(settings, List.of("key", action, tenant), out, err);
     }
 }

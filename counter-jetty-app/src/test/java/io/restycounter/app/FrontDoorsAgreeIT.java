@@ -60,11 +60,28 @@ class FrontDoorsAgreeIT {
     private CounterEngine servletEngine;
     private Server servletServer;
 
+    /** A closed registry: the tenants the table uses, and one of each rule and quota. */
+    private static final String TENANTS = """
+            [acme]
+            [signed]
+            [ruled]
+            counters = ["home", "blog-*"]
+            [small]
+            max-new-counters-per-day = 1
+            [busy]
+            max-hits-per-second = 2
+            [own]
+            redirect-hosts = ["own.example"]
+            signing-secret = "own-signing-secret-0123"
+            """;
+
     @BeforeEach
     void start() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("tenants.toml"), TENANTS);
         String[] settings = {"REDIRECT_ALLOWED", "(www\\.)?example\\.com", "MAX_INCREMENT", "50",
             "SIGNING_KEYS", "signed:" + SECRET, "RATE_LIMIT", "1", "RATE_BURST", "20",
-            "TRUSTED_PROXIES", "127.0.0.1/32", "CORS_ORIGINS", ORIGIN};
+            "TRUSTED_PROXIES", "127.0.0.1/32", "CORS_ORIGINS", ORIGIN,
+            "TENANTS", dir.resolve("tenants.toml").toString(), "OPEN_TENANTS", "false"};
         app = TestServer.start(dir.resolve("app-logs"), clock, settings);
 
         Map<String, String> m = new HashMap<>(Map.of("API_KEY", KEY, "NODE_ID", TestServer.NODE_ID,
@@ -189,6 +206,36 @@ class FrontDoorsAgreeIT {
         same(304, "GET", "/p-query/acme/signup?from=2026-11-25&to=2026-11-26", "X-Api-Key", KEY, "If-None-Match", etag);
         same(200, "GET", "/p-query/acme/signup?from=2026-11-25&to=2026-11-26", "X-Api-Key", KEY,
                 "If-None-Match", "\"other\"");
+    }
+
+    @Test
+    void bothFrontDoorsApplyTheTenantRegistryAlike() throws Exception {
+        String[] client = {"X-Forwarded-For", "198.51.100.9"};
+        // OPEN_TENANTS=false: a tenant the registry does not have.
+        same(404, "GET", "/p/ghost/home", client);
+        same(404, "GET", "/p-query/ghost/home", "X-Api-Key", KEY);
+        // Counter rules.
+        same(200, "GET", "/p/ruled/home", client);
+        same(200, "GET", "/p/ruled/blog-1", client);
+        same(404, "GET", "/p/ruled/news", client);
+        // max-new-counters-per-day = 1.
+        same(200, "GET", "/p/small/a", client);
+        same(403, "GET", "/p/small/b", client);
+        same(200, "GET", "/p/small/a", client);
+        // max-hits-per-second = 2: 429 with Retry-After.
+        same(200, "GET", "/p/busy/x", client);
+        same(200, "GET", "/p/busy/x", client);
+        same(429, "GET", "/p/busy/x", client);
+        // The tenant's own redirect hosts and signing secret replace REDIRECT_ALLOWED and SIGNING_KEYS.
+        String redir = "redir=https%3A%2F%2Fown.example%2Fthanks";
+        same(403, "GET", "/p/own/x?" + redir, client);
+        same(302, "GET", "/p/own/x?" + redir + "&sig=" + PixelSigning.sign("own-signing-secret-0123", "own", "x", redir),
+                client);
+        String other = "redir=https%3A%2F%2Fwww.example.com%2F";
+        same(400, "GET", "/p/own/x?" + other + "&sig=" + PixelSigning.sign("own-signing-secret-0123", "own", "x", other),
+                client);
+        same(200, "GET", "/p-query/small/b", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/ruled/news", "X-Api-Key", KEY);
     }
 
     private void aggregate(CounterEngine engine) throws Exception {

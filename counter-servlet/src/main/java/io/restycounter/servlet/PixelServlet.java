@@ -36,7 +36,7 @@ public class PixelServlet extends EngineServlet {
             return;
         }
         PixelRequest pixel = PixelRequest.parse(ServletEngines.rawPathInfo(request), request.getQueryString(),
-                engine.config(), engine.now());
+                engine, engine.now());
         CounterEngine.Outcome outcome = pixel.key() == null ? null
                 : engine.record(ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), pixel.status()));
         PixelAnswer answer = PixelAnswer.of(pixel, outcome);

@@ -128,7 +128,11 @@ public final class PixelSigning {
      * {@code exp} is the decoded {@code exp} parameter of {@code rawQuery} (the first one), or null.
      */
     public String refusal(CounterKey key, String rawQuery, String exp, long nowMillis) {
-        byte[] secret = secrets.get(key.tenant());
+        return refusal(secrets.get(key.tenant()), key, rawQuery, exp, nowMillis);
+    }
+
+    /** As {@link #refusal(CounterKey, String, String, long)}, under {@code secret} (the registry's). */
+    public static String refusal(byte[] secret, CounterKey key, String rawQuery, String exp, long nowMillis) {
         int at = rawQuery == null ? -1 : rawQuery.startsWith("sig=") ? 0 : rawQuery.lastIndexOf("&sig=");
         if (at < 0) {
             return "sig: required for this tenant";

@@ -196,6 +196,9 @@ public final class CounterQuery {
         if (!CounterKey.isValidTenant(tenant)) {
             return error(404, "tenant: expected [a-z0-9]{1,32}", json);
         }
+        if (!engine.tenants().admits(tenant)) {
+            return error(404, "tenant: not registered (OPEN_TENANTS=false)", json);
+        }
         if (both != null && !CounterKey.isValidCounter(both[1])) {
             return error(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]", json);
         }

@@ -21,6 +21,10 @@ public enum PixelAnswer {
     NOT_FOUND(HttpAnswer.gif(404)),
     /** Over the rate limit: not counted. */
     RATE_LIMITED(HttpAnswer.gif(429).with("Retry-After", "1")),
+    /** The tenant is over its max-hits-per-second: not counted. */
+    OVER_RATE_QUOTA(HttpAnswer.gif(429).with("Retry-After", "1")),
+    /** A counter past the tenant's max-new-counters-per-day: not counted. */
+    OVER_COUNTER_QUOTA(HttpAnswer.gif(403)),
     /** The store or the log is full: not counted. */
     UNAVAILABLE(HttpAnswer.gif(503).with("Retry-After", "1")),
     /** HEAD: the GIF's headers without the GIF; link checkers and prefetchers are not readers, so nothing counts. */
@@ -66,8 +70,19 @@ public enum PixelAnswer {
      *                no {@linkplain PixelRequest#key() key} and was not recorded
      */
     public static PixelAnswer of(PixelRequest pixel, CounterEngine.Outcome outcome) {
-        if (outcome == CounterEngine.Outcome.RATE_LIMITED) {
-            return RATE_LIMITED;
+        if (outcome != null) {
+            switch (outcome) {
+                case RATE_LIMITED:
+                    return RATE_LIMITED;
+                case OVER_RATE_QUOTA:
+                    return OVER_RATE_QUOTA;
+                case OVER_COUNTER_QUOTA:
+                    return OVER_COUNTER_QUOTA;
+                case NOT_ADMITTED:
+                    return NOT_FOUND;
+                default:
+                    break;
+            }
         }
         if (outcome != null && outcome != CounterEngine.Outcome.COUNTED
                 && outcome != CounterEngine.Outcome.LOGGED_AS_BOT) {

@@ -1,8 +1,11 @@
 package io.restycounter.core.http;
 
 import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.guard.PixelSigning;
+import io.restycounter.core.tenant.TenantRegistry;
+import io.restycounter.core.tenant.TenantSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;
@@ -31,6 +34,12 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
     /** As {@link #parse(String, String, int, Pattern)}, refusing with 403 what a signing tenant did not sign. */
     public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
             PixelSigning signing, long nowMillis) {
+        return parse(path, rawQuery, maxIncrement, redirectAllowed, signing, null, nowMillis);
+    }
+
+    /** As above; a {@code tenantSecret} (the registry's) replaces what {@code signing} holds for the tenant. */
+    private static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
+            PixelSigning signing, byte[] tenantSecret, long nowMillis) {
         String[] parts = PathSegments.split(path, 2);
         if (parts == null) {
             return refuse(404, "path: expected /{tenant}/{counter}");
@@ -42,9 +51,11 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
             return refuse(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]");
         }
         CounterKey key = new CounterKey(parts[0], parts[1]);
-        if (signing.requires(key.tenant())) {
+        if (tenantSecret != null || signing.requires(key.tenant())) {
             // sig must come last, so the first exp is inside the signed part.
-            String refusal = signing.refusal(key, rawQuery, PathSegments.queryParam(rawQuery, "exp"), nowMillis);
+            String exp = PathSegments.queryParam(rawQuery, "exp");
+            String refusal = tenantSecret != null ? PixelSigning.refusal(tenantSecret, key, rawQuery, exp, nowMillis)
+                    : signing.refusal(key, rawQuery, exp, nowMillis);
             if (refusal != null) {
                 return refuse(403, refusal);
             }
@@ -74,6 +85,31 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
     /** As above, with the limits, redirect hosts and signing keys of {@code config}. */
     public static PixelRequest parse(String path, String rawQuery, CounterConfig config, long nowMillis) {
         return parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), nowMillis);
+    }
+
+    /**
+     * As above, with {@code engine}'s configuration and tenant registry: a tenant not in the registry
+     * while OPEN_TENANTS=false, or a counter its rules do not allow, is 404; a registered tenant's own
+     * signing secret and redirect hosts replace SIGNING_KEYS's and REDIRECT_ALLOWED for it.
+     */
+    public static PixelRequest parse(String path, String rawQuery, CounterEngine engine, long nowMillis) {
+        CounterConfig config = engine.config();
+        String[] parts = PathSegments.split(path, 2);
+        TenantRegistry tenants = engine.tenants();
+        TenantSettings t = parts == null ? null : tenants.find(parts[0]);
+        if (t == null) {
+            if (parts != null && !tenants.open() && CounterKey.isValidTenant(parts[0])
+                    && CounterKey.isValidCounter(parts[1])) {
+                return refuse(404, "tenant: not registered (OPEN_TENANTS=false)");
+            }
+            return parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), nowMillis);
+        }
+        if (t.counters() != null && CounterKey.isValidCounter(parts[1]) && !t.counters().allows(parts[1])) {
+            return refuse(404, "counter: not among the counters tenant " + t.id() + " allows");
+        }
+        Pattern redirects = t.redirectHosts() != null ? t.redirectHosts().pattern() : config.redirectAllowed();
+        return parse(path, rawQuery, config.maxIncrement(), redirects, config.pixelSigning(), t.signingSecretBytes(),
+                nowMillis);
     }
 
     private static PixelRequest refuse(int status, String error) {

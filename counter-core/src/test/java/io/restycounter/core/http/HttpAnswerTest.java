@@ -53,7 +53,8 @@ class HttpAnswerTest {
             assertEquals("43", a.header("content-length"), row.name());
             assertEquals("no-cache, no-store, must-revalidate", a.header("Cache-Control"), row.name());
             assertEquals("no-cache", a.header("Pragma"), row.name());
-            assertEquals(row == PixelAnswer.RATE_LIMITED || row == PixelAnswer.UNAVAILABLE ? "1" : null,
+            assertEquals(row == PixelAnswer.RATE_LIMITED || row == PixelAnswer.OVER_RATE_QUOTA
+                    || row == PixelAnswer.UNAVAILABLE ? "1" : null,
                     a.header("Retry-After"), row.name());
             if (row == PixelAnswer.HEAD) {
                 assertEquals(0, a.bodyLength());
@@ -73,6 +74,11 @@ class HttpAnswerTest {
         PixelRequest redirect = PixelRequest.parse("/acme/a", "redir=http%3A%2F%2Fexample.com%2F", 10, example);
         assertSame(PixelAnswer.COUNTED, PixelAnswer.of(ok, CounterEngine.Outcome.COUNTED));
         assertSame(PixelAnswer.COUNTED, PixelAnswer.of(ok, CounterEngine.Outcome.LOGGED_AS_BOT));
+        assertSame(PixelAnswer.OVER_RATE_QUOTA, PixelAnswer.of(ok, CounterEngine.Outcome.OVER_RATE_QUOTA));
+        assertEquals(429, PixelAnswer.OVER_RATE_QUOTA.status());
+        assertSame(PixelAnswer.OVER_COUNTER_QUOTA, PixelAnswer.of(ok, CounterEngine.Outcome.OVER_COUNTER_QUOTA));
+        assertEquals(403, PixelAnswer.OVER_COUNTER_QUOTA.status());
+        assertSame(PixelAnswer.NOT_FOUND, PixelAnswer.of(ok, CounterEngine.Outcome.NOT_ADMITTED));
         assertSame(PixelAnswer.RATE_LIMITED, PixelAnswer.of(ok, CounterEngine.Outcome.RATE_LIMITED));
         assertSame(PixelAnswer.UNAVAILABLE, PixelAnswer.of(ok, CounterEngine.Outcome.REFUSED_STORE_FULL));
         assertSame(PixelAnswer.UNAVAILABLE, PixelAnswer.of(redirect, CounterEngine.Outcome.REFUSED_LOG_FULL));

@@ -1,0 +1,153 @@
+package io.restycounter.core.guard;
+
+import java.time.LocalDate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-tenant quotas on this node: hits a second across the tenant, and new counters a day. "New" means
+ * a counter name this node has not counted for the tenant today: each tenant-day keeps the set of names
+ * it counted, at most its quota of them, so a tenant can make the node hold no more names than its
+ * quota; the sets go at midnight. With several nodes, each node holds each quota (no shared state on the
+ * pixel path). Lock-free: a map read, a set lookup and, with a rate quota, one CAS per hit. Every
+ * refusal is counted, and the log gets one line per tenant per minute while a tenant is refused.
+ */
+public final class TenantQuotas {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantQuotas.class);
+
+    /** What the quotas say of one hit. */
+    public enum Verdict { OK, OVER_RATE, OVER_NEW_COUNTERS }
+
+    private final long maxNamesOfOpenTenants;
+    private final AtomicReference<Day> current = new AtomicReference<>();
+
+    /**
+     * @param maxNamesOfOpenTenants names held, across all tenants not in the registry, on one day: past
+     *                              it their new counters are refused, so made-up tenants cannot make the
+     *                              node hold names without end
+     */
+    public TenantQuotas(long maxNamesOfOpenTenants) {
+        this.maxNamesOfOpenTenants = maxNamesOfOpenTenants;
+    }
+
+    private static final class Day {
+        final LocalDate day;
+        final ConcurrentHashMap<String, TenantDay> tenants = new ConcurrentHashMap<>();
+        final AtomicLong openNames = new AtomicLong();
+
+        Day(LocalDate day) {
+            this.day = day;
+        }
+    }
+
+    private static final class TenantDay {
+        /** The current second in the high 32 bits, hits in it in the low 32. */
+        final AtomicLong window = new AtomicLong();
+        final Set<String> names = ConcurrentHashMap.newKeySet();
+        final AtomicInteger nameCount = new AtomicInteger();
+        final AtomicLong warnedMinute = new AtomicLong(Long.MIN_VALUE);
+        final LongAdder overRate = new LongAdder();
+        final LongAdder overNew = new LongAdder();
+    }
+
+    /**
+     * Whether a hit of {@code tenant} on {@code counter} may count.
+     *
+     * @param maxHitsPerSecond      0 for no rate quota
+     * @param maxNewCountersPerDay  names this node may count for the tenant today
+     * @param registered            whether the tenant is in the registry (else it shares the open tenants' bound)
+     */
+    public Verdict check(String tenant, String counter, LocalDate day, long nowMillis, int maxHitsPerSecond,
+            long maxNewCountersPerDay, boolean registered) {
+        Day d = day(day);
+        TenantDay t = d.tenants.get(tenant);
+        if (t == null) {
+            t = d.tenants.computeIfAbsent(tenant, k -> new TenantDay());
+        }
+        if (maxHitsPerSecond > 0 && !tryRate(t, nowMillis / 1000, maxHitsPerSecond)) {
+            t.overRate.increment();
+            warn(tenant, t, nowMillis, maxHitsPerSecond, maxNewCountersPerDay);
+            return Verdict.OVER_RATE;
+        }
+        if (!t.names.contains(counter) && !tryName(d, t, counter, maxNewCountersPerDay, registered)) {
+            t.overNew.increment();
+            warn(tenant, t, nowMillis, maxHitsPerSecond, maxNewCountersPerDay);
+            return Verdict.OVER_NEW_COUNTERS;
+        }
+        return Verdict.OK;
+    }
+
+    /** Names held for {@code tenant} today, for tests and metrics. */
+    public int namesToday(String tenant) {
+        Day d = current.get();
+        TenantDay t = d == null ? null : d.tenants.get(tenant);
+        return t == null ? 0 : t.nameCount.get();
+    }
+
+    private Day day(LocalDate day) {
+        Day d = current.get();
+        while (d == null || d.day.isBefore(day)) {
+            Day next = new Day(day);
+            if (current.compareAndSet(d, next)) {
+                return next;
+            }
+            d = current.get();
+        }
+        return d; // a hit stamped just before midnight, after the roll: today's sets take it
+    }
+
+    private static boolean tryRate(TenantDay t, long second, int max) {
+        while (true) {
+            long w = t.window.get();
+            long next;
+            if (w >>> 32 != (second & 0xffffffffL)) {
+                next = (second << 32) | 1;
+            } else if ((int) w >= max) {
+                return false;
+            } else {
+                next = w + 1;
+            }
+            if (t.window.compareAndSet(w, next)) {
+                return true;
+            }
+        }
+    }
+
+    private boolean tryName(Day d, TenantDay t, String counter, long max, boolean registered) {
+        if (t.nameCount.incrementAndGet() > max) {
+            t.nameCount.decrementAndGet();
+            return false;
+        }
+        if (!registered && d.openNames.incrementAndGet() > maxNamesOfOpenTenants) {
+            d.openNames.decrementAndGet();
+            t.nameCount.decrementAndGet();
+            return false;
+        }
+        if (!t.names.add(counter)) {
+            // Another thread added it first: give the reserved place back.
+            t.nameCount.decrementAndGet();
+            if (!registered) {
+                d.openNames.decrementAndGet();
+            }
+        }
+        return true;
+    }
+
+    private static void warn(String tenant, TenantDay t, long nowMillis, int maxHitsPerSecond, long maxNew) {
+        long minute = nowMillis / 60_000;
+        long warned = t.warnedMinute.get();
+        if (warned != minute && t.warnedMinute.compareAndSet(warned, minute)) {
+            LOG.warn("tenant {} over quota: {} hits refused with 429 (max-hits-per-second {}), {} with 403 "
+                    + "(max-new-counters-per-day {}) since the last such line; none of them counted",
+                    tenant, t.overRate.sumThenReset(), maxHitsPerSecond == 0 ? "off" : maxHitsPerSecond,
+                    t.overNew.sumThenReset(), maxNew);
+        }
+    }
+}

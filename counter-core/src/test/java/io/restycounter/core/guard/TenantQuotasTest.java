@@ -1,0 +1,47 @@
+package io.restycounter.core.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.restycounter.core.guard.TenantQuotas.Verdict;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class TenantQuotasTest {
+
+    private static final LocalDate DAY = LocalDate.parse("2026-11-30");
+    private static final long NOON = 1_796_040_000_000L;
+
+    @Test
+    void newCountersPastTheQuotaAreRefusedUntilTheNextDay() {
+        TenantQuotas q = new TenantQuotas(1_000_000);
+        assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON, 0, 2, true));
+        assertEquals(Verdict.OK, q.check("acme", "b", DAY, NOON, 0, 2, true));
+        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("acme", "c", DAY, NOON, 0, 2, true));
+        assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON, 0, 2, true), "a counter already made today still counts");
+        assertEquals(Verdict.OK, q.check("beta", "c", DAY, NOON, 0, 2, true), "each tenant has its own quota");
+        assertEquals(2, q.namesToday("acme"), "no more names held than the quota");
+        assertEquals(Verdict.OK, q.check("acme", "c", DAY.plusDays(1), NOON + 86_400_000, 0, 2, true));
+    }
+
+    @Test
+    void hitsASecondPastTheQuotaAreRefusedUntilTheNextSecond() {
+        TenantQuotas q = new TenantQuotas(1_000_000);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON + 10, 3, 100, true));
+        }
+        assertEquals(Verdict.OVER_RATE, q.check("acme", "a", DAY, NOON + 999, 3, 100, true));
+        assertEquals(Verdict.OK, q.check("beta", "a", DAY, NOON + 999, 3, 100, true));
+        assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON + 1000, 3, 100, true));
+    }
+
+    @Test
+    void tenantsNotInTheRegistryShareOneBoundOfNames() {
+        TenantQuotas q = new TenantQuotas(3);
+        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 100, false));
+        assertEquals(Verdict.OK, q.check("x2", "a", DAY, NOON, 0, 100, false));
+        assertEquals(Verdict.OK, q.check("x3", "a", DAY, NOON, 0, 100, false));
+        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("x4", "a", DAY, NOON, 0, 100, false));
+        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 100, false), "names already held still count");
+        assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON, 0, 100, true), "registered tenants are not held back");
+    }
+}
