@@ -1,6 +1,7 @@
 package io.restycounter.core;
 
 import io.restycounter.core.embedded.FileCounterArchive;
+import io.restycounter.core.embedded.FileIpHashKeys;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.geoip.GeoIpFactory;
@@ -12,6 +13,7 @@ import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
 import io.restycounter.core.redis.RedisCounterArchive;
 import io.restycounter.core.redis.RedisCounterStore;
+import io.restycounter.core.redis.RedisIpHashKeys;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.redis.RedisTenantKeys;
 import java.io.IOException;
@@ -51,7 +53,17 @@ public final class CounterEngine implements AutoCloseable {
         /** Too many counters wait to be flushed to the store (it has been down a while). */
         REFUSED_STORE_FULL,
         /** Too many hits wait to be written to the log (the disk is slow or failing). */
-        REFUSED_LOG_FULL
+        REFUSED_LOG_FULL,
+        /**
+         * A browser prefetch or prerender ({@link HitSignals#PREFETCH}) of a tenant that does not count them
+         * (COUNT_PREFETCH=false): neither counted nor logged. Answer as counted.
+         */
+        PREFETCH,
+        /**
+         * Never returned by {@link #record}: a tally beside {@link #COUNTED}. A hit counted for a client that
+         * asked not to be tracked (PRIVACY=respect-signals) is {@code COUNTED} and also adds one here.
+         */
+        PRIVATE
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterEngine.class);
@@ -72,6 +84,8 @@ public final class CounterEngine implements AutoCloseable {
     private final TenantKeys tenantKeys;
     /** The process's one Redis client, shared by store, archive, tenant keys and the app; null without Redis. */
     private final RedisLink redis;
+    /** Per hit: private? prefetch? The seam a tenant registry plugs into (see {@link #tenantPrivacy}). */
+    private final TenantPrivacy privacy;
     private volatile boolean closed;
 
     /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
@@ -83,12 +97,13 @@ public final class CounterEngine implements AutoCloseable {
     /** As above, with the archive of closed days and the tenant keys; it owns and closes them too. */
     public CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
             CounterArchive archive, TenantKeys tenantKeys) {
-        this(config, store, log, geoIp, clock, archive, tenantKeys, null);
+        this(config, store, log, geoIp, clock, archive, tenantKeys, null, TenantPrivacy.everyTenant(config.privacy()));
     }
 
     private CounterEngine(CounterConfig config, CounterStore store, HitLog log, GeoIp geoIp, Clock clock,
-            CounterArchive archive, TenantKeys tenantKeys, RedisLink redis) {
+            CounterArchive archive, TenantKeys tenantKeys, RedisLink redis, TenantPrivacy privacy) {
         this.redis = redis;
+        this.privacy = Objects.requireNonNull(privacy, "privacy");
         this.archive = Objects.requireNonNull(archive, "archive");
         this.tenantKeys = Objects.requireNonNull(tenantKeys, "tenantKeys");
         this.config = Objects.requireNonNull(config, "config");
@@ -134,8 +149,9 @@ public final class CounterEngine implements AutoCloseable {
                     ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
                             MemoryCounterStore.DEFAULT_MAX_COUNTERS)
                     : RedisCounterStore.connect(link, config, clock);
+            TenantPrivacy privacy = tenantPrivacy(config, link);
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
-                    config.logQueueCapacity());
+                    config.logQueueCapacity(), privacy, ipHashKeys(config, link, clock));
             if (store instanceof MemoryCounterStore memory) {
                 rebuild(memory, log, config, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
@@ -148,7 +164,7 @@ public final class CounterEngine implements AutoCloseable {
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
-            return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link);
+            return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link, privacy);
         } catch (RuntimeException | Error e) {
             closeAll(e, tenantKeys, archive, log, store, link);
             throw e;
@@ -190,6 +206,24 @@ public final class CounterEngine implements AutoCloseable {
         return link == null ? TenantKeys.none() : new RedisTenantKeys(link, false);
     }
 
+    /**
+     * The privacy policy of each tenant: today the environment's (PRIVACY, LOG_IP, COUNT_PREFETCH) for
+     * all. A tenant registry plugs in here, and only here: return its per-tenant lookup (answered from
+     * memory), falling back to {@code config.privacy()}; the engine and the log both ask what this returns.
+     */
+    static TenantPrivacy tenantPrivacy(CounterConfig config, RedisLink link) {
+        return TenantPrivacy.everyTenant(config.privacy());
+    }
+
+    /**
+     * The keys of the day for LOG_IP=hashed: in Redis when there is one, shared by every node; else a
+     * file in LOG_DIR. Asked for only when a line is hashed; they need no closing.
+     */
+    private static IpHashKeys ipHashKeys(CounterConfig config, RedisLink link, Clock clock) {
+        return link == null ? new FileIpHashKeys(config.logDir(), config.zone(), clock)
+                : new RedisIpHashKeys(link, config.zone(), clock);
+    }
+
     private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
@@ -225,17 +259,37 @@ public final class CounterEngine implements AutoCloseable {
      * neither counted nor logged; the caller answers it with an error.
      */
     public Outcome record(Hit hit) {
-        Outcome fate = decide(hit);
+        return record(hit, HitSignals.NONE);
+    }
+
+    /**
+     * As {@link #record(Hit)}, for a request that carried {@code signals} ({@link HitSignals}): under its
+     * tenant's {@link PrivacyPolicy} a prefetch may count nothing and a privacy signal makes the hit private.
+     */
+    public Outcome record(Hit hit, int signals) {
+        PrivacyPolicy policy = privacy.of(hit.key().tenant());
+        if (policy.skipsPrefetch(signals)) {
+            fates[Outcome.PREFETCH.ordinal()].increment();
+            return Outcome.PREFETCH;
+        }
+        boolean anonymous = policy.isPrivate(signals);
+        Outcome fate = decide(hit, anonymous);
         fates[fate.ordinal()].increment();
+        if (anonymous && fate == Outcome.COUNTED) {
+            fates[Outcome.PRIVATE.ordinal()].increment();
+        }
         return fate;
     }
 
-    private Outcome decide(Hit hit) {
+    private Outcome decide(Hit hit, boolean anonymous) {
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
         }
-        if (bots.isBot(hit.userAgent())) {
-            hit = hit.asBot();
+        boolean bot = bots.isBot(hit.userAgent());
+        if (bot || anonymous) {
+            hit = hit.classified(bot, anonymous);
+        }
+        if (bot) {
             if (!config.countBots()) {
                 if (log.append(hit)) {
                     return Outcome.LOGGED_AS_BOT;
@@ -358,6 +412,11 @@ public final class CounterEngine implements AutoCloseable {
      */
     public RedisLink redisLink() {
         return redis;
+    }
+
+    /** The privacy policy of each tenant, as the engine and the log apply it. */
+    public TenantPrivacy privacy() {
+        return privacy;
     }
 
     public GeoIp geoIp() {
