@@ -92,7 +92,7 @@ public abstract class IpHashKeys {
         }
         key = HexFormat.of().parseHex(hex);
         held.put(day, key);
-        forgetEndedKeys(now);
+        forgetEnded(now);
         return key;
     }
 
@@ -101,7 +101,10 @@ public abstract class IpHashKeys {
      * log writer calls it about once a minute; a source also forgets on its own (a Redis expiry).
      */
     public final synchronized void forgetEnded() {
-        long now = clock.millis();
+        forgetEnded(clock.millis());
+    }
+
+    private void forgetEnded(long now) {
         forgetEndedKeys(now);
         try {
             deleteEnded(lastEndedDay(now));
