@@ -76,4 +76,24 @@ class HashedIpRedisIT {
             assertEquals(nextDay, hashedIp(one, "n1", "2026-11-30", 0), "shared on the new day too");
         }
     }
+
+    /** Without the key of the day a line goes without ip: never with the address it could not hash. */
+    @Test
+    void whileRedisCannotGiveTheKeyLinesGoWithoutIpButAreWrittenAndCounted() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+        try (TestServer one = node("n1", clock)) {
+            redis.stop();
+            assertEquals(200, one.get("/p/acme/a", "X-Forwarded-For", "203.0.113.77").statusCode());
+            try {
+                one.server().engine().flush();
+            } catch (io.restycounter.core.StoreException expected) {
+                // The counts wait for Redis; the log is written.
+            }
+            Path file = dir.resolve("n1").resolve("2026-11-29-n1-access.log");
+            List<String> lines = Files.readAllLines(file);
+            assertEquals(1, lines.size());
+            assertTrue(!CounterServerIT.json(lines.get(0)).containsKey("ip"), lines.get(0));
+            assertTrue(!Files.readString(file).contains("203.0.113"), lines.get(0));
+        }
+    }
 }
