@@ -56,6 +56,9 @@ final class ConfigFromSettings {
         text(s, "MAXMIND_LICENSE_KEY", b::maxMindLicenseKey);
         text(s, "SIGNING_KEYS", v -> b.signingKeys(PixelSigning.parseKeys(v)));
         b.countBots(s.getBoolean("COUNT_BOTS", false));
+        text(s, "PRIVACY", v -> b.privacy(PrivacyPolicy.parseSignals(v)));
+        text(s, "LOG_IP", v -> b.logIp(PrivacyPolicy.parseLogIp(v)));
+        b.countPrefetch(s.getBoolean("COUNT_PREFETCH", false));
         integer(s, TypedSettings.BOT_CACHE_SIZE, b::botCacheSize);
         path(s, "ARCHIVE_DIR", "a path", b::archiveDir);
         integer(s, TypedSettings.MAX_RANGE_DAYS, b::maxRangeDays);

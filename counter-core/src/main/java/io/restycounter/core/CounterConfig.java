@@ -39,6 +39,7 @@ public final class CounterConfig {
     private final GeoIpSettings geoIp;
     private final PixelSigning pixelSigning;
     private final boolean countBots;
+    private final PrivacyPolicy privacy;
     private final int botCacheSize;
     private final Path archiveDir;
     private final int maxRangeDays;
@@ -75,6 +76,7 @@ public final class CounterConfig {
                 b.maxMindLicenseKey);
         pixelSigning = PixelSigning.of(b.signingKeys);
         countBots = b.countBots;
+        privacy = new PrivacyPolicy(b.privacySignals, b.logIp, b.countPrefetch);
         botCacheSize = TypedSettings.BOT_CACHE_SIZE.check(b.botCacheSize);
         archiveDir = b.archiveDir;
         maxRangeDays = TypedSettings.MAX_RANGE_DAYS.check(b.maxRangeDays);
@@ -230,6 +232,11 @@ public final class CounterConfig {
     /** Whether hits from crawlers and headless browsers count in the live totals (they are always logged). */
     public boolean countBots() {
         return countBots;
+    }
+
+    /** The privacy policy of every tenant (PRIVACY, LOG_IP, COUNT_PREFETCH), until a registry says otherwise. */
+    public PrivacyPolicy privacy() {
+        return privacy;
     }
 
     /** How many distinct user agents the bot classifier remembers; 0 classifies every hit afresh. */

@@ -1,6 +1,7 @@
 package io.restycounter.core;
 
 import io.restycounter.core.embedded.FileCounterArchive;
+import io.restycounter.core.embedded.FileIpHashKeys;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.geoip.GeoIpFactory;
@@ -13,6 +14,7 @@ import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
 import io.restycounter.core.redis.RedisCounterArchive;
 import io.restycounter.core.redis.RedisCounterStore;
+import io.restycounter.core.redis.RedisIpHashKeys;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.redis.RedisTenantKeys;
 import io.restycounter.core.redis.RedisTenantSource;
@@ -62,7 +64,17 @@ public final class CounterEngine implements AutoCloseable {
         /** A counter past the tenant's max-new-counters-per-day: answer 403, not counted, not logged. */
         OVER_COUNTER_QUOTA,
         /** A tenant not in the registry while OPEN_TENANTS=false, or a counter its rules do not allow: 404. */
-        NOT_ADMITTED
+        NOT_ADMITTED,
+        /**
+         * A browser prefetch or prerender ({@link HitSignals#PREFETCH}) of a tenant that does not count them
+         * (COUNT_PREFETCH=false): neither counted nor logged. Answer as counted.
+         */
+        PREFETCH,
+        /**
+         * Never returned by {@link #record}: a tally beside {@link #COUNTED}. A hit counted for a client that
+         * asked not to be tracked (PRIVACY=respect-signals) is {@code COUNTED} and also adds one here.
+         */
+        PRIVATE
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CounterEngine.class);
@@ -87,6 +99,8 @@ public final class CounterEngine implements AutoCloseable {
     private final RedisLink redis;
     private final TenantRegistry tenants;
     private final TenantQuotas quotas;
+    /** Per hit: private? prefetch? The seam a tenant registry plugs into (see {@link #tenantPrivacy}). */
+    private final TenantPrivacy privacy;
     private volatile boolean closed;
 
     /** Wires an engine from parts that are already started. It owns them from now on and closes them. */
@@ -106,6 +120,7 @@ public final class CounterEngine implements AutoCloseable {
         this.redis = redis;
         this.archive = Objects.requireNonNull(archive, "archive");
         this.tenants = Objects.requireNonNull(tenants, "tenants");
+        this.privacy = tenantPrivacy(config, tenants);
         this.tenantKeys = tenants.keys(Objects.requireNonNull(tenantKeys, "tenantKeys"));
         this.quotas = new TenantQuotas(config.maxPendingCounters());
         this.config = Objects.requireNonNull(config, "config");
@@ -152,8 +167,10 @@ public final class CounterEngine implements AutoCloseable {
                     ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
                             MemoryCounterStore.DEFAULT_MAX_COUNTERS)
                     : RedisCounterStore.connect(link, config, clock);
+            tenants = tenantRegistry(config, link);
+            TenantPrivacy privacy = tenantPrivacy(config, tenants);
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
-                    config.logQueueCapacity());
+                    config.logQueueCapacity(), privacy, ipHashKeys(config, link, clock));
             if (store instanceof MemoryCounterStore memory) {
                 rebuild(memory, log, config, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
@@ -166,7 +183,6 @@ public final class CounterEngine implements AutoCloseable {
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
-            tenants = tenantRegistry(config, link);
             return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link, tenants);
         } catch (RuntimeException | Error e) {
             closeAll(e, tenants, tenantKeys, archive, log, store, link);
@@ -233,6 +249,34 @@ public final class CounterEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The privacy policy of each tenant: the environment's (PRIVACY, LOG_IP, COUNT_PREFETCH), with the
+     * registry's {@code privacy} of a tenant that sets one. Answered from the registry's snapshot in
+     * memory, nothing allocated; the engine and the log both ask what this returns.
+     */
+    static TenantPrivacy tenantPrivacy(CounterConfig config, TenantRegistry tenants) {
+        PrivacyPolicy base = config.privacy();
+        PrivacyPolicy standard = new PrivacyPolicy(PrivacyPolicy.Signals.STANDARD, base.logIp(), base.countPrefetch());
+        PrivacyPolicy respecting = new PrivacyPolicy(PrivacyPolicy.Signals.RESPECT_SIGNALS, base.logIp(),
+                base.countPrefetch());
+        return tenant -> {
+            TenantSettings settings = tenants.find(tenant);
+            if (settings == null || settings.privacy() == null) {
+                return base;
+            }
+            return settings.privacy() == TenantSettings.Privacy.RESPECT_SIGNALS ? respecting : standard;
+        };
+    }
+
+    /**
+     * The keys of the day for LOG_IP=hashed: in Redis when there is one, shared by every node; else a
+     * file in LOG_DIR. Asked for only when a line is hashed; they need no closing.
+     */
+    private static IpHashKeys ipHashKeys(CounterConfig config, RedisLink link, Clock clock) {
+        return link == null ? new FileIpHashKeys(config.logDir(), config.zone(), clock)
+                : new RedisIpHashKeys(link, config.zone(), clock);
+    }
+
     private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
@@ -268,8 +312,25 @@ public final class CounterEngine implements AutoCloseable {
      * neither counted nor logged; the caller answers it with an error.
      */
     public Outcome record(Hit hit) {
-        Outcome fate = decide(hit);
+        return record(hit, HitSignals.NONE);
+    }
+
+    /**
+     * As {@link #record(Hit)}, for a request that carried {@code signals} ({@link HitSignals}): under its
+     * tenant's {@link PrivacyPolicy} a prefetch may count nothing and a privacy signal makes the hit private.
+     */
+    public Outcome record(Hit hit, int signals) {
+        PrivacyPolicy policy = privacy.of(hit.key().tenant());
+        if (policy.skipsPrefetch(signals)) {
+            fates[Outcome.PREFETCH.ordinal()].increment();
+            return Outcome.PREFETCH;
+        }
+        boolean anonymous = policy.isPrivate(signals);
+        Outcome fate = decide(hit, anonymous);
         fates[fate.ordinal()].increment();
+        if (anonymous && fate == Outcome.COUNTED) {
+            fates[Outcome.PRIVATE.ordinal()].increment();
+        }
         TenantTally byTenant = fatesByTenant;
         if (byTenant != null) {
             byTenant.add(hit.key().tenant(), fate.ordinal());
@@ -277,7 +338,7 @@ public final class CounterEngine implements AutoCloseable {
         return fate;
     }
 
-    private Outcome decide(Hit hit) {
+    private Outcome decide(Hit hit, boolean anonymous) {
         String tenant = hit.key().tenant();
         TenantSettings settings = tenants.find(tenant);
         if (settings == null ? !tenants.open()
@@ -287,8 +348,11 @@ public final class CounterEngine implements AutoCloseable {
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
         }
-        if (bots.isBot(hit.userAgent())) {
-            hit = hit.asBot();
+        boolean bot = bots.isBot(hit.userAgent());
+        if (bot || anonymous) {
+            hit = hit.classified(bot, anonymous);
+        }
+        if (bot) {
             if (!config.countBots()) {
                 if (log.append(hit)) {
                     return Outcome.LOGGED_AS_BOT;
@@ -448,6 +512,11 @@ public final class CounterEngine implements AutoCloseable {
      */
     public RedisLink redisLink() {
         return redis;
+    }
+
+    /** The privacy policy of each tenant, as the engine and the log apply it. */
+    public TenantPrivacy privacy() {
+        return privacy;
     }
 
     public GeoIp geoIp() {

@@ -92,6 +92,9 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     String maxMindAccountId;
     String maxMindLicenseKey;
     boolean countBots;
+    PrivacyPolicy.Signals privacySignals = PrivacyPolicy.Signals.STANDARD;
+    PrivacyPolicy.LogIp logIp = PrivacyPolicy.LogIp.FULL;
+    boolean countPrefetch;
     int botCacheSize = 10_000;
     Path archiveDir = Path.of("./data/archive");
     int maxRangeDays = 366;
@@ -283,6 +286,24 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     /** COUNT_BOTS: whether hits from crawlers and headless browsers count; default false. */
     public B countBots(boolean count) {
         countBots = count;
+        return self();
+    }
+
+    /** PRIVACY: whether Sec-GPC / DNT make a hit private (logged without identity); default standard. */
+    public B privacy(PrivacyPolicy.Signals signals) {
+        privacySignals = Objects.requireNonNull(signals, "privacy");
+        return self();
+    }
+
+    /** LOG_IP: the form of the client address in the log; default full. */
+    public B logIp(PrivacyPolicy.LogIp form) {
+        logIp = Objects.requireNonNull(form, "logIp");
+        return self();
+    }
+
+    /** COUNT_PREFETCH: whether browser prefetches and prerenders count; default false. */
+    public B countPrefetch(boolean count) {
+        countPrefetch = count;
         return self();
     }
 

@@ -2,6 +2,7 @@ package io.restycounter.app;
 
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.Hit;
+import io.restycounter.core.HitSignals;
 import io.restycounter.core.http.CounterQuery;
 import io.restycounter.core.http.HttpAnswer;
 import io.restycounter.core.http.PixelAnswer;
@@ -128,7 +129,7 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             Hit hit = new Hit(now, pixel.key(), pixel.inc(), pixel.status(), method, uri.getPathQuery(),
                     ip, xff, Request.getServerName(request), uri.getScheme(), client.referer,
                     client.userAgent);
-            outcome = engine.record(hit);
+            outcome = engine.record(hit, client.signals);
         }
         PixelAnswer answer = PixelAnswer.of(pixel, outcome);
         sendPixel(response, answer);
@@ -216,6 +217,8 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         String realIp;
         String referer;
         String userAgent;
+        /** Privacy signals and prefetch, of {@link HitSignals}. */
+        int signals;
         private String forwardedFor;
         private StringBuilder forwardedMore;
 
@@ -228,8 +231,12 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
                     referer = referer == null ? field.getValue() : referer;
                 } else if (header == HttpHeader.X_FORWARDED_FOR) {
                     addForwardedFor(field.getValue());
-                } else if (realIp == null && header == null && field.is(X_REAL_IP)) {
-                    realIp = field.getValue();
+                } else if (header == null) {
+                    if (realIp == null && field.is(X_REAL_IP)) {
+                        realIp = field.getValue();
+                    } else {
+                        signals |= HitSignals.of(field.getName(), field.getValue());
+                    }
                 }
             }
         }

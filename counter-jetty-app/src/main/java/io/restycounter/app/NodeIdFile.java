@@ -3,6 +3,7 @@ package io.restycounter.app;
 import io.restycounter.core.AtomicFiles;
 import io.restycounter.core.FileErrors;
 import io.restycounter.core.log.LogFileName;
+import io.restycounter.core.log.LogFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class NodeIdFile {
         String made = LogFileName.sanitizeNode(hostName);
         if (!Files.isDirectory(logDir)) {
             try {
-                Files.createDirectories(logDir);
+                LogFiles.createDirectories(logDir);
             } catch (IOException e) {
                 // Start-up stops where the log opens LOG_DIR, with one line giving the reason.
                 return made;

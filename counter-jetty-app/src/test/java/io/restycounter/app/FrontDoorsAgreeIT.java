@@ -80,7 +80,7 @@ class FrontDoorsAgreeIT {
         java.nio.file.Files.writeString(dir.resolve("tenants.toml"), TENANTS);
         String[] settings = {"REDIRECT_ALLOWED", "(www\\.)?example\\.com", "MAX_INCREMENT", "50",
             "SIGNING_KEYS", "signed:" + SECRET, "RATE_LIMIT", "1", "RATE_BURST", "20",
-            "TRUSTED_PROXIES", "127.0.0.1/32", "CORS_ORIGINS", ORIGIN,
+            "TRUSTED_PROXIES", "127.0.0.1/32", "CORS_ORIGINS", ORIGIN, "PRIVACY", "respect-signals",
             "TENANTS", dir.resolve("tenants.toml").toString(), "OPEN_TENANTS", "false"};
         app = TestServer.start(dir.resolve("app-logs"), clock, settings);
 
@@ -161,6 +161,23 @@ class FrontDoorsAgreeIT {
         same(429, "GET", "/p/acme/limited", "X-Forwarded-For", "198.51.100.7");
         same(200, "GET", "/p/acme/news.a");
         same(200, "GET", "/p/acme/news.b?v=3");
+        // Privacy (README, Privacy): signals make a counted hit private; prefetches get the GIF, uncounted.
+        same(200, "GET", "/p/acme/private", "Sec-GPC", "1", "X-Forwarded-For", "198.51.100.9", "User-Agent", "UA/1");
+        same(200, "GET", "/p/acme/private", "DNT", "1", "X-Forwarded-For", "198.51.100.9", "Referer", "https://r.example/");
+        same(200, "GET", "/p/acme/private", "DNT", "0", "X-Forwarded-For", "198.51.100.9");
+        same(200, "GET", "/p/acme/prefetched", "Sec-Purpose", "prefetch;prerender");
+        same(200, "GET", "/p/acme/prefetched", "Purpose", "prefetch");
+        same(200, "GET", "/p/acme/prefetched", "X-Moz", "prefetch");
+        same(302, "GET", "/p/acme/prefetched?redir=https%3A%2F%2Fwww.example.com%2F", "Sec-Purpose", "prefetch");
+        same(200, "HEAD", "/p/acme/prefetched", "Sec-Purpose", "prefetch");
+        same(200, "GET", "/p-query/acme/private", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/acme/prefetched", "X-Api-Key", KEY);
+        for (CounterEngine.Outcome fate : List.of(CounterEngine.Outcome.PRIVATE, CounterEngine.Outcome.PREFETCH)) {
+            assertEquals(fate == CounterEngine.Outcome.PRIVATE ? 2 : 4, servletEngine.fateCount(fate), fate + ": the servlets");
+            assertEquals(servletEngine.fateCount(fate), app.server().engine().fateCount(fate), fate + ": the app");
+        }
+        assertEquals(privateLines(servletEngine, dir.resolve("servlet-logs")),
+                privateLines(app.server().engine(), dir.resolve("app-logs")), "the same private lines");
 
         // Queries (README, HTTP).
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY);
@@ -236,6 +253,19 @@ class FrontDoorsAgreeIT {
                 client);
         same(200, "GET", "/p-query/small/b", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/ruled/news", "X-Api-Key", KEY);
+    }
+
+    private static List<String> privateLines(CounterEngine engine, Path logs) throws Exception {
+        engine.flush();
+        List<String> lines = java.nio.file.Files.readAllLines(TestServer.logFile(logs, "2026-11-25")).stream()
+                .filter(l -> l.contains("\"private\":true")).toList();
+        assertEquals(2, lines.size(), lines.toString());
+        for (String line : lines) {
+            for (String identity : List.of("\"ip\"", "\"xff\"", "\"ua\"", "\"referer\"")) {
+                assertEquals(-1, line.indexOf(identity), identity + " in " + line);
+            }
+        }
+        return lines;
     }
 
     private void aggregate(CounterEngine engine) throws Exception {

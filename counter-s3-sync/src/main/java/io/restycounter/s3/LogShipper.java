@@ -2,6 +2,7 @@ package io.restycounter.s3;
 
 import io.restycounter.core.Settings;
 import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.LogFiles;
 import io.restycounter.core.log.LogFileName;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -349,7 +350,7 @@ public final class LogShipper implements AutoCloseable {
                 fail(failed, name.toString(), "changed while shipping; S3 holds the earlier bytes, will compare again next run");
                 return false;
             }
-            Path dir = Files.createDirectories(settings.logDir().resolve(SHIPPED_DIR));
+            Path dir = LogFiles.createDirectories(settings.logDir().resolve(SHIPPED_DIR));
             Path target = dir.resolve(file.getFileName());
             try {
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

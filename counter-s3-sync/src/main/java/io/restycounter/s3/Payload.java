@@ -1,5 +1,6 @@
 package io.restycounter.s3;
 
+import io.restycounter.core.log.LogFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,9 +46,12 @@ final class Payload implements AutoCloseable {
             }
             return new Payload(source, length, sha.digest(), md5.digest(), false);
         }
-        Files.createDirectories(stagingDir);
+        LogFiles.createDirectories(stagingDir);
         Path target = stagingDir.resolve(source.getFileName() + ".gz.tmp");
         try {
+            // A copy of a log holds what the log holds: created as tight as the log.
+            Files.deleteIfExists(target);
+            Files.createFile(target, LogFiles.fileAttributes());
             try (InputStream in = Files.newInputStream(source);
                  OutputStream file = Files.newOutputStream(target);
                  OutputStream gz = new GZIPOutputStream(new DigestOutputStream(new DigestOutputStream(file, sha), md5), 64 * 1024)) {

@@ -32,9 +32,20 @@ class AthenaDdlTest {
     @TempDir
     Path dir;
 
+    /** A full line (every field a public hit can have) and a private line: every key either emits, in order. */
     @Test
-    void ddlColumnsAreTheKeysOfAFullLogLine() throws IOException {
-        assertEquals(emittedKeys(), ddlColumns());
+    void ddlColumnsAreTheKeysOfAFullLogLineAndAPrivateOne() throws IOException {
+        List<List<String>> lines = emittedKeys();
+        List<String> all = new ArrayList<>(lines.get(0));
+        String before = null;
+        for (String key : lines.get(1)) {
+            if (!all.contains(key)) {
+                all.add(before == null ? 0 : all.indexOf(before) + 1, key);
+            }
+            before = key;
+        }
+        assertTrue(all.contains("private"), all.toString());
+        assertEquals(all, ddlColumns());
     }
 
     @Test
@@ -45,7 +56,7 @@ class AthenaDdlTest {
         assertTrue(doc.contains("/year=${year}/month=${month}/day=${day}/'"), "location template");
     }
 
-    private List<String> emittedKeys() throws IOException {
+    private List<List<String>> emittedKeys() throws IOException {
         GeoIp everywhere = address -> Optional.of(new Geo("DE", "BE", "Berlin", "10115", 52.52, 13.405));
         long millis = Instant.parse("2026-11-28T12:00:00Z").toEpochMilli();
         DailyFileHitLog log = new DailyFileHitLog(dir, ZoneOffset.UTC, "node-1", everywhere, 16);
@@ -53,22 +64,28 @@ class AthenaDdlTest {
         try {
             assertTrue(log.append(new Hit(millis, new CounterKey("acme", "home"), 2, 200, "GET", "/p/acme/home?v=2",
                     "203.0.113.7", "198.51.100.1", "counter.example", "https", "https://example.com/", "Googlebot/2.1", true)));
+            assertTrue(log.append(new Hit(millis, new CounterKey("acme", "home"), 1, 200, "GET", "/p/acme/home",
+                    null, null, "counter.example", "https", null, null, true, true)));
             log.flush();
         } finally {
             log.close();
         }
         List<String> lines = Files.readAllLines(log.fileFor(LocalDate.of(2026, 11, 28)), StandardCharsets.UTF_8);
-        assertEquals(1, lines.size());
-        List<String> keys = new ArrayList<>();
-        try (JsonParser p = new JsonFactory().createParser(lines.get(0))) {
-            assertEquals(JsonToken.START_OBJECT, p.nextToken());
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                keys.add(p.currentName());
-                p.nextToken();
-                assertTrue(p.currentToken().isScalarValue(), "flat object");
+        assertEquals(2, lines.size());
+        List<List<String>> out = new ArrayList<>();
+        for (String line : lines) {
+            List<String> keys = new ArrayList<>();
+            try (JsonParser p = new JsonFactory().createParser(line)) {
+                assertEquals(JsonToken.START_OBJECT, p.nextToken());
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    keys.add(p.currentName());
+                    p.nextToken();
+                    assertTrue(p.currentToken().isScalarValue(), "flat object");
+                }
             }
+            out.add(keys);
         }
-        return keys;
+        return out;
     }
 
     /** The backticked names between {@code CREATE EXTERNAL TABLE ... (} and its closing {@code )}. */

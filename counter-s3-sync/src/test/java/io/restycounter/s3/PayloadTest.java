@@ -41,6 +41,11 @@ class PayloadTest {
         try (Payload p = Payload.prepare(file, true, dir.resolve("staging"))) {
             first = Files.readAllBytes(p.body());
             firstSha = p.sha256Base64();
+            // The gzip copy holds what the log holds: as closed to others as the log.
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(p.body())));
+            assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir.resolve("staging"))));
             assertEquals(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(first)), firstSha);
         }
         assertFalse(Files.exists(dir.resolve("staging/2026-11-28-access.log.gz.tmp")), "staging file removed");

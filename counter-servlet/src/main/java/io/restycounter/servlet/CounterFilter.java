@@ -118,7 +118,8 @@ public class CounterFilter extends HttpFilter {
             if (counter == null) {
                 return;
             }
-            engine.record(ServletEngines.hit(engine, request, new CounterKey(rules.tenant(), counter), 1, status));
+            engine.record(ServletEngines.hit(engine, request, new CounterKey(rules.tenant(), counter), 1, status),
+                    ServletEngines.signals(request));
         } catch (Throwable t) {
             failed(t);
         }

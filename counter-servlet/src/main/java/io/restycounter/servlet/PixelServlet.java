@@ -38,7 +38,8 @@ public class PixelServlet extends EngineServlet {
         PixelRequest pixel = PixelRequest.parse(ServletEngines.rawPathInfo(request), request.getQueryString(),
                 engine, engine.now());
         CounterEngine.Outcome outcome = pixel.key() == null ? null
-                : engine.record(ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), pixel.status()));
+                : engine.record(ServletEngines.hit(engine, request, pixel.key(), pixel.inc(), pixel.status()),
+                        ServletEngines.signals(request));
         PixelAnswer answer = PixelAnswer.of(pixel, outcome);
         tally.add(answer);
         ServletEngines.send(request, response, answer.answer(pixel));

@@ -4,6 +4,7 @@ import io.restycounter.core.CounterEngine;
 import io.restycounter.core.http.PixelTally;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.Hit;
+import io.restycounter.core.HitSignals;
 import io.restycounter.core.http.HttpAnswer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -67,6 +68,13 @@ final class ServletEngines {
         String uri = query == null ? request.getRequestURI() : request.getRequestURI() + '?' + query;
         return new Hit(engine.now(), key, inc, status, request.getMethod(), uri, ip, xff, request.getServerName(),
                 request.getScheme(), request.getHeader("Referer"), request.getHeader("User-Agent"));
+    }
+
+    /** The privacy signals and prefetch headers of {@code request}, as {@link HitSignals} flags. */
+    static int signals(HttpServletRequest request) {
+        return HitSignals.of(request.getHeader(HitSignals.SEC_GPC), request.getHeader(HitSignals.DNT),
+                request.getHeader(HitSignals.SEC_PURPOSE), request.getHeader(HitSignals.PURPOSE),
+                request.getHeader(HitSignals.X_MOZ));
     }
 
     /**

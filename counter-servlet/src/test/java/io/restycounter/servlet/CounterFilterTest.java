@@ -137,6 +137,26 @@ class CounterFilterTest {
         assertTrue(log.contains("\"counter\":\"moved\",\"inc\":1,\"status\":302"), log);
     }
 
+    /** Speculation rules prerender whole pages: the filter counts them no more than the pixel does. */
+    @Test
+    void prefetchedPagesAreNotCountedAndAGpcPageIsCountedButLoggedWithoutIdentity() throws Exception {
+        engine = CounterEngine.start(CounterConfig.from(Settings.of(Map.of("LOG_DIR", logDir.toString(),
+                "API_KEY", "test-key-123", "PRIVACY", "respect-signals"))), Clock.systemUTC());
+        start(engine, Map.of("tenant", "acme"));
+        String prefetch = connector.getResponse("GET /docs HTTP/1.1\r\nHost: test\r\nSec-Purpose: prefetch;prerender\r\n"
+                + "Connection: close\r\n\r\n");
+        assertTrue(prefetch.endsWith("page /docs"), "the page is served: " + prefetch);
+        assertEquals(0, today("docs"));
+        connector.getResponse("GET /docs HTTP/1.1\r\nHost: test\r\nSec-GPC: 1\r\nUser-Agent: Firefox/133.0\r\n"
+                + "Connection: close\r\n\r\n");
+        assertEquals(1, today("docs"));
+        engine.flush();
+        String log = Files.readString(logDir.resolve(LocalDate.now(Clock.systemUTC()) + "-access.log"),
+                StandardCharsets.UTF_8);
+        assertEquals(1, log.lines().count(), log);
+        assertTrue(log.contains("\"private\":true") && !log.contains("\"ip\"") && !log.contains("Firefox"), log);
+    }
+
     @Test
     void aFailingStoreNeverBreaksThePage() throws Exception {
         AtomicInteger attempts = new AtomicInteger();

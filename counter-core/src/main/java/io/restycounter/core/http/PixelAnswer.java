@@ -11,6 +11,11 @@ import io.restycounter.core.CounterEngine;
 public enum PixelAnswer {
     /** Counted (or logged as a bot): 200 with the GIF. */
     COUNTED(HttpAnswer.gif(200)),
+    /**
+     * A browser prefetch or prerender, not counted (COUNT_PREFETCH=false): the same 200, GIF and no-store
+     * headers as a counted pixel, so the page's image loads and no cache keeps it for a later real view.
+     */
+    PREFETCH(HttpAnswer.gif(200)),
     /** Counted, and {@code redir} names an allowed host: 302 with the GIF and a {@code Location}. */
     REDIRECT(HttpAnswer.gif(302)),
     /** A bad {@code v} or a refused {@code redir}: not counted. */
@@ -85,11 +90,11 @@ public enum PixelAnswer {
             }
         }
         if (outcome != null && outcome != CounterEngine.Outcome.COUNTED
-                && outcome != CounterEngine.Outcome.LOGGED_AS_BOT) {
+                && outcome != CounterEngine.Outcome.LOGGED_AS_BOT && outcome != CounterEngine.Outcome.PREFETCH) {
             return UNAVAILABLE;
         }
         return switch (pixel.status()) {
-            case 200 -> COUNTED;
+            case 200 -> outcome == CounterEngine.Outcome.PREFETCH ? PREFETCH : COUNTED;
             case 302 -> REDIRECT;
             case 400 -> BAD_REQUEST;
             case 403 -> FORBIDDEN;

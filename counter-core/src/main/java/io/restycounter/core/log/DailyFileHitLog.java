@@ -5,8 +5,11 @@ import io.restycounter.core.GeoIp;
 import io.restycounter.core.Hit;
 import io.restycounter.core.HitLog;
 import io.restycounter.core.HitLog.TakeBack;
+import io.restycounter.core.IpHashKeys;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.LogStats;
+import io.restycounter.core.PrivacyPolicy;
+import io.restycounter.core.TenantPrivacy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,6 +72,8 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
      * memory (the crash-loss window) and spares the request threads from waking the writer.
      */
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How often the writer forgets (and deletes) the LOG_IP=hashed keys of ended days. */
+    private static final long FORGET_KEYS_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Path dir;
     private final int capacity;
@@ -93,6 +98,8 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     private final LineBuffer buffer = new LineBuffer(WRITE_THRESHOLD + 8192);
     private final HitLineEncoder encoder;
     private final DayFile file;
+    private final IpHashKeys ipHashKeys;
+    private long forgetKeysAt;
     /** The hits whose lines are in the buffer, not yet in the file. */
     private final List<Hit> unwritten = new ArrayList<>();
     /** Stopping, and the disk still refused: what is left is taken back, not written. */
@@ -105,6 +112,16 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
      * @param geoIp   location lookups for each line; {@link GeoIp#none()} for none
      */
     public DailyFileHitLog(Path dir, ZoneId zone, String node, GeoIp geoIp, int queueCapacity) {
+        this(dir, zone, node, geoIp, queueCapacity, TenantPrivacy.everyTenant(PrivacyPolicy.STANDARD),
+                IpHashKeys.unavailable());
+    }
+
+    /**
+     * @param privacy    each tenant's LOG_IP, asked per line
+     * @param ipHashKeys the keys of the day for LOG_IP=hashed; the writer forgets ended ones once a minute
+     */
+    public DailyFileHitLog(Path dir, ZoneId zone, String node, GeoIp geoIp, int queueCapacity,
+            TenantPrivacy privacy, IpHashKeys ipHashKeys) {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity: expected at least 1, got " + queueCapacity);
         }
@@ -115,11 +132,17 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
         this.capacity = queueCapacity;
         this.days = new DayOfMillis(zone);
         try {
-            Files.createDirectories(dir);
+            LogFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("LOG_DIR: " + FileErrors.cannotCreate(dir, e), e);
         }
-        encoder = new HitLineEncoder(buffer, node, geoIp);
+        if (LogFiles.openToOthers(dir)) {
+            LOG.warn("LOG_DIR {} may be listed by any user; its log files are rw-r-----, but `chmod o-rwx` it to hide "
+                    + "their names too (the counter creates its directories rwxr-x---, and leaves an existing one as it is)",
+                    dir);
+        }
+        this.ipHashKeys = Objects.requireNonNull(ipHashKeys, "ipHashKeys");
+        encoder = new HitLineEncoder(buffer, node, geoIp, Objects.requireNonNull(privacy, "privacy"), ipHashKeys);
         file = new DayFile(dir, node);
         writer = new Thread(this::writeLoop, "hit-log-writer");
         writer.setDaemon(true);
@@ -254,7 +277,9 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
     }
 
     private void writeLoop() {
+        forgetKeysAt = System.nanoTime();
         while (true) {
+            forgetEndedKeys();
             boolean drained = drain();
             writeOut();
             if (refusing.get() && refusing.compareAndSet(true, false)) {
@@ -278,6 +303,19 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
             LOG.error("hit log: giving up at shutdown, {} cannot be written: {} hits were not written and their counts "
                     + "were taken back{}", dir, givenUp,
                     notTakenBack == 0 ? "" : " (the store refused to take back " + notTakenBack + " of them)");
+        }
+    }
+
+    /** Once a minute (and first thing): keys of ended days leave memory and their file. */
+    private void forgetEndedKeys() {
+        long now = System.nanoTime();
+        if (now - forgetKeysAt >= 0) {
+            forgetKeysAt = now + FORGET_KEYS_NANOS;
+            try {
+                ipHashKeys.forgetEnded();
+            } catch (RuntimeException e) {
+                LOG.warn("hit log: could not forget the hash keys of ended days", e);
+            }
         }
     }
 
@@ -320,7 +358,7 @@ public final class DailyFileHitLog implements HitLog, Lifecycle {
             }
             file.switchTo(day);
         }
-        encoder.encode(hit);
+        encoder.encode(hit, day);
         unwritten.add(hit);
     }
 

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class DayFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileHitLog.class);
+    private static final java.util.Set<StandardOpenOption> OPEN =
+            java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 
     private final Path dir;
     private final String node;
@@ -82,11 +84,15 @@ final class DayFile {
 
     private FileChannel open() throws IOException {
         if (channel == null) {
-            Files.createDirectories(dir);
+            LogFiles.createDirectories(dir);
+            Path path = fileFor(day);
+            boolean existed = Files.exists(path);
             // Not APPEND: the channel must also read the last byte. This thread is the file's only writer.
-            FileChannel c = FileChannel.open(fileFor(day),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            FileChannel c = FileChannel.open(path, OPEN, LogFiles.fileAttributes());
             try {
+                if (existed) {
+                    LogFiles.tighten(path); // written by a version that made log files world-readable
+                }
                 if (cutAt >= 0 && c.size() > cutAt) {
                     c.truncate(cutAt);
                 }

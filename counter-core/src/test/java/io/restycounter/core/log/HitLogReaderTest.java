@@ -36,4 +36,20 @@ class HitLogReaderTest {
         assertEquals(3, r.counted());
         assertEquals(5, r.skipped());
     }
+
+    /** Aggregation, crash replay and the embedded rebuild all read through here: a private line still counts. */
+    @Test
+    void aPrivateLineWithoutAddressOrUserAgentAndAnEscapedSeparatorCount() throws IOException {
+        Path file = dir.resolve("2026-11-29-n1-access.log");
+        Files.writeString(file, String.join("\n",
+                "{\"ts\":\"2026-11-29T10:00:00.000Z\",\"tenant\":\"acme\",\"counter\":\"a\",\"inc\":1,\"status\":200,"
+                        + "\"method\":\"GET\",\"uri\":\"/p/acme/a\",\"host\":\"h\",\"scheme\":\"https\",\"private\":true,\"node\":\"n1\"}",
+                "{\"tenant\":\"acme\",\"counter\":\"a\",\"inc\":2,\"status\":200,\"ip\":\"0123456789abcdef0123456789abcdef\","
+                        + "\"ua\":\"A\\u2028B\"}",
+                ""));
+        Map<String, Long> counts = new HashMap<>();
+        HitLogReader.Result r = HitLogReader.read(file, (k, inc) -> counts.merge(k.counter(), inc, Long::sum));
+        assertEquals(Map.of("a", 3L), counts);
+        assertEquals(0, r.skipped());
+    }
 }
