@@ -135,6 +135,17 @@ class TenantCommandIT {
         }
     }
 
+    @Test
+    void aBadRegistryFileStopsTheServerWithOneLineNamingTheSetting() throws Exception {
+        Files.writeString(work.resolve("tenants.toml"), "[acme]\ntime-zone = \"Mars/Olympus\"\n");
+        Run r = run(Map.of("HTTP_PORT", "0", "TENANTS", work.resolve("tenants.toml").toString()));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.output());
+        assertTrue(r.output().lines().anyMatch(l -> l.equals("resty-counter: cannot start: TENANTS: "
+                + work.resolve("tenants.toml") + ": tenant acme: time-zone: expected an IANA time zone such as "
+                + "Europe/Paris, got \"Mars/Olympus\"")), r.output());
+        assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+    }
+
     /** Issue #19: tenant commands on the embedded default, with no setting at all, reach a running server. */
     @Test
     void onTheEmbeddedDefaultTheCommandKeepsTenantsInDataTenantsToml() throws Exception {
