@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -28,8 +29,7 @@ import picocli.CommandLine.Parameters;
  * Exit codes: 0 done, 1 the registry could not be read or written, 2 a bad argument or setting (the
  * line names it), 4 the tenant is not registered (or, for add, already is).
  */
-@Command(name = "tenant", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Manages the tenant registry (TENANTS file, or Redis when configured):",
+@Command(name = "tenant", description = {"Manages the tenant registry (TENANTS file, or Redis when configured):",
             "  tenant add ID | tenant remove ID | tenant list | tenant show ID",
             "  tenant set ID NAME VALUE   (\"\" puts NAME back to the server's default)",
             "  tenant key create ID       (prints the key once; only its SHA-256 is kept)",
@@ -39,8 +39,12 @@ import picocli.CommandLine.Parameters;
 final class TenantCommand implements Callable<Integer> {
 
     static final int EXIT_FAILED = 1;
-    static final int EXIT_USAGE = Main.EXIT_CONFIG;
+    /** As Main's EXIT_CONFIG: a bad setting or argument. */
+    static final int EXIT_USAGE = 2;
     static final int EXIT_NOT_REGISTERED = 4;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(arity = "1..*", paramLabel = "WORDS", description = "the action and its arguments, as above")
     List<String> words;

@@ -136,6 +136,33 @@ class TenantCommandIT {
     }
 
     @Test
+    void aBadRegistryFileStopsTheServerWithOneLineNamingTheSetting() throws Exception {
+        Files.writeString(work.resolve("tenants.toml"), "[acme]\ntime-zone = \"Mars/Olympus\"\n");
+        Run r = run(Map.of("HTTP_PORT", "0", "TENANTS", work.resolve("tenants.toml").toString()));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.output());
+        assertTrue(r.output().lines().anyMatch(l -> l.equals("resty-counter: cannot start: TENANTS: "
+                + work.resolve("tenants.toml") + ": tenant acme: time-zone: expected an IANA time zone such as "
+                + "Europe/Paris, got \"Mars/Olympus\"")), r.output());
+        assertFalse(r.output().contains("\tat "), "no stack trace: " + r.output());
+    }
+
+    /** Issue #19: tenant commands on the embedded default, with no setting at all, reach a running server. */
+    @Test
+    void onTheEmbeddedDefaultTheCommandKeepsTenantsInDataTenantsToml() throws Exception {
+        Map<String, String> env = Map.of("HTTP_PORT", "0", "API_KEY", TestServer.API_KEY, "RATE_LIMIT", "0");
+        try (AppProcess server = AppProcess.start(work, env)) {
+            int port = server.awaitPort();
+            Run created = run(Map.of(), "tenant", "key", "create", "acme");
+            assertEquals(0, created.code(), created.output());
+            assertTrue(created.output().contains("(and registered acme in TENANTS ./data/tenants.toml)"), created.output());
+            String key = created.output().lines().filter(l -> l.matches("[0-9a-f]{64}")).findFirst().orElseThrow();
+            assertTrue(Files.readString(work.resolve("data/tenants.toml")).contains("[acme]"));
+            assertEquals(200, get(port, "/p-query/acme/home", key), "the running server reads the new key");
+            assertEquals(403, get(port, "/p-query/beta/home", key));
+        }
+    }
+
+    @Test
     void theCommandWorksOnRedis() throws Exception {
         try (RedisServer redis = RedisServer.launch()) {
             Map<String, String> env = Map.of("REDIS_URL", redis.url());

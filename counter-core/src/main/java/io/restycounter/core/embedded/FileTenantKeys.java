@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Tenant keys in a file of lines {@code tenant:sha256hex} ({@code #} starts a comment). The file is
- * read again when it changes, so a key created or revoked by {@code tenant-key} counts at once.
+ * read again when it changes, so a key created or revoked by {@code tenant key} counts at once. The tenant command writes here for a tenant only this file knows.
  */
 public final class FileTenantKeys implements TenantKeys {
 

@@ -1,5 +1,5 @@
 /**
- * What keeps a hit from counting when it should not: the per-client rate limit, the bot classifier
- * and signed pixels. Imports the face and {@code geoip} (address parsing).
+ * What keeps a hit from counting when it should not: the per-client rate limit, the bot classifier,
+ * signed pixels and the per-tenant quotas. Imports the face and {@code geoip} (address parsing).
  */
 package io.restycounter.core.guard;

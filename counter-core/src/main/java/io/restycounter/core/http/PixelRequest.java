@@ -34,13 +34,12 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
     /** As {@link #parse(String, String, int, Pattern)}, refusing with 403 what a signing tenant did not sign. */
     public static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
             PixelSigning signing, long nowMillis) {
-        return parse(path, rawQuery, maxIncrement, redirectAllowed, signing, null, nowMillis);
+        return parse(PathSegments.split(path, 2), rawQuery, maxIncrement, redirectAllowed, signing, null, nowMillis);
     }
 
     /** As above; a {@code tenantSecret} (the registry's) replaces what {@code signing} holds for the tenant. */
-    private static PixelRequest parse(String path, String rawQuery, int maxIncrement, Pattern redirectAllowed,
+    private static PixelRequest parse(String[] parts, String rawQuery, int maxIncrement, Pattern redirectAllowed,
             PixelSigning signing, byte[] tenantSecret, long nowMillis) {
-        String[] parts = PathSegments.split(path, 2);
         if (parts == null) {
             return refuse(404, "path: expected /{tenant}/{counter}");
         }
@@ -102,13 +101,14 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
                     && CounterKey.isValidCounter(parts[1])) {
                 return refuse(404, "tenant: not registered (OPEN_TENANTS=false)");
             }
-            return parse(path, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), nowMillis);
+            return parse(parts, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), null,
+                    nowMillis);
         }
         if (t.counters() != null && CounterKey.isValidCounter(parts[1]) && !t.counters().allows(parts[1])) {
             return refuse(404, "counter: not among the counters tenant " + t.id() + " allows");
         }
         Pattern redirects = t.redirectHosts() != null ? t.redirectHosts().pattern() : config.redirectAllowed();
-        return parse(path, rawQuery, config.maxIncrement(), redirects, config.pixelSigning(), t.signingSecretBytes(),
+        return parse(parts, rawQuery, config.maxIncrement(), redirects, config.pixelSigning(), t.signingSecretBytes(),
                 nowMillis);
     }
 

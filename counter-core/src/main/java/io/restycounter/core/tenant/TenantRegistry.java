@@ -152,7 +152,8 @@ public final class TenantRegistry implements AutoCloseable {
         return new TenantKeys() {
             @Override
             public Set<String> digests(String tenant) throws StoreException {
-                reloadIfChanged();
+                // A registry edited into something bad keeps its last good keys, as the pixels keep its tenants.
+                reloadQuietly();
                 TenantSettings t = tenants.get(tenant);
                 Set<String> old = legacy.digests(tenant);
                 if (t == null || t.keyDigests().isEmpty()) {
