@@ -1,7 +1,6 @@
 package io.restycounter.core;
 
 import io.restycounter.core.embedded.FileCounterArchive;
-import io.restycounter.core.embedded.FileIpHashKeys;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.geoip.GeoIpFactory;
@@ -10,27 +9,15 @@ import io.restycounter.core.guard.RateLimiter;
 import io.restycounter.core.guard.TenantQuotas;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.DayOfMillis;
-import io.restycounter.core.log.HitLogReader;
-import io.restycounter.core.log.LogFileName;
-import io.restycounter.core.redis.RedisCounterArchive;
 import io.restycounter.core.redis.RedisCounterStore;
-import io.restycounter.core.redis.RedisIpHashKeys;
 import io.restycounter.core.redis.RedisLink;
-import io.restycounter.core.redis.RedisTenantKeys;
-import io.restycounter.core.redis.RedisTenantSource;
-import io.restycounter.core.tenant.FileTenantSource;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,7 +86,7 @@ public final class CounterEngine implements AutoCloseable {
     private final RedisLink redis;
     private final TenantRegistry tenants;
     private final TenantQuotas quotas;
-    /** Per hit: private? prefetch? The seam a tenant registry plugs into (see {@link #tenantPrivacy}). */
+    /** Per hit: private? prefetch? The seam a tenant registry plugs into (see {@code EngineParts.tenantPrivacy}). */
     private final TenantPrivacy privacy;
     private volatile boolean closed;
 
@@ -120,7 +107,7 @@ public final class CounterEngine implements AutoCloseable {
         this.redis = redis;
         this.archive = Objects.requireNonNull(archive, "archive");
         this.tenants = Objects.requireNonNull(tenants, "tenants");
-        this.privacy = tenantPrivacy(config, tenants);
+        this.privacy = EngineParts.tenantPrivacy(config, tenants);
         this.tenantKeys = tenants.keys(Objects.requireNonNull(tenantKeys, "tenantKeys"));
         this.quotas = new TenantQuotas(config.maxPendingCounters());
         this.config = Objects.requireNonNull(config, "config");
@@ -168,11 +155,11 @@ public final class CounterEngine implements AutoCloseable {
                             MemoryCounterStore.DEFAULT_MAX_COUNTERS)
                     : RedisCounterStore.connect(link, config, clock);
             tenants = tenantRegistry(config, link);
-            TenantPrivacy privacy = tenantPrivacy(config, tenants);
+            TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
-                    config.logQueueCapacity(), privacy, ipHashKeys(config, link, clock));
+                    config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
             if (store instanceof MemoryCounterStore memory) {
-                rebuild(memory, log, config, clock);
+                EngineParts.rebuild(memory, log, config, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
                 redisStore.replayLog(config); // before the first hit, which would count before its line is written
             }
@@ -185,24 +172,8 @@ public final class CounterEngine implements AutoCloseable {
             tenantKeys = tenantKeys(config, link);
             return new CounterEngine(config, store, log, geoIp, clock, archive, tenantKeys, link, tenants);
         } catch (RuntimeException | Error e) {
-            closeAll(e, tenants, tenantKeys, archive, log, store, link);
+            EngineParts.closeAll(e, tenants, tenantKeys, archive, log, store, link);
             throw e;
-        }
-    }
-
-    /**
-     * Closes the parts a failed start had made, last made first; what one of them throws is added to
-     * {@code failure}, so the next still closes.
-     */
-    private static void closeAll(Throwable failure, AutoCloseable... parts) {
-        for (AutoCloseable part : parts) {
-            if (part != null) {
-                try {
-                    part.close();
-                } catch (Exception | Error e) {
-                    failure.addSuppressed(e);
-                }
-            }
         }
     }
 
@@ -211,7 +182,7 @@ public final class CounterEngine implements AutoCloseable {
      * ARCHIVE_DIR. The archive does not close {@code link}; its owner does, after the archive.
      */
     public static CounterArchive archive(CounterConfig config, RedisLink link) {
-        return link == null ? new FileCounterArchive(config.archiveDir()) : new RedisCounterArchive(link, false);
+        return EngineParts.archive(config, link);
     }
 
     /**
@@ -219,92 +190,17 @@ public final class CounterEngine implements AutoCloseable {
      * none. They do not close {@code link}; its owner does, after them.
      */
     public static TenantKeys tenantKeys(CounterConfig config, RedisLink link) {
-        if (config.tenantKeysFile() != null) {
-            return new FileTenantKeys(config.tenantKeysFile());
-        }
-        return link == null ? TenantKeys.none() : new RedisTenantKeys(link, false);
+        return EngineParts.tenantKeys(config, link);
     }
 
     /**
      * The tenant registry {@code config} describes: in Redis when there is one ({@code link}), else the
-     * TENANTS file (default ./data/tenants.toml; a missing file is an empty registry), reloaded in the
-     * background. A file that cannot be read or holds a bad value stops the start; Redis down at start
-     * does not (the registry loads once Redis answers).
+     * TENANTS file, reloaded in the background.
      *
      * @throws ConfigException naming TENANTS for a bad file
      */
     public static TenantRegistry tenantRegistry(CounterConfig config, RedisLink link) {
-        try {
-            if (link != null) {
-                return TenantRegistry.start(new RedisTenantSource(link), config.openTenants(),
-                        TenantRegistry.POLL_EVERY, false);
-            }
-            if (config.tenantsFile() == null) {
-                return TenantRegistry.none(config.openTenants());
-            }
-            return TenantRegistry.start(new FileTenantSource(config.tenantsFile()), config.openTenants(),
-                    TenantRegistry.POLL_EVERY, true);
-        } catch (StoreException e) {
-            throw new ConfigException(e.getMessage());
-        }
-    }
-
-    /**
-     * The privacy policy of each tenant: the environment's (PRIVACY, LOG_IP, COUNT_PREFETCH), with the
-     * registry's {@code privacy} of a tenant that sets one. Answered from the registry's snapshot in
-     * memory, nothing allocated; the engine and the log both ask what this returns.
-     */
-    static TenantPrivacy tenantPrivacy(CounterConfig config, TenantRegistry tenants) {
-        PrivacyPolicy base = config.privacy();
-        PrivacyPolicy standard = new PrivacyPolicy(PrivacyPolicy.Signals.STANDARD, base.logIp(), base.countPrefetch());
-        PrivacyPolicy respecting = new PrivacyPolicy(PrivacyPolicy.Signals.RESPECT_SIGNALS, base.logIp(),
-                base.countPrefetch());
-        return tenant -> {
-            TenantSettings settings = tenants.find(tenant);
-            if (settings == null || settings.privacy() == null) {
-                return base;
-            }
-            return settings.privacy() == TenantSettings.Privacy.RESPECT_SIGNALS ? respecting : standard;
-        };
-    }
-
-    /**
-     * The keys of the day for LOG_IP=hashed: in Redis when there is one, shared by every node; else a
-     * file in LOG_DIR. Asked for only when a line is hashed; they need no closing.
-     */
-    private static IpHashKeys ipHashKeys(CounterConfig config, RedisLink link, Clock clock) {
-        return link == null ? new FileIpHashKeys(config.logDir(), config.zone(), clock)
-                : new RedisIpHashKeys(link, config.zone(), clock);
-    }
-
-    private static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
-        LocalDate today = LocalDate.now(clock.withZone(config.zone()));
-        for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
-            Path file = log.fileFor(day);
-            List<Path> files = new ArrayList<>(List.of(file));
-            if (config.nodeId() != null) {
-                // Written before this node had an id (the Jetty app now defaults NODE_ID to the host name).
-                files.add(file.resolveSibling(new LogFileName(day, null).toString()));
-            }
-            for (Path f : files) {
-                // Yesterday's file may already be shipped to S3 and moved aside.
-                for (Path candidate : new Path[] {f.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(f.getFileName()), f}) {
-                    if (Files.exists(candidate)) {
-                        rebuildFrom(candidate, day, store, config.countBots());
-                    }
-                }
-            }
-        }
-    }
-
-    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
-        try {
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc));
-            LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
-                    r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
-        } catch (IOException e) {
-            throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
-        }
+        return EngineParts.tenantRegistry(config, link);
     }
 
     /**
