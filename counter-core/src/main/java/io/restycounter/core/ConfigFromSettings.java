@@ -61,6 +61,9 @@ final class ConfigFromSettings {
         integer(s, TypedSettings.MAX_RANGE_DAYS, b::maxRangeDays);
         path(s, "TENANT_KEYS", "a path", b::tenantKeysFile);
         text(s, "CORS_ORIGINS", v -> b.corsOrigins(commaList(v)));
+        text(s, "UNIQUES_PERIOD", v -> b.uniquesPeriod(UniquesPeriod.parse(v)));
+        path(s, "UNIQUES_DIR", "a path", b::uniquesDir);
+        integer(s, TypedSettings.MAX_PENDING_VISITORS, b::maxPendingVisitors);
         return b;
     }
 

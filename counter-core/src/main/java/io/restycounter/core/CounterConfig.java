@@ -44,6 +44,11 @@ public final class CounterConfig {
     private final int maxRangeDays;
     private final Path tenantKeysFile;
     private final java.util.List<String> corsOrigins;
+    private final UniquesPeriod uniquesPeriod;
+    private final java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
+    private final Path uniquesDir;
+    private final int maxPendingVisitors;
+    private final java.util.function.Predicate<Hit> privateHits;
 
     private CounterConfig(Builder b) {
         redisUrl = b.checkedRedisUrl();
@@ -76,6 +81,12 @@ public final class CounterConfig {
         maxRangeDays = TypedSettings.MAX_RANGE_DAYS.check(b.maxRangeDays);
         tenantKeysFile = b.tenantKeysFile;
         corsOrigins = b.checkedCorsOrigins();
+        uniquesPeriod = b.uniquesPeriod;
+        UniquesPeriod everyTenant = uniquesPeriod;
+        uniquesPeriods = b.uniquesPeriods != null ? b.uniquesPeriods : tenant -> everyTenant;
+        uniquesDir = b.uniquesDir;
+        maxPendingVisitors = TypedSettings.MAX_PENDING_VISITORS.check(b.maxPendingVisitors);
+        privateHits = b.privateHits;
     }
 
     /** A builder with every setting at its default, the same as an empty environment's. */
@@ -247,6 +258,31 @@ public final class CounterConfig {
     /** Origins a browser may query from (CORS_ORIGINS); "*" for any; empty for none. */
     public java.util.List<String> corsOrigins() {
         return corsOrigins;
+    }
+
+    /** UNIQUES_PERIOD: the default period of a visitor identity. */
+    public UniquesPeriod uniquesPeriod() {
+        return uniquesPeriod;
+    }
+
+    /** The one seam that says each tenant's uniques period: {@link #uniquesPeriod()} unless a registry set it. */
+    public java.util.function.Function<String, UniquesPeriod> uniquesPeriods() {
+        return uniquesPeriods;
+    }
+
+    /** UNIQUES_DIR: the embedded store's visitor salts and sketches. */
+    public Path uniquesDir() {
+        return uniquesDir;
+    }
+
+    /** MAX_PENDING_VISITORS: visitors that may wait for the next flush. */
+    public int maxPendingVisitors() {
+        return maxPendingVisitors;
+    }
+
+    /** The privacy seam: counted hits for which this is true join no unique-visitor sketch. */
+    public java.util.function.Predicate<Hit> privateHits() {
+        return privateHits;
     }
 
     /**

@@ -39,6 +39,7 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     static final IntSetting RATE_LIMIT_CLIENTS = new IntSetting("RATE_LIMIT_CLIENTS", 1, 100_000_000);
     static final IntSetting BOT_CACHE_SIZE = new IntSetting("BOT_CACHE_SIZE", 0, 10_000_000);
     static final IntSetting MAX_RANGE_DAYS = new IntSetting("MAX_RANGE_DAYS", 1, 3660);
+    static final IntSetting MAX_PENDING_VISITORS = new IntSetting("MAX_PENDING_VISITORS", 1, 1 << 26);
 
     private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
             + "for a cluster), or redis-sentinel://host:port[,host:port]/db#master";
@@ -93,6 +94,11 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     int maxRangeDays = 366;
     Path tenantKeysFile;
     List<String> corsOrigins = List.of();
+    UniquesPeriod uniquesPeriod = UniquesPeriod.DAY;
+    java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
+    Path uniquesDir = Path.of("./data/uniques");
+    int maxPendingVisitors = 1_000_000;
+    java.util.function.Predicate<Hit> privateHits = hit -> false;
 
     TypedSettings() {
     }
@@ -157,6 +163,42 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     /** MAX_PENDING_COUNTERS: distinct (counter, day) counts that may wait for Redis, default 1000000. */
     public B maxPendingCounters(int max) {
         maxPendingCounters = max;
+        return self();
+    }
+
+    /** UNIQUES_PERIOD: how long a visitor identity lives (day, week or month), for every tenant; default day. */
+    public B uniquesPeriod(UniquesPeriod period) {
+        uniquesPeriod = Objects.requireNonNull(period, "uniquesPeriod");
+        return self();
+    }
+
+    /**
+     * Each tenant's UNIQUES_PERIOD (a tenant registry plugs in here); null (the default) gives every
+     * tenant {@link #uniquesPeriod}. Called off the request path, once per tenant and flush at most.
+     */
+    public B uniquesPeriods(java.util.function.Function<String, UniquesPeriod> perTenant) {
+        uniquesPeriods = perTenant;
+        return self();
+    }
+
+    /** UNIQUES_DIR: where the embedded store keeps its visitor salts and sketches, default ./data/uniques. */
+    public B uniquesDir(Path dir) {
+        uniquesDir = Objects.requireNonNull(dir, "uniquesDir");
+        return self();
+    }
+
+    /** MAX_PENDING_VISITORS: visitors that may wait for the next flush before more are left out of uniques, default 1000000. */
+    public B maxPendingVisitors(int max) {
+        maxPendingVisitors = max;
+        return self();
+    }
+
+    /**
+     * Which counted hits join no unique-visitor sketch (privacy signals, for example): the privacy
+     * seam. Default none. Called on the request path: it must be cheap and do no I/O.
+     */
+    public B privateHits(java.util.function.Predicate<Hit> isPrivate) {
+        privateHits = Objects.requireNonNull(isPrivate, "privateHits");
         return self();
     }
 
