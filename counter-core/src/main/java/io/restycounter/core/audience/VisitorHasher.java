@@ -43,6 +43,9 @@ public final class VisitorHasher {
     private LocalDate evictedOn;
     private long leftOut;
     private boolean failing;
+    private long retryAt;
+    /** After salts could not be had, how long flushes go on without asking again. */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(5);
 
     // One drain's visitors, reused: the flusher drains every few tens of milliseconds.
     private final List<CounterKey> keys = new ArrayList<>();
@@ -104,6 +107,9 @@ public final class VisitorHasher {
     }
 
     private void fetch(Set<Salt.SaltKey> missing) {
+        if (failing && System.nanoTime() - retryAt < 0) {
+            return; // the salts failed a moment ago: no flush waits on them again before the back-off
+        }
         try {
             cache.putAll(salts.resolve(missing));
             if (failing) {
@@ -111,6 +117,7 @@ public final class VisitorHasher {
                 LOG.info("visitor salts can be had again: unique visitors are counted");
             }
         } catch (Exception e) {
+            retryAt = System.nanoTime() + RETRY_AFTER.toNanos();
             if (!failing) {
                 failing = true;
                 LOG.warn("cannot get the visitor salts of {} tenant periods ({}): their new visitors are left out of "
