@@ -84,7 +84,7 @@ public final class CounterConfig {
         uniquesPeriod = b.uniquesPeriod;
         UniquesPeriod everyTenant = uniquesPeriod;
         uniquesPeriods = b.uniquesPeriods != null ? b.uniquesPeriods : tenant -> everyTenant;
-        uniquesDir = b.uniquesDir;
+        uniquesDir = b.uniquesDir != null ? b.uniquesDir : logDir.resolve("uniques");
         maxPendingVisitors = TypedSettings.MAX_PENDING_VISITORS.check(b.maxPendingVisitors);
         privateHits = b.privateHits;
     }

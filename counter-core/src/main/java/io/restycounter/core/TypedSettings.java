@@ -96,7 +96,7 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     List<String> corsOrigins = List.of();
     UniquesPeriod uniquesPeriod = UniquesPeriod.DAY;
     java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
-    Path uniquesDir = Path.of("./data/uniques");
+    Path uniquesDir;
     int maxPendingVisitors = 1_000_000;
     java.util.function.Predicate<Hit> privateHits = hit -> false;
 
@@ -181,7 +181,7 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
         return self();
     }
 
-    /** UNIQUES_DIR: where the embedded store keeps its visitor salts and sketches, default ./data/uniques. */
+    /** UNIQUES_DIR: where the embedded store keeps its visitor salts and sketches, default {LOG_DIR}/uniques. */
     public B uniquesDir(Path dir) {
         uniquesDir = Objects.requireNonNull(dir, "uniquesDir");
         return self();

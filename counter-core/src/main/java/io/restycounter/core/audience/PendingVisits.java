@@ -93,10 +93,10 @@ public final class PendingVisits {
 
         /** Under the stripe's lock. */
         boolean add(CounterKey key, LocalDate day, String address, String agent) {
+            if (size >= max) {
+                return false;
+            }
             if (size == keys.length) {
-                if (size >= max) {
-                    return false;
-                }
                 int grown = (int) Math.min(max, 2L * size);
                 keys = Arrays.copyOf(keys, grown);
                 days = Arrays.copyOf(days, grown);
