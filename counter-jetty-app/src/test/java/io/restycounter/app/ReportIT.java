@@ -68,12 +68,13 @@ class ReportIT {
             assertEquals(200, r.statusCode());
             assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
             assertEquals("{\"tenant\":\"acme\",\"counter\":\"signup\",\"from\":\"2026-11-24\",\"to\":\"2026-11-28\","
-                    + "\"total\":8,\"days\":["
+                    + "\"total\":8,\"uniques\":1,\"uniques_from\":\"2026-11-27\",\"days\":["
                     + "{\"day\":\"2026-11-24\",\"count\":0,\"source\":\"archive\"},"
                     + "{\"day\":\"2026-11-25\",\"count\":3,\"source\":\"archive\"},"
                     + "{\"day\":\"2026-11-26\",\"count\":4,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-27\",\"count\":0,\"source\":\"live\"},"
-                    + "{\"day\":\"2026-11-28\",\"count\":1,\"source\":\"live\"}]}", body(r));
+                    + "{\"day\":\"2026-11-27\",\"count\":0,\"uniques\":0,\"source\":\"live\"},"
+                    + "{\"day\":\"2026-11-28\",\"count\":1,\"uniques\":1,\"source\":\"live\"}]}", body(r),
+                    "live days carry their unique visitors (this client, once); archived days have none");
             assertEquals("1+0", app.query("acme/signup"), "without from/to the seed's answer is unchanged");
 
             // Proof that the 25th is read from the archive, not the store that still holds it.

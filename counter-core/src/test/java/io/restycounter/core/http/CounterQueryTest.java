@@ -84,4 +84,21 @@ class CounterQueryTest {
         assertTrue(a.body().startsWith("tenant:"), a.body());
         assertEquals(404, query.answer("/acme/a%2Fb", null, "0123456789abcdef", null, null).status());
     }
+
+    @Test
+    void jsonSeriesCarryUniquesBesideEachLiveDaysCountAndTheRangesTotal() throws Exception {
+        CounterKey key = new CounterKey("acme", "signup");
+        for (String ip : new String[] {"203.0.113.7", "203.0.113.7", "198.51.100.1"}) {
+            engine.record(new Hit(engine.now(), key, 1, 200, "GET", "/", ip, null, null, null, null, "Firefox"));
+        }
+        engine.flush();
+        String body = query.answer("/acme/signup", "from=2026-11-26&to=2026-11-29", "0123456789abcdef", null, null).body();
+        assertEquals("{\"tenant\":\"acme\",\"counter\":\"signup\",\"from\":\"2026-11-26\",\"to\":\"2026-11-29\","
+                + "\"total\":13,\"uniques\":4,\"uniques_from\":\"2026-11-28\",\"days\":["
+                + "{\"day\":\"2026-11-26\",\"count\":0,\"source\":\"archive\"},"
+                + "{\"day\":\"2026-11-27\",\"count\":0,\"source\":\"archive\"},"
+                + "{\"day\":\"2026-11-28\",\"count\":2,\"uniques\":1,\"source\":\"live\"},"
+                + "{\"day\":\"2026-11-29\",\"count\":11,\"uniques\":3,\"source\":\"live\"}]}", body,
+                "the hit without address or agent is one visitor a day; the range sums the two days (UNIQUES_PERIOD=day)");
+    }
 }
