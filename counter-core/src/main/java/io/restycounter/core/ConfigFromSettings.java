@@ -64,6 +64,7 @@ final class ConfigFromSettings {
         text(s, "UNIQUES_PERIOD", v -> b.uniquesPeriod(UniquesPeriod.parse(v)));
         path(s, "UNIQUES_DIR", "a path", b::uniquesDir);
         integer(s, TypedSettings.MAX_PENDING_VISITORS, b::maxPendingVisitors);
+        integer(s, TypedSettings.UNIQUES_KEEP_DAYS, b::uniquesKeepDays);
         return b;
     }
 

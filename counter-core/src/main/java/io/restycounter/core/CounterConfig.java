@@ -48,6 +48,7 @@ public final class CounterConfig {
     private final java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
     private final Path uniquesDir;
     private final int maxPendingVisitors;
+    private final int uniquesKeepDays;
     private final java.util.function.Predicate<Hit> privateHits;
 
     private CounterConfig(Builder b) {
@@ -86,6 +87,7 @@ public final class CounterConfig {
         uniquesPeriods = b.uniquesPeriods != null ? b.uniquesPeriods : tenant -> everyTenant;
         uniquesDir = b.uniquesDir != null ? b.uniquesDir : logDir.resolve("uniques");
         maxPendingVisitors = TypedSettings.MAX_PENDING_VISITORS.check(b.maxPendingVisitors);
+        uniquesKeepDays = TypedSettings.UNIQUES_KEEP_DAYS.check(b.uniquesKeepDays);
         privateHits = b.privateHits;
     }
 
@@ -278,6 +280,22 @@ public final class CounterConfig {
     /** MAX_PENDING_VISITORS: visitors that may wait for the next flush. */
     public int maxPendingVisitors() {
         return maxPendingVisitors;
+    }
+
+    /** UNIQUES_KEEP_DAYS: days a day's unique-visitor sketches are kept after it. */
+    public int uniquesKeepDays() {
+        return uniquesKeepDays;
+    }
+
+    /**
+     * The first day whose unique visitors the store still holds, given {@code today}: UNIQUES_KEEP_DAYS
+     * back, and never less than the live window (the embedded store keeps at most 3660 days).
+     */
+    public java.time.LocalDate uniquesFrom(java.time.LocalDate today) {
+        int days = redisUrl == null ? Math.min(uniquesKeepDays, 3660) : uniquesKeepDays;
+        java.time.LocalDate kept = days > NEVER_EXPIRE_ABOVE ? java.time.LocalDate.MIN : today.minusDays(days);
+        java.time.LocalDate live = liveFrom(today);
+        return kept.isBefore(live) ? kept : live;
     }
 
     /** The privacy seam: counted hits for which this is true join no unique-visitor sketch. */

@@ -137,7 +137,7 @@ public final class CounterEngine implements AutoCloseable {
             int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
-                            daySketches(config, clock, retainDays))
+                            daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
                     : RedisCounterStore.connect(link, config, clock);
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
                     config.logQueueCapacity());
@@ -308,6 +308,11 @@ public final class CounterEngine implements AutoCloseable {
     /** Unique visitors of {@code key} per day from {@code from} to {@code to}, and the range's (see {@link UniqueVisitors}). */
     public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         return store.uniques(key, from, to);
+    }
+
+    /** The first day whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
+    public LocalDate uniquesFrom() {
+        return config.uniquesFrom(today());
     }
 
     /** The daily totals of closed days, aggregated from the logs. */

@@ -39,6 +39,7 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     static final IntSetting RATE_LIMIT_CLIENTS = new IntSetting("RATE_LIMIT_CLIENTS", 1, 100_000_000);
     static final IntSetting BOT_CACHE_SIZE = new IntSetting("BOT_CACHE_SIZE", 0, 10_000_000);
     static final IntSetting MAX_RANGE_DAYS = new IntSetting("MAX_RANGE_DAYS", 1, 3660);
+    static final IntSetting UNIQUES_KEEP_DAYS = new IntSetting("UNIQUES_KEEP_DAYS", 1, Integer.MAX_VALUE);
     static final IntSetting MAX_PENDING_VISITORS = new IntSetting("MAX_PENDING_VISITORS", 1, 1 << 26);
 
     private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
@@ -98,6 +99,7 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
     Path uniquesDir;
     int maxPendingVisitors = 1_000_000;
+    int uniquesKeepDays = 35;
     java.util.function.Predicate<Hit> privateHits = hit -> false;
 
     TypedSettings() {
@@ -184,6 +186,15 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     /** UNIQUES_DIR: where the embedded store keeps its visitor salts and sketches, default {LOG_DIR}/uniques. */
     public B uniquesDir(Path dir) {
         uniquesDir = Objects.requireNonNull(dir, "uniquesDir");
+        return self();
+    }
+
+    /**
+     * UNIQUES_KEEP_DAYS: days a day's unique-visitor sketches are kept after it, for queries of closed
+     * days too; default 35, never less than the live window; above 9999, forever (Redis).
+     */
+    public B uniquesKeepDays(int days) {
+        uniquesKeepDays = days;
         return self();
     }
 

@@ -49,6 +49,7 @@ public final class DaySketches {
     private final Path dir;
     private final PendingVisits pending;
     private final VisitorHasher hasher;
+    private final SaltFiles salts;
     private final Function<String, UniquesPeriod> periods;
     private final ZoneId zone;
     private final Clock clock;
@@ -69,7 +70,8 @@ public final class DaySketches {
         this.retainDays = retainDays;
         SaltFiles.PrivateFiles.directory(dir);
         this.pending = new PendingVisits(maxPending);
-        this.hasher = new VisitorHasher(new SaltFiles(dir.resolve("salts"), zone, clock), periods, zone, clock);
+        this.salts = new SaltFiles(dir.resolve("salts"), zone, clock);
+        this.hasher = new VisitorHasher(salts, periods, zone, clock);
         load();
     }
 
@@ -144,6 +146,11 @@ public final class DaySketches {
         });
         LocalDate oldest = today().minusDays(retainDays);
         days.keySet().removeIf(d -> d.isBefore(oldest));
+        try {
+            salts.sweepOnNewDay(); // with or without visitors today
+        } catch (IOException e) {
+            LOG.warn("UNIQUES_DIR: cannot delete the salts of ended periods ({}); retried at the next flush", e.toString());
+        }
     }
 
     /** Writes every day that changed since the last save, each file replaced atomically. */

@@ -45,9 +45,7 @@ public final class SaltFiles implements Salts {
 
     @Override
     public Map<Salt.SaltKey, Salt> resolve(Collection<Salt.SaltKey> keys) throws IOException {
-        if (!LocalDate.ofInstant(clock.instant(), zone).equals(sweptOn)) {
-            sweep();
-        }
+        sweepOnNewDay();
         Map<Salt.SaltKey, Salt> out = new HashMap<>();
         for (Salt.SaltKey k : keys) {
             out.put(k, saltOf(k));
@@ -81,10 +79,16 @@ public final class SaltFiles implements Salts {
         }
     }
 
+    /** Deletes the salt files of ended periods once a day begins (every period ends at a day's start). */
+    void sweepOnNewDay() throws IOException {
+        if (!LocalDate.ofInstant(clock.instant(), zone).equals(sweptOn)) {
+            sweep();
+        }
+    }
+
     /** Deletes the salt files of periods that have ended. */
     void sweep() throws IOException {
         Instant now = clock.instant();
-        sweptOn = LocalDate.ofInstant(now, zone);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path f : files) {
                 Instant end = endOf(f.getFileName().toString());
@@ -94,6 +98,7 @@ public final class SaltFiles implements Salts {
                 }
             }
         }
+        sweptOn = LocalDate.ofInstant(now, zone);
     }
 
     /** When the period named in a salt file's name ({@code tenant.week-20261130.salt}) ends, or null. */

@@ -361,7 +361,7 @@ public final class CounterQuery {
         return new Answer(200, JSON, body, headers);
     }
 
-    /** {@code uniques} covers the live days only (null before {@link #withUniques}): archived days keep none. */
+    /** {@code uniques} covers the days the store keeps uniques for (null before {@link #withUniques}). */
     record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
             UniqueVisitors uniques) {
 
@@ -370,13 +370,14 @@ public final class CounterQuery {
         }
     }
 
-    /** {@code s} with the unique visitors of its live days, read for the series shown only. */
+    /** {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back), read for the series shown only. */
     static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
             throws StoreException {
-        if (to.isBefore(s.liveFrom)) {
+        LocalDate kept = engine.uniquesFrom();
+        if (to.isBefore(kept)) {
             return s;
         }
-        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, s.liveFrom), to);
+        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, kept), to);
         return new Series(s.counter, s.total, s.counts, s.liveFrom, u);
     }
 
@@ -403,7 +404,7 @@ public final class CounterQuery {
         if (u != null && !u.days().isEmpty()) {
             g.writeNumberField("uniques", u.total());
             if (s.counts.firstKey().isBefore(u.days().firstKey())) {
-                g.writeStringField("uniques_from", u.days().firstKey().toString()); // archived days keep no uniques
+                g.writeStringField("uniques_from", u.days().firstKey().toString()); // older days keep no uniques
             }
         }
         g.writeArrayFieldStart("days");

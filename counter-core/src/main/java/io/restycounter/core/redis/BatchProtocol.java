@@ -72,6 +72,8 @@ final class BatchProtocol {
     private final Clock clock;
     private final ZoneId zone;
     private final int expireDays;
+    /** Days a unique-visitor sketch outlives its day: at least as long as the day hash (UNIQUES_KEEP_DAYS). */
+    private final int keepDays;
     private final String where;
     private final Connection connection;
 
@@ -90,6 +92,13 @@ final class BatchProtocol {
      */
     BatchProtocol(String writerId, String node, ZoneId zone, Clock clock, int expireDays, String where,
             Connection connection) {
+        this(writerId, node, zone, clock, expireDays, expireDays, where, connection);
+    }
+
+    /** As above; the unique-visitor sketches live {@code keepDays} after their day (at least {@code expireDays}). */
+    BatchProtocol(String writerId, String node, ZoneId zone, Clock clock, int expireDays, int keepDays, String where,
+            Connection connection) {
+        this.keepDays = Math.max(expireDays, keepDays);
         this.writerId = writerId;
         this.node = node;
         this.clock = clock;
@@ -166,9 +175,8 @@ final class BatchProtocol {
                 index.put(d.day(), at);
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
-                String ttl = Long.toString(expiresIn(d.day()));
-                expireAts.add(expirySet.contains(key) ? "0" : ttl);
-                sketchTtls.add(ttl);
+                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expiresIn(d.day(), expireDays)));
+                sketchTtls.add(Long.toString(expiresIn(d.day(), keepDays)));
             }
             triples.add(at);
             triples.add(d.counter());
@@ -198,11 +206,11 @@ final class BatchProtocol {
      * Seconds from now until the hash of {@code day} expires (at least 1), or 0 for never. Relative, so
      * that Redis's clock and this node's (a test's, too) need not agree on the date.
      */
-    private long expiresIn(LocalDate day) {
-        if (expireDays > CounterConfig.NEVER_EXPIRE_ABOVE) {
+    private long expiresIn(LocalDate day, int days) {
+        if (days > CounterConfig.NEVER_EXPIRE_ABOVE) {
             return 0;
         }
-        long at = day.plusDays(1L + expireDays).atStartOfDay(zone).toEpochSecond();
+        long at = day.plusDays(1L + days).atStartOfDay(zone).toEpochSecond();
         return Math.max(1, at - clock.instant().getEpochSecond());
     }
 

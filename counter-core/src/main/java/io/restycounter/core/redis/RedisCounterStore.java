@@ -102,7 +102,7 @@ public final class RedisCounterStore implements CounterStore {
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
-                where, this::flushConnection);
+                config.uniquesKeepDays(), where, this::flushConnection);
         this.meter = new FlushMeter(clock);
         this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
         this.visits = new PendingVisits(config.maxPendingVisitors());
