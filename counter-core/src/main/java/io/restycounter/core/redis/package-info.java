@@ -1,7 +1,8 @@
 /**
  * Everything that speaks to Redis through Lettuce: the client ({@code RedisConnector}), the live
- * store in its parts (pending deltas, the exactly-once batch protocol, the flusher), the archive,
- * tenant keys and small shared state ({@code RedisLink}). Imports the face and {@code report} (the
- * archive's month format).
+ * store in its parts (pending deltas, the exactly-once batch protocol, the flusher, the visitor ids
+ * that ride in its batches and the salts and sketches of unique visitors), the archive, tenant keys
+ * and small shared state ({@code RedisLink}). Imports the face, {@code report} (the archive's month
+ * format) and {@code audience} (visitor ids).
  */
 package io.restycounter.core.redis;
