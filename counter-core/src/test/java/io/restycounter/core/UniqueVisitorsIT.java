@@ -115,6 +115,30 @@ class UniqueVisitorsIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void twoEnginesOnOneRedisCountAVisitorOnce() throws Exception {
+        MutableClock clock = new MutableClock(MON.atTime(9, 0).toInstant(java.time.ZoneOffset.UTC));
+        CounterKey key = new CounterKey("twonodes", "home");
+        CounterConfig.Builder a = CounterConfig.builder().logDir(dir.resolve("a")).apiKey("test-api-key")
+                .redisUrl(redis.url()).nodeId("a").flushInterval(java.time.Duration.ofMillis(60_000));
+        CounterConfig.Builder b = CounterConfig.builder().logDir(dir.resolve("b")).apiKey("test-api-key")
+                .redisUrl(redis.url()).nodeId("b").flushInterval(java.time.Duration.ofMillis(60_000));
+        try (CounterEngine one = CounterEngine.start(a.build(), clock);
+                CounterEngine two = CounterEngine.start(b.build(), clock)) {
+            for (CounterEngine e : List.of(one, two, one)) {
+                e.record(new Hit(e.now(), key, 1, 200, "GET", "/p/twonodes/home", "203.0.113.7", null, null, null, null,
+                        "Firefox"));
+            }
+            two.record(new Hit(two.now(), key, 1, 200, "GET", "/p/twonodes/home", "203.0.113.8", null, null, null, null,
+                    "Firefox"));
+            one.flush();
+            two.flush();
+            assertEquals(2, one.uniques(key, MON, MON).total(), "the visitor both nodes saw is one");
+            assertEquals(2, two.uniques(key, MON, MON).total());
+            assertEquals(4, one.counts(key, MON, MON).get(MON));
+        }
+    }
+
     /** Per day, the distinct address + user agent of the log's non-private lines of KEY. */
     private static Map<LocalDate, Set<String>> visitorsInLog(Path logDir) throws IOException {
         Map<LocalDate, Set<String>> out = new HashMap<>();
