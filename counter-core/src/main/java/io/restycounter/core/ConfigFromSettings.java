@@ -68,6 +68,10 @@ final class ConfigFromSettings {
         b.openTenants(s.getBoolean("OPEN_TENANTS", true));
         integer(s, TypedSettings.MAX_NEW_COUNTERS_PER_DAY, b::maxNewCountersPerDay);
         integer(s, TypedSettings.MAX_HITS_PER_SECOND, b::maxHitsPerSecond);
+        text(s, "UNIQUES_PERIOD", v -> b.uniquesPeriod(UniquesPeriod.parse(v)));
+        path(s, "UNIQUES_DIR", "a path", b::uniquesDir);
+        integer(s, TypedSettings.MAX_PENDING_VISITORS, b::maxPendingVisitors);
+        integer(s, TypedSettings.UNIQUES_KEEP_DAYS, b::uniquesKeepDays);
         return b;
     }
 

@@ -49,6 +49,12 @@ public final class CounterConfig {
     private final boolean openTenants;
     private final int maxNewCountersPerDay;
     private final int maxHitsPerSecond;
+    private final UniquesPeriod uniquesPeriod;
+    private final java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
+    private final Path uniquesDir;
+    private final int maxPendingVisitors;
+    private final int uniquesKeepDays;
+    private final java.util.function.Predicate<Hit> privateHits;
 
     private CounterConfig(Builder b) {
         redisUrl = b.checkedRedisUrl();
@@ -86,6 +92,13 @@ public final class CounterConfig {
         openTenants = b.openTenants;
         maxNewCountersPerDay = TypedSettings.MAX_NEW_COUNTERS_PER_DAY.check(b.maxNewCountersPerDay);
         maxHitsPerSecond = TypedSettings.MAX_HITS_PER_SECOND.check(b.maxHitsPerSecond);
+        uniquesPeriod = b.uniquesPeriod;
+        UniquesPeriod everyTenant = uniquesPeriod;
+        uniquesPeriods = b.uniquesPeriods != null ? b.uniquesPeriods : tenant -> everyTenant;
+        uniquesDir = b.uniquesDir != null ? b.uniquesDir : logDir.resolve("uniques");
+        maxPendingVisitors = TypedSettings.MAX_PENDING_VISITORS.check(b.maxPendingVisitors);
+        uniquesKeepDays = TypedSettings.UNIQUES_KEEP_DAYS.check(b.uniquesKeepDays);
+        privateHits = b.privateHits;
     }
 
     /** A builder with every setting at its default, the same as an empty environment's. */
@@ -282,6 +295,47 @@ public final class CounterConfig {
     /** Origins a browser may query from (CORS_ORIGINS); "*" for any; empty for none. */
     public java.util.List<String> corsOrigins() {
         return corsOrigins;
+    }
+
+    /** UNIQUES_PERIOD: the default period of a visitor identity. */
+    public UniquesPeriod uniquesPeriod() {
+        return uniquesPeriod;
+    }
+
+    /** The one seam that says each tenant's uniques period: {@link #uniquesPeriod()} unless a registry set it. */
+    public java.util.function.Function<String, UniquesPeriod> uniquesPeriods() {
+        return uniquesPeriods;
+    }
+
+    /** UNIQUES_DIR: the embedded store's visitor salts and sketches. */
+    public Path uniquesDir() {
+        return uniquesDir;
+    }
+
+    /** MAX_PENDING_VISITORS: visitors that may wait for the next flush. */
+    public int maxPendingVisitors() {
+        return maxPendingVisitors;
+    }
+
+    /** UNIQUES_KEEP_DAYS: days a day's unique-visitor sketches are kept after it. */
+    public int uniquesKeepDays() {
+        return uniquesKeepDays;
+    }
+
+    /**
+     * The first day whose unique visitors the store still holds, given {@code today}: UNIQUES_KEEP_DAYS
+     * back, and never less than the live window (the embedded store keeps at most 3660 days).
+     */
+    public java.time.LocalDate uniquesFrom(java.time.LocalDate today) {
+        int days = redisUrl == null ? Math.min(uniquesKeepDays, 3660) : uniquesKeepDays;
+        java.time.LocalDate kept = days > NEVER_EXPIRE_ABOVE ? java.time.LocalDate.MIN : today.minusDays(days);
+        java.time.LocalDate live = liveFrom(today);
+        return kept.isBefore(live) ? kept : live;
+    }
+
+    /** The privacy seam: counted hits for which this is true join no unique-visitor sketch. */
+    public java.util.function.Predicate<Hit> privateHits() {
+        return privateHits;
     }
 
     /**

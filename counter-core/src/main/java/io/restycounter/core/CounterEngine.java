@@ -1,5 +1,6 @@
 package io.restycounter.core;
 
+import io.restycounter.core.audience.DaySketches;
 import io.restycounter.core.embedded.FileCounterArchive;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
@@ -13,6 +14,7 @@ import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -75,6 +77,8 @@ public final class CounterEngine implements AutoCloseable {
     private final byte[] apiKeyDigest;
     private final RateLimiter rateLimiter;
     private final BotDetector bots;
+    /** The privacy seam: a counted hit for which it is true joins no unique-visitor sketch. */
+    private final java.util.function.Predicate<Hit> privateHits;
     private final AtomicLong refused = new AtomicLong();
     /** Hits by {@link Outcome}, indexed by ordinal: one LongAdder increment per hit, nothing allocated. */
     private final LongAdder[] fates = adders(Outcome.values().length);
@@ -121,6 +125,7 @@ public final class CounterEngine implements AutoCloseable {
                 ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
                 : null;
         this.bots = new BotDetector(config.botCacheSize());
+        this.privateHits = config.privateHits();
     }
 
     /**
@@ -150,9 +155,10 @@ public final class CounterEngine implements AutoCloseable {
         TenantRegistry tenants = null;
         try {
             link = config.redisUrl() == null ? null : RedisLink.connect(config);
+            int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
             store = link == null
-                    ? new MemoryCounterStore(Math.max(2, Math.min(config.redisExpireDays(), 3660)),
-                            MemoryCounterStore.DEFAULT_MAX_COUNTERS)
+                    ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
+                            daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
                     : RedisCounterStore.connect(link, config, clock);
             tenants = tenantRegistry(config, link);
             TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
@@ -174,6 +180,18 @@ public final class CounterEngine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             EngineParts.closeAll(e, tenants, tenantKeys, archive, log, store, link);
             throw e;
+        }
+    }
+
+    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
+    private static DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
+        try {
+            DaySketches sketches = new DaySketches(config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock,
+                    retainDays, config.maxPendingVisitors());
+            sketches.start(config.flushInterval());
+            return sketches;
+        } catch (IOException e) {
+            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + e, e);
         }
     }
 
@@ -277,6 +295,9 @@ public final class CounterEngine implements AutoCloseable {
             refused.incrementAndGet();
             return Outcome.REFUSED_LOG_FULL;
         }
+        if (!privateHits.test(hit)) {
+            store.visit(hit.key(), day, hit.ip(), hit.userAgent()); // references only: hashed by the flush
+        }
         return Outcome.COUNTED;
     }
 
@@ -312,6 +333,16 @@ public final class CounterEngine implements AutoCloseable {
     /** Counts per day from {@code from} to {@code to}, both included, with this node's unflushed hits. */
     public SortedMap<LocalDate, Long> counts(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         return store.range(key, from, to);
+    }
+
+    /** Unique visitors of {@code key} per day from {@code from} to {@code to}, and the range's (see {@link UniqueVisitors}). */
+    public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return store.uniques(key, from, to);
+    }
+
+    /** The first day whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
+    public LocalDate uniquesFrom() {
+        return config.uniquesFrom(today());
     }
 
     /** The daily totals of closed days, aggregated from the logs. */

@@ -64,6 +64,24 @@ public interface CounterStore extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * Notes a visitor of {@code key} on {@code day} for its unique-visitor sketch. On the request path:
+     * a bounded append of references, no hashing, no I/O; the store hashes the visitor with its
+     * period's secret salt off the request thread, by its next flush. False when the visitor was not
+     * kept (the store keeps no uniques, or too many visitors wait): the hit still counts.
+     */
+    default boolean visit(CounterKey key, LocalDate day, String clientAddress, String userAgent) {
+        return false;
+    }
+
+    /**
+     * The unique visitors of {@code key} from {@code from} to {@code to}, both included, as far as the
+     * store holds them (see {@link UniqueVisitors}); visitors noted since the last flush are not in it.
+     */
+    default UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return UniqueVisitors.NONE;
+    }
+
     /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
     void flush() throws StoreException;
 

@@ -1,10 +1,8 @@
 package io.restycounter.core;
 
-import io.lettuce.core.RedisURI;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.LogFileName;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,7 +11,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -43,9 +40,9 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     static final IntSetting MAX_HITS_PER_SECOND = new IntSetting("MAX_HITS_PER_SECOND", 0, 10_000_000);
     /** Where the tenant command and the embedded store look for the registry when TENANTS is not set. */
     static final Path DEFAULT_TENANTS = Path.of("./data/tenants.toml");
+    static final IntSetting UNIQUES_KEEP_DAYS = new IntSetting("UNIQUES_KEEP_DAYS", 1, Integer.MAX_VALUE);
+    static final IntSetting MAX_PENDING_VISITORS = new IntSetting("MAX_PENDING_VISITORS", 1, 1 << 26);
 
-    private static final String REDIS_URL_EXPECTED = "redis://host:port or rediss://host:port (comma-separated "
-            + "for a cluster), or redis-sentinel://host:port[,host:port]/db#master";
 
     /** An integer setting and its range, so that a parser and a check report it alike. */
     record IntSetting(String name, int min, int max) {
@@ -104,6 +101,12 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     boolean openTenants = true;
     int maxNewCountersPerDay = 100_000;
     int maxHitsPerSecond;
+    UniquesPeriod uniquesPeriod = UniquesPeriod.DAY;
+    java.util.function.Function<String, UniquesPeriod> uniquesPeriods;
+    Path uniquesDir;
+    int maxPendingVisitors = 1_000_000;
+    int uniquesKeepDays = 35;
+    java.util.function.Predicate<Hit> privateHits = Hit::privateHit;
 
     TypedSettings() {
     }
@@ -168,6 +171,51 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
     /** MAX_PENDING_COUNTERS: distinct (counter, day) counts that may wait for Redis, default 1000000. */
     public B maxPendingCounters(int max) {
         maxPendingCounters = max;
+        return self();
+    }
+
+    /** UNIQUES_PERIOD: how long a visitor identity lives (day, week or month), for every tenant; default day. */
+    public B uniquesPeriod(UniquesPeriod period) {
+        uniquesPeriod = Objects.requireNonNull(period, "uniquesPeriod");
+        return self();
+    }
+
+    /**
+     * Each tenant's UNIQUES_PERIOD (a tenant registry plugs in here); null (the default) gives every
+     * tenant {@link #uniquesPeriod}. Called off the request path, once per tenant and flush at most.
+     */
+    public B uniquesPeriods(java.util.function.Function<String, UniquesPeriod> perTenant) {
+        uniquesPeriods = perTenant;
+        return self();
+    }
+
+    /** UNIQUES_DIR: where the embedded store keeps its visitor salts and sketches, default {LOG_DIR}/uniques. */
+    public B uniquesDir(Path dir) {
+        uniquesDir = Objects.requireNonNull(dir, "uniquesDir");
+        return self();
+    }
+
+    /**
+     * UNIQUES_KEEP_DAYS: days a day's unique-visitor sketches are kept after it, for queries of closed
+     * days too; default 35, never less than the live window; above 9999, forever (Redis).
+     */
+    public B uniquesKeepDays(int days) {
+        uniquesKeepDays = days;
+        return self();
+    }
+
+    /** MAX_PENDING_VISITORS: visitors that may wait for the next flush before more are left out of uniques, default 1000000. */
+    public B maxPendingVisitors(int max) {
+        maxPendingVisitors = max;
+        return self();
+    }
+
+    /**
+     * Which counted hits join no unique-visitor sketch (privacy signals, for example): the privacy
+     * seam. Default none. Called on the request path: it must be cheap and do no I/O.
+     */
+    public B privateHits(java.util.function.Predicate<Hit> isPrivate) {
+        privateHits = Objects.requireNonNull(isPrivate, "privateHits");
         return self();
     }
 
@@ -378,51 +426,15 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
 
     /** The Redis URL to use, from {@link #redisUrl} or else the host, port and password; null for none. */
     final String checkedRedisUrl() {
-        if (redisUrl != null) {
-            if (isSentinel(redisUrl)) {
-                RedisURI uri = parseRedisUri(redisUrl);
-                if (uri.getSentinels().isEmpty() || uri.getSentinelMasterId() == null) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                return redisUrl;
-            }
-            for (String one : redisUrl.split(",")) {
-                URI uri;
-                try {
-                    uri = new URI(one.trim());
-                } catch (URISyntaxException e) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-                }
-                parseRedisUri(one.trim());
-            }
-            return redisUrl;
-        }
-        if (redisHost == null) {
+        if (redisUrl == null && redisHost == null) {
             return null;
         }
-        if (!redisHost.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+]")) {
-            throw Settings.invalid("REDIS_HOST", "a host name or IP address", redisHost);
-        }
-        int port = REDIS_PORT.check(redisPort);
-        // URLEncoder is for forms: its '+' for a space would reach Redis as a '+'.
-        String userInfo = redisPassword == null ? ""
-                : ":" + java.net.URLEncoder.encode(redisPassword, java.nio.charset.StandardCharsets.UTF_8)
-                        .replace("+", "%20") + "@";
-        return "redis://" + userInfo + redisHost + ":" + port;
+        return RedisUrlCheck.url(redisUrl, redisHost, redisUrl != null ? 0 : REDIS_PORT.check(redisPort), redisPassword);
     }
 
     /** Whether {@code url} (checked) reaches a Sentinel; refuses REDIS_CLUSTER with one. */
     final boolean checkedSentinel(String url) {
-        if (url == null || !isSentinel(url)) {
-            return false;
-        }
-        if (redisCluster) {
-            throw new ConfigException("REDIS_CLUSTER: expected false with a redis-sentinel:// REDIS_URL, got true");
-        }
-        return true;
+        return RedisUrlCheck.sentinel(url, redisCluster);
     }
 
     final Path checkedRedisTlsCa() {
@@ -479,18 +491,5 @@ abstract class TypedSettings<B extends TypedSettings<B>> {
             out.add(o);
         }
         return List.copyOf(out);
-    }
-
-    static boolean isSentinel(String url) {
-        String lower = url.trim().toLowerCase(Locale.ROOT);
-        return lower.startsWith("redis-sentinel://") || lower.startsWith("rediss-sentinel://");
-    }
-
-    private static RedisURI parseRedisUri(String url) {
-        try {
-            return RedisURI.create(url);
-        } catch (RuntimeException e) {
-            throw Settings.invalidSecret("REDIS_URL", REDIS_URL_EXPECTED);
-        }
     }
 }

@@ -77,6 +77,24 @@ class CounterConfigBuilderTest {
         assertEquals(366, c.maxRangeDays());
         assertNull(c.tenantKeysFile());
         assertEquals(List.of(), c.corsOrigins());
+        assertEquals(UniquesPeriod.DAY, c.uniquesPeriod());
+        assertEquals(UniquesPeriod.DAY, c.uniquesPeriods().apply("acme"));
+        assertEquals(Path.of("./data/logs/uniques"), c.uniquesDir());
+        assertEquals(1_000_000, c.maxPendingVisitors());
+        assertFalse(c.privateHits().test(new Hit(0, new CounterKey("acme", "c"), 1, 200, "GET", "/", null, null, null,
+                null, null, null)));
+    }
+
+    @Test
+    void theUniquesPeriodSeamGivesEachTenantItsOwnAndDefaultsToTheSetting() {
+        CounterConfig c = CounterConfig.from(Settings.of(Map.of("UNIQUES_PERIOD", "week")));
+        assertEquals(UniquesPeriod.WEEK, c.uniquesPeriods().apply("anyone"));
+        CounterConfig registry = CounterConfig.builder().uniquesPeriod(UniquesPeriod.WEEK)
+                .uniquesPeriods(t -> t.equals("acme") ? UniquesPeriod.MONTH : UniquesPeriod.WEEK).build();
+        assertEquals(UniquesPeriod.MONTH, registry.uniquesPeriods().apply("acme"));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> CounterConfig.from(Settings.of(Map.of("UNIQUES_PERIOD", "year"))));
+        assertEquals("UNIQUES_PERIOD: expected day, week or month, got \"year\"", e.getMessage());
     }
 
     @Test
@@ -113,6 +131,9 @@ class CounterConfigBuilderTest {
         env.put("MAX_RANGE_DAYS", "31");
         env.put("TENANT_KEYS", dir.resolve("tenants").toString());
         env.put("CORS_ORIGINS", "https://app.example.com, http://localhost:3000");
+        env.put("UNIQUES_PERIOD", "month");
+        env.put("UNIQUES_DIR", dir.resolve("uniques").toString());
+        env.put("MAX_PENDING_VISITORS", "4096");
 
         CounterConfig typed = CounterConfig.builder()
                 .redisHost("10.0.0.5").redisPort(6380).redisPassword("p@ss word").redisTlsCa(ca)
@@ -140,6 +161,9 @@ class CounterConfigBuilderTest {
                 .maxRangeDays(31)
                 .tenantKeysFile(dir.resolve("tenants"))
                 .corsOrigins(List.of("https://app.example.com", "http://localhost:3000"))
+                .uniquesPeriod(UniquesPeriod.MONTH)
+                .uniquesDir(dir.resolve("uniques"))
+                .maxPendingVisitors(4096)
                 .build();
         CounterConfig fromEnv = CounterConfig.from(Settings.of(env));
         assertSame(fromEnv, typed, true);
@@ -318,6 +342,9 @@ class CounterConfigBuilderTest {
         assertEquals(expected.archiveDir(), actual.archiveDir());
         assertEquals(expected.maxRangeDays(), actual.maxRangeDays());
         assertEquals(expected.tenantKeysFile(), actual.tenantKeysFile());
+        assertEquals(expected.uniquesPeriod(), actual.uniquesPeriod());
+        assertEquals(expected.uniquesDir(), actual.uniquesDir());
+        assertEquals(expected.maxPendingVisitors(), actual.maxPendingVisitors());
         assertEquals(expected.corsOrigins(), actual.corsOrigins());
         LocalDate today = LocalDate.of(2026, 11, 29);
         assertEquals(expected.liveFrom(today), actual.liveFrom(today));

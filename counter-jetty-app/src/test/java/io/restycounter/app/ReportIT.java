@@ -68,12 +68,13 @@ class ReportIT {
             assertEquals(200, r.statusCode());
             assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
             assertEquals("{\"tenant\":\"acme\",\"counter\":\"signup\",\"from\":\"2026-11-24\",\"to\":\"2026-11-28\","
-                    + "\"total\":8,\"days\":["
-                    + "{\"day\":\"2026-11-24\",\"count\":0,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-25\",\"count\":3,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-26\",\"count\":4,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-27\",\"count\":0,\"source\":\"live\"},"
-                    + "{\"day\":\"2026-11-28\",\"count\":1,\"source\":\"live\"}]}", body(r));
+                    + "\"total\":8,\"uniques\":3,\"days\":["
+                    + "{\"day\":\"2026-11-24\",\"count\":0,\"uniques\":0,\"source\":\"archive\"},"
+                    + "{\"day\":\"2026-11-25\",\"count\":3,\"uniques\":1,\"source\":\"archive\"},"
+                    + "{\"day\":\"2026-11-26\",\"count\":4,\"uniques\":1,\"source\":\"archive\"},"
+                    + "{\"day\":\"2026-11-27\",\"count\":0,\"uniques\":0,\"source\":\"live\"},"
+                    + "{\"day\":\"2026-11-28\",\"count\":1,\"uniques\":1,\"source\":\"live\"}]}", body(r),
+                    "every day carries its unique visitors (this client, once a day), archived ones too (UNIQUES_KEEP_DAYS)");
             assertEquals("1+0", app.query("acme/signup"), "without from/to the seed's answer is unchanged");
 
             // Proof that the 25th is read from the archive, not the store that still holds it.
@@ -93,12 +94,12 @@ class ReportIT {
                     "X-Api-Key", KEY);
             assertEquals(200, r.statusCode(), body(r));
             assertEquals("{\"tenant\":\"acme\",\"from\":\"2026-11-25\",\"to\":\"2026-11-26\",\"counters\":["
-                    + "{\"counter\":\"signup\",\"total\":7,\"days\":["
-                    + "{\"day\":\"2026-11-25\",\"count\":3,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-26\",\"count\":4,\"source\":\"archive\"}]},"
-                    + "{\"counter\":\"news.a\",\"total\":1,\"days\":["
-                    + "{\"day\":\"2026-11-25\",\"count\":1,\"source\":\"archive\"},"
-                    + "{\"day\":\"2026-11-26\",\"count\":0,\"source\":\"archive\"}]}]}", body(r));
+                    + "{\"counter\":\"signup\",\"total\":7,\"uniques\":2,\"days\":["
+                    + "{\"day\":\"2026-11-25\",\"count\":3,\"uniques\":1,\"source\":\"archive\"},"
+                    + "{\"day\":\"2026-11-26\",\"count\":4,\"uniques\":1,\"source\":\"archive\"}]},"
+                    + "{\"counter\":\"news.a\",\"total\":1,\"uniques\":1,\"days\":["
+                    + "{\"day\":\"2026-11-25\",\"count\":1,\"uniques\":1,\"source\":\"archive\"},"
+                    + "{\"day\":\"2026-11-26\",\"count\":0,\"uniques\":0,\"source\":\"archive\"}]}]}", body(r));
 
             String prefix = body(app.get("/p-query/acme?prefix=news&from=2026-11-25&to=2026-11-28", "X-Api-Key", KEY));
             assertTrue(prefix.contains("{\"counter\":\"news.a\",\"total\":1,"), prefix);

@@ -69,10 +69,11 @@ class ReportPageIT {
             String api = new String(app.get("/p-query/acme?counter=signup&counter=news.a&from=2026-11-25&to=2026-11-28",
                     "X-Api-Key", TestServer.API_KEY).body(), StandardCharsets.UTF_8);
             StringBuilder expectedCsv = new StringBuilder("counter,day,count,source\n");
-            Matcher counter = Pattern.compile("\\{\"counter\":\"([^\"]+)\",\"total\":\\d+,\"days\":\\[(.*?)]}").matcher(api);
+            Matcher counter = Pattern.compile("\\{\"counter\":\"([^\"]+)\",\"total\":\\d+,"
+                    + "(?:\"uniques\":\\d+,(?:\"uniques_from\":\"[^\"]+\",)?)?\"days\":\\[(.*?)]}").matcher(api);
             List<String> counts = new ArrayList<>();
             while (counter.find()) {
-                Matcher d = Pattern.compile("\\{\"day\":\"([^\"]+)\",\"count\":(\\d+),\"source\":\"(\\w+)\"}")
+                Matcher d = Pattern.compile("\\{\"day\":\"([^\"]+)\",\"count\":(\\d+),(?:\"uniques\":\\d+,)?\"source\":\"(\\w+)\"}")
                         .matcher(counter.group(2));
                 while (d.find()) {
                     expectedCsv.append(counter.group(1)).append(',').append(d.group(1)).append(',').append(d.group(2))

@@ -2,6 +2,8 @@ package io.restycounter.core.embedded;
 
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
+import io.restycounter.core.UniqueVisitors;
+import io.restycounter.core.audience.DaySketches;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +31,19 @@ public final class MemoryCounterStore implements CounterStore {
     private final AtomicInteger counters = new AtomicInteger();
     private final int retainDays;
     private final int maxCounters;
+    /** The unique-visitor sketches, or null: this store then keeps no uniques. */
+    private final DaySketches uniques;
 
     /**
      * @param retainDays  how many days before the newest one to keep
      * @param maxCounters how many (counter, day) entries it holds at most; a new one past that is refused
      */
     public MemoryCounterStore(int retainDays, int maxCounters) {
+        this(retainDays, maxCounters, null);
+    }
+
+    /** As above, with the unique-visitor sketches, which it flushes and closes from now on (null: none). */
+    public MemoryCounterStore(int retainDays, int maxCounters, DaySketches uniques) {
         if (retainDays < 1) {
             throw new IllegalArgumentException("retainDays: expected at least 1, got " + retainDays);
         }
@@ -43,6 +52,17 @@ public final class MemoryCounterStore implements CounterStore {
         }
         this.retainDays = retainDays;
         this.maxCounters = maxCounters;
+        this.uniques = uniques;
+    }
+
+    @Override
+    public boolean visit(CounterKey key, LocalDate day, String clientAddress, String userAgent) {
+        return uniques != null && uniques.visit(key, day, clientAddress, userAgent);
+    }
+
+    @Override
+    public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) {
+        return uniques == null ? UniqueVisitors.NONE : uniques.uniques(key, from, to);
     }
 
     /** Nothing is pending here; full when every counter it may hold is taken. */
@@ -137,8 +157,12 @@ public final class MemoryCounterStore implements CounterStore {
         return out;
     }
 
+    /** Counts need no flush; waiting visitors are hashed into their sketches. */
     @Override
     public void flush() {
+        if (uniques != null) {
+            uniques.flush();
+        }
     }
 
     @Override
@@ -146,7 +170,11 @@ public final class MemoryCounterStore implements CounterStore {
         return true;
     }
 
+    /** Saves the unique-visitor sketches. */
     @Override
     public void close() {
+        if (uniques != null) {
+            uniques.close();
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.TenantKeys;
+import io.restycounter.core.UniqueVisitors;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -300,7 +301,7 @@ public final class CounterQuery {
             if (paging != null) {
                 page = paging.read(engine, tenant, prefix, from, to, liveFrom);
                 for (Series s : page.series()) {
-                    out.add(s);
+                    out.add(withUniques(engine, s, tenant, from, to));
                 }
             } else {
                 if (counters.size() > MAX_COUNTERS) {
@@ -308,7 +309,8 @@ public final class CounterQuery {
                             + counters.size());
                 }
                 for (String c : counters) {
-                    out.add(seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom));
+                    out.add(withUniques(engine, seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom), tenant,
+                            from, to));
                 }
             }
             Paging.Page shown = page;
@@ -362,7 +364,24 @@ public final class CounterQuery {
         return new Answer(200, JSON, body, headers);
     }
 
-    record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
+    /** {@code uniques} covers the days the store keeps uniques for (null before {@link #withUniques}). */
+    record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
+            UniqueVisitors uniques) {
+
+        Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
+            this(counter, total, counts, liveFrom, null);
+        }
+    }
+
+    /** {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back), read for the series shown only. */
+    static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
+            throws StoreException {
+        LocalDate kept = engine.uniquesFrom();
+        if (to.isBefore(kept)) {
+            return s;
+        }
+        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, kept), to);
+        return new Series(s.counter, s.total, s.counts, s.liveFrom, u);
     }
 
     /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
@@ -384,11 +403,21 @@ public final class CounterQuery {
 
     private static void writeSeries(JsonGenerator g, Series s) throws IOException {
         g.writeNumberField("total", s.total);
+        UniqueVisitors u = s.uniques;
+        if (u != null && !u.days().isEmpty()) {
+            g.writeNumberField("uniques", u.total());
+            if (s.counts.firstKey().isBefore(u.days().firstKey())) {
+                g.writeStringField("uniques_from", u.days().firstKey().toString()); // older days keep no uniques
+            }
+        }
         g.writeArrayFieldStart("days");
         for (Map.Entry<LocalDate, Long> e : s.counts.entrySet()) {
             g.writeStartObject();
             g.writeStringField("day", e.getKey().toString());
             g.writeNumberField("count", e.getValue());
+            if (u != null && u.has(e.getKey())) {
+                g.writeNumberField("uniques", u.days().get(e.getKey()));
+            }
             g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
             g.writeEndObject();
         }

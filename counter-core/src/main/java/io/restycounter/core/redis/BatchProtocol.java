@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Redis confirms them; a confirmed marker is deleted unless an attempt of its batch failed (a late copy
  * may still arrive, so such a marker stays until its TTL). Reads ask, atomically with the counts, which
  * markers of batches in flight exist. The same script adds each batch to this node's own hash of the day
- * ({@link #nodeKey}), which a restart compares with the node's log.
+ * ({@link #nodeKey}), which a restart compares with the node's log, and its visitor ids to each counter's
+ * unique-visitor HyperLogLog ({@link #sketchKey}): PFADD is idempotent, so a batch applied in part or
+ * sent twice adds no visitor twice.
  *
  * <p>Batches are built, confirmed and their markers deleted by one thread at a time (the store's flush
  * lock); the list in flight may be read by any thread.
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
 final class BatchProtocol {
 
     static final int MAX_BATCH_ENTRIES = 1000;
+    /** Visitor ids in one batch at most (about 13 characters each), so one script call stays small. */
+    static final int MAX_BATCH_VISITORS = 20_000;
     /** How long a batch marker outlives a crash between apply and confirm; confirmed markers are deleted. */
     static final long MARKER_TTL_SECONDS = 86_400;
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
@@ -68,6 +72,8 @@ final class BatchProtocol {
     private final Clock clock;
     private final ZoneId zone;
     private final int expireDays;
+    /** Days a unique-visitor sketch outlives its day: at least as long as the day hash (UNIQUES_KEEP_DAYS). */
+    private final int keepDays;
     private final String where;
     private final Connection connection;
 
@@ -86,6 +92,13 @@ final class BatchProtocol {
      */
     BatchProtocol(String writerId, String node, ZoneId zone, Clock clock, int expireDays, String where,
             Connection connection) {
+        this(writerId, node, zone, clock, expireDays, expireDays, where, connection);
+    }
+
+    /** As above; the unique-visitor sketches live {@code keepDays} after their day (at least {@code expireDays}). */
+    BatchProtocol(String writerId, String node, ZoneId zone, Clock clock, int expireDays, int keepDays, String where,
+            Connection connection) {
+        this.keepDays = Math.max(expireDays, keepDays);
         this.writerId = writerId;
         this.node = node;
         this.clock = clock;
@@ -128,8 +141,19 @@ final class BatchProtocol {
         List<Batch> built = new ArrayList<>();
         for (Map.Entry<String, List<Delta>> t : byTenant.entrySet()) {
             List<Delta> all = t.getValue();
-            for (int i = 0; i < all.size(); i += MAX_BATCH_ENTRIES) {
-                built.add(newBatch(t.getKey(), all.subList(i, Math.min(all.size(), i + MAX_BATCH_ENTRIES))));
+            int from = 0;
+            int visitors = 0;
+            for (int i = 0; i < all.size(); i++) {
+                int v = all.get(i).visitors().length;
+                if (i - from == MAX_BATCH_ENTRIES || i > from && visitors + v > MAX_BATCH_VISITORS) {
+                    built.add(newBatch(t.getKey(), all.subList(from, i)));
+                    from = i;
+                    visitors = 0;
+                }
+                visitors += v;
+            }
+            if (from < all.size()) {
+                built.add(newBatch(t.getKey(), all.subList(from, all.size())));
             }
         }
         inFlight.addAll(built);
@@ -142,7 +166,8 @@ final class BatchProtocol {
         List<String> keys = new ArrayList<>();
         keys.add(marker);
         List<String> expireAts = new ArrayList<>();
-        List<String> triples = new ArrayList<>(part.size() * 3);
+        List<String> sketchTtls = new ArrayList<>();
+        List<String> triples = new ArrayList<>(part.size() * 4);
         for (Delta d : part) {
             String at = index.get(d.day());
             if (at == null) {
@@ -150,31 +175,42 @@ final class BatchProtocol {
                 index.put(d.day(), at);
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
-                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expiresIn(d.day())));
+                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expiresIn(d.day(), expireDays)));
+                sketchTtls.add(Long.toString(expiresIn(d.day(), keepDays)));
             }
             triples.add(at);
             triples.add(d.counter());
             triples.add(Long.toString(d.inc()));
+            triples.add(Integer.toString(d.visitors().length));
+            for (long v : d.visitors()) {
+                triples.add(Long.toString(v, Character.MAX_RADIX));
+            }
         }
         for (int i = 1, days = keys.size(); i < days; i++) {
             keys.add(keys.get(i) + NODE_INFIX + node);
         }
-        List<String> args = new ArrayList<>(1 + expireAts.size() + triples.size());
+        List<String> args = new ArrayList<>(1 + 2 * expireAts.size() + triples.size());
         args.add(Long.toString(MARKER_TTL_SECONDS));
         args.addAll(expireAts);
+        args.addAll(sketchTtls);
         args.addAll(triples);
         return new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
+    }
+
+    /** The unique-visitor sketch of {@code counter} on {@code day}: a HyperLogLog beside the day hash. */
+    static String sketchKey(String tenant, LocalDate day, String counter) {
+        return "rcu:{" + tenant + "}:" + dayDigits(day) + ":" + counter;
     }
 
     /**
      * Seconds from now until the hash of {@code day} expires (at least 1), or 0 for never. Relative, so
      * that Redis's clock and this node's (a test's, too) need not agree on the date.
      */
-    private long expiresIn(LocalDate day) {
-        if (expireDays > CounterConfig.NEVER_EXPIRE_ABOVE) {
+    private long expiresIn(LocalDate day, int days) {
+        if (days > CounterConfig.NEVER_EXPIRE_ABOVE) {
             return 0;
         }
-        long at = day.plusDays(1L + expireDays).atStartOfDay(zone).toEpochSecond();
+        long at = day.plusDays(1L + days).atStartOfDay(zone).toEpochSecond();
         return Math.max(1, at - clock.instant().getEpochSecond());
     }
 

@@ -2,6 +2,16 @@ package io.restycounter.core.redis;
 
 import java.time.LocalDate;
 
-/** One counter's delta on one day, as it leaves {@link PendingDeltas} for a {@link Batch}. */
-record Delta(LocalDate day, String counter, long inc) {
+/**
+ * One counter's delta on one day, as it leaves {@link PendingDeltas} for a {@link Batch}, with the
+ * visitor ids to add to its unique-visitor sketch ({@link HashedVisitors}); {@code inc} is 0 when
+ * only visitors go.
+ */
+record Delta(LocalDate day, String counter, long inc, long[] visitors) {
+
+    static final long[] NO_VISITORS = new long[0];
+
+    Delta(LocalDate day, String counter, long inc) {
+        this(day, counter, inc, NO_VISITORS);
+    }
 }

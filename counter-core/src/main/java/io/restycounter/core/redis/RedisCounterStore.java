@@ -7,6 +7,9 @@ import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.StoreStats;
+import io.restycounter.core.UniqueVisitors;
+import io.restycounter.core.audience.PendingVisits;
+import io.restycounter.core.audience.VisitorHasher;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
@@ -32,7 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live counts in Redis: hash {@code rc:{tenant}:yyyyMMdd}, field = counter, value = count.
+ * Live counts in Redis: hash {@code rc:{tenant}:yyyyMMdd}, field = counter, value = count; unique
+ * visitors in HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}}, added by the same batches.
  *
  * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
@@ -74,6 +79,10 @@ public final class RedisCounterStore implements CounterStore {
     private final Flusher flusher;
     private final FlushMeter meter;
     private final CounterIndex index;
+    private final PendingVisits visits;
+    private final VisitorHasher hasher;
+    private final HashedVisitors hashed;
+    private final RedisUniques uniques;
     /** Readers are queries; the writer moves deltas into batches, so a query never sees a hit in both. */
     private final ReentrantReadWriteLock moveLock = new ReentrantReadWriteLock();
     /** Held by whoever builds, sends or confirms batches (the flusher thread, flush(), close()). */
@@ -93,9 +102,13 @@ public final class RedisCounterStore implements CounterStore {
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
-                where, this::flushConnection);
+                config.uniquesKeepDays(), where, this::flushConnection);
         this.meter = new FlushMeter(clock);
         this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
+        this.visits = new PendingVisits(config.maxPendingVisitors());
+        this.uniques = new RedisUniques(this::flushConnection, clock, config.uniquesPeriods(), where);
+        this.hasher = new VisitorHasher(uniques, config.uniquesPeriods(), zone, clock);
+        this.hashed = new HashedVisitors(config.maxPendingVisitors());
         this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
         this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
@@ -156,7 +169,27 @@ public final class RedisCounterStore implements CounterStore {
         return deltas.add(key, day, by);
     }
 
+    /** A bounded append of references; the flusher hashes the visitor and PFADDs it with the next batch. */
+    @Override
+    public boolean visit(CounterKey key, LocalDate day, String clientAddress, String userAgent) {
+        return visits.add(key, day, clientAddress, userAgent);
+    }
+
     // ---------------------------------------------------------------- reads
+
+    /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
+    @Override
+    public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        Objects.requireNonNull(key, "key");
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("uniques: " + to + " is before " + from);
+        }
+        long span = ChronoUnit.DAYS.between(from, to) + 1;
+        if (span > MAX_RANGE_DAYS) {
+            throw new IllegalArgumentException("uniques: at most " + MAX_RANGE_DAYS + " days, got " + span);
+        }
+        return uniques.read(queryConnection(), key, from, to);
+    }
 
     @Override
     public long get(CounterKey key, LocalDate day) throws StoreException {
@@ -296,10 +329,13 @@ public final class RedisCounterStore implements CounterStore {
     /** As {@link #drain(List)}, leaving the deltas of the tenants in {@code held} where they are. */
     private List<Batch> drain(List<String> deletable, Set<String> held) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+        hasher.drain(visits, hashed::add); // asks Redis only for the salt of a tenant's new period
         moveLock.writeLock().lock();
         try {
             batches.takeConfirmedMarkers(deletable);
-            List<Batch> built = batches.build(deltas.drain(held), today);
+            Map<String, List<Delta>> byTenant = deltas.drain(held);
+            hashed.drainInto(byTenant, held);
+            List<Batch> built = batches.build(byTenant, today);
             deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
             return built;
         } finally {

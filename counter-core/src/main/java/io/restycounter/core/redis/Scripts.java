@@ -6,7 +6,8 @@ final class Scripts {
     /**
      * KEYS[1] marker, KEYS[2..m+1] day hashes, KEYS[m+2..2m+1] this node's hash of the same days, in the
      * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIRE seconds per day (0 =
-     * leave), then triples (index of the day hash in KEYS, field, increment).
+     * leave), ARGV[m+2..2m+1] the seconds each day's unique-visitor sketches live (0 = forever), then per
+     * counter: index of the day hash in KEYS, field, increment, n, and n visitor ids.
      * <p>Each hash is read once (HMGET) and written once (HSET) whatever the number of counters in the
      * batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The script
      * is atomic, so read-add-write is as safe as HINCRBY; a day-hash field that holds no integer fails
@@ -19,6 +20,8 @@ final class Scripts {
      * ZRANGEBYLEX ... LIMIT: a ZADD of only the new counters, with the day hash's expiry. The index key is
      * built here from the day hash's, not passed in KEYS, so the batch layout stays as it is; it carries
      * the same hash tag, so it lives in the same cluster slot.
+     * <p>Visitor ids go to HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}} (PFADD, at most 1000 a
+     * command), which expires with its day hash; PFADD is idempotent, so no retry inflates it.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -29,17 +32,25 @@ final class Scripts {
             for i = 2, m + 1 do
               fields[i], incs[i], seen[i] = {}, {}, {}
             end
-            for i = m + 2, #ARGV, 3 do
-              local k, field, by = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2])
-              local at = seen[k][field]
-              if at then
-                incs[k][at] = incs[k][at] + by
-              else
-                local f = fields[k]
-                f[#f + 1] = field
-                incs[k][#f] = by
-                seen[k][field] = #f
+            local sketches = {}
+            local i = 2 * m + 2
+            while i <= #ARGV do
+              local k, field, by, n = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+              if by ~= 0 then
+                local at = seen[k][field]
+                if at then
+                  incs[k][at] = incs[k][at] + by
+                else
+                  local f = fields[k]
+                  f[#f + 1] = field
+                  incs[k][#f] = by
+                  seen[k][field] = #f
+                end
               end
+              if n > 0 then
+                sketches[#sketches + 1] = {'rcu' .. string.sub(KEYS[k], 3) .. ':' .. field, i + 4, i + 3 + n, ARGV[k + m]}
+              end
+              i = i + 4 + n
             end
             local writes, own, fresh = {}, {}, {}
             for i = 2, m + 1 do
@@ -83,6 +94,14 @@ final class Scripts {
                 redis.call('EXPIRE', 'rcn' .. string.sub(KEYS[i], 3), ARGV[i])
               end
             end
+            for _, s in ipairs(sketches) do
+              for j = s[2], s[3], 1000 do
+                redis.call('PFADD', s[1], unpack(ARGV, j, math.min(j + 999, s[3])))
+              end
+              if s[4] ~= '0' then
+                redis.call('EXPIRE', s[1], s[4])
+              end
+            end
             return 1
             """;
 
@@ -95,6 +114,28 @@ final class Scripts {
             end
             for i = n + 1, #KEYS do
               out[i] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
+
+    /**
+     * KEYS: the day sketches of a range, cut into runs of one period each; ARGV: the length of each run.
+     * Returns each day's PFCOUNT, then each run's PFCOUNT over all its days (their union).
+     */
+    static final String UNIQUES = """
+            local out = {}
+            for i = 1, #KEYS do
+              out[i] = redis.call('PFCOUNT', KEYS[i])
+            end
+            local at = 1
+            for r = 1, #ARGV do
+              local n = tonumber(ARGV[r])
+              if n == 1 then
+                out[#KEYS + r] = out[at]
+              else
+                out[#KEYS + r] = redis.call('PFCOUNT', unpack(KEYS, at, at + n - 1))
+              end
+              at = at + n
             end
             return out
             """;

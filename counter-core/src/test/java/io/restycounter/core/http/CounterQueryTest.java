@@ -84,4 +84,25 @@ class CounterQueryTest {
         assertTrue(a.body().startsWith("tenant:"), a.body());
         assertEquals(404, query.answer("/acme/a%2Fb", null, "0123456789abcdef", null, null).status());
     }
+
+    @Test
+    void jsonSeriesCarryUniquesBesideEachLiveDaysCountAndTheRangesTotal() throws Exception {
+        CounterKey key = new CounterKey("acme", "signup");
+        for (String ip : new String[] {"203.0.113.7", "203.0.113.7", "198.51.100.1"}) {
+            engine.record(new Hit(engine.now(), key, 1, 200, "GET", "/", ip, null, null, null, null, "Firefox"));
+        }
+        engine.flush();
+        String body = query.answer("/acme/signup", "from=2026-11-26&to=2026-11-29", "0123456789abcdef", null, null).body();
+        assertEquals("{\"tenant\":\"acme\",\"counter\":\"signup\",\"from\":\"2026-11-26\",\"to\":\"2026-11-29\","
+                + "\"total\":13,\"uniques\":4,\"days\":["
+                + "{\"day\":\"2026-11-26\",\"count\":0,\"uniques\":0,\"source\":\"archive\"},"
+                + "{\"day\":\"2026-11-27\",\"count\":0,\"uniques\":0,\"source\":\"archive\"},"
+                + "{\"day\":\"2026-11-28\",\"count\":2,\"uniques\":1,\"source\":\"live\"},"
+                + "{\"day\":\"2026-11-29\",\"count\":11,\"uniques\":3,\"source\":\"live\"}]}", body,
+                "the hit without address or agent is one visitor a day; the range sums the days (UNIQUES_PERIOD=day)");
+        String older = query.answer("/acme/signup", "from=2026-10-01&to=2026-11-29", "0123456789abcdef", null, null).body();
+        assertTrue(older.contains("\"total\":13,\"uniques\":4,\"uniques_from\":\"2026-10-25\","), older);
+        assertTrue(older.contains("{\"day\":\"2026-10-24\",\"count\":0,\"source\":\"archive\"}"),
+                "no uniques kept past UNIQUES_KEEP_DAYS (35): " + older);
+    }
 }

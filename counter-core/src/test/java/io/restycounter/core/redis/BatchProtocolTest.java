@@ -49,10 +49,24 @@ class BatchProtocolTest {
                 "rc:{acme}:20261129:n:n1", "rc:{acme}:20261128:n:n1"}, b.keys);
         assertArrayEquals(new String[] {String.valueOf(BatchProtocol.MARKER_TTL_SECONDS),
                 String.valueOf(TODAY_EXPIRY), String.valueOf(YESTERDAY_EXPIRY),
-                "2", "home", "5", "3", "home", "2", "2", "blog", "1"}, b.args);
+                String.valueOf(TODAY_EXPIRY), String.valueOf(YESTERDAY_EXPIRY),
+                "2", "home", "5", "0", "3", "home", "2", "0", "2", "blog", "1", "0"}, b.args);
         assertEquals(List.of(b), p.inFlight());
         assertTrue(p.inFlight(TODAY.minusDays(1)));
         assertEquals(5, b.delta("home", TODAY));
+    }
+
+    @Test
+    void visitorIdsFollowTheirCounterAndABatchHoldsAtMostMaxBatchVisitors() {
+        long[] few = {35L, -1L};
+        long[] many = new long[BatchProtocol.MAX_BATCH_VISITORS];
+        List<Batch> built = protocol(3).build(deltas("acme", new Delta(TODAY, "home", 2, few),
+                new Delta(TODAY, "blog", 0, many)), TODAY);
+        assertEquals(2, built.size(), "the second counter's ids would pass the bound: a batch of their own");
+        assertArrayEquals(new String[] {String.valueOf(BatchProtocol.MARKER_TTL_SECONDS), String.valueOf(TODAY_EXPIRY),
+                String.valueOf(TODAY_EXPIRY), "2", "home", "2", "2", "z", "-1"}, built.get(0).args);
+        assertEquals(3 + 4 + BatchProtocol.MAX_BATCH_VISITORS, built.get(1).args.length);
+        assertEquals("rcu:{acme}:20261129:home", BatchProtocol.sketchKey("acme", TODAY, "home"));
     }
 
     @Test
@@ -88,7 +102,7 @@ class BatchProtocolTest {
         assertEquals(List.of(1000, 1000, 500, 1), built.stream().map(b -> b.deltas.size()).toList());
         assertEquals(List.of("acme", "acme", "acme", "beta"), built.stream().map(b -> b.tenant).toList());
         assertEquals(4, built.stream().map(b -> b.marker).distinct().count(), "a marker per batch");
-        assertEquals(2 + 3 * 1000, built.get(0).args.length, "TTL, one expiry, a triple per counter");
+        assertEquals(3 + 4 * 1000, built.get(0).args.length, "TTL, one expiry, one sketch TTL, four per counter");
         assertEquals("rc:{beta}:batch:w1:4", built.get(3).marker);
     }
 

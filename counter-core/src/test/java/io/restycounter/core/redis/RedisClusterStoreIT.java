@@ -122,8 +122,9 @@ class RedisClusterStoreIT {
     @Test
     void incrementsOfManyTenantsLandInTheirTenantsSlotAndSumExactly() throws Exception {
         RedisCounterStore store = store("REDIS_URL", cluster.seedUrl(), "REDIS_CLUSTER", "true",
-                "FLUSH_INTERVAL_MS", "60000");
+                "FLUSH_INTERVAL_MS", "60000", "UNIQUES_PERIOD", "week");
         Map<String, Long> expected = new HashMap<>();
+        Map<String, Map<LocalDate, Set<String>>> visitors = new HashMap<>();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < 5_000; i++) {
             String tenant = "t" + random.nextInt(300);
@@ -132,9 +133,24 @@ class RedisClusterStoreIT {
             long by = 1 + random.nextInt(5);
             assertTrue(store.increment(new CounterKey(tenant, counter), day, by));
             expected.merge(BatchProtocol.dayKey(tenant, day) + " " + counter, by, Long::sum);
+            String visitor = "10.0.0." + random.nextInt(6);
+            assertTrue(store.visit(new CounterKey(tenant, counter), day, visitor, "ua"));
+            visitors.computeIfAbsent(tenant + " " + counter, k -> new HashMap<>())
+                    .computeIfAbsent(day, d -> new HashSet<>()).add(visitor);
         }
         store.flush();
         assertEquals(0, store.pendingHits());
+        for (Map.Entry<String, Map<LocalDate, Set<String>>> e : visitors.entrySet()) {
+            String[] tc = e.getKey().split(" ");
+            io.restycounter.core.UniqueVisitors u = store.uniques(new CounterKey(tc[0], tc[1]), TODAY.minusDays(1), TODAY);
+            Set<String> week = new HashSet<>();
+            for (LocalDate d : List.of(TODAY.minusDays(1), TODAY)) {
+                Set<String> seen = e.getValue().getOrDefault(d, Set.of());
+                assertEquals(seen.size(), u.days().get(d), "uniques in the tenant's slot: " + e.getKey() + " " + d);
+                week.addAll(seen);
+            }
+            assertEquals(week.size(), u.total(), "Saturday and Sunday of one week: one PFCOUNT of both sketches");
+        }
 
         Map<String, Map<String, String>> hashes = dayHashes();
         Map<String, Long> actual = new HashMap<>();
