@@ -155,15 +155,16 @@ public final class CounterEngine implements AutoCloseable {
         TenantRegistry tenants = null;
         try {
             link = config.redisUrl() == null ? null : RedisLink.connect(config);
+            tenants = tenantRegistry(config, link);
+            TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
+            // Before the store: LOG_DIR is the directory an operator names, and UNIQUES_DIR lives in it by default.
+            log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
+                    config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
             int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
                             daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
                     : RedisCounterStore.connect(link, config, clock);
-            tenants = tenantRegistry(config, link);
-            TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
-            log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
-                    config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
             if (store instanceof MemoryCounterStore memory) {
                 EngineParts.rebuild(memory, log, config, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
@@ -191,7 +192,7 @@ public final class CounterEngine implements AutoCloseable {
             sketches.start(config.flushInterval());
             return sketches;
         } catch (IOException e) {
-            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + e, e);
+            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.restycounter.core.guard;
 import java.time.LocalDate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,8 +31,10 @@ public final class TenantQuotas {
 
     /**
      * @param maxNamesOfOpenTenants names held, across all tenants not in the registry, on one day: past
-     *                              it their new counters are refused, so made-up tenants cannot make the
-     *                              node hold names without end
+     *                              it their new counters are no longer remembered, so made-up tenants
+     *                              cannot make the node hold names without end. Those tenants then count
+     *                              as the seed did, without a new-counter quota, until midnight: an open
+     *                              tenant's quota is best effort, never a reason to refuse the honest ones
      */
     public TenantQuotas(long maxNamesOfOpenTenants) {
         this.maxNamesOfOpenTenants = maxNamesOfOpenTenants;
@@ -41,6 +44,7 @@ public final class TenantQuotas {
         final LocalDate day;
         final ConcurrentHashMap<String, TenantDay> tenants = new ConcurrentHashMap<>();
         final AtomicLong openNames = new AtomicLong();
+        final AtomicBoolean openBoundSaid = new AtomicBoolean();
 
         Day(LocalDate day) {
             this.day = day;
@@ -69,6 +73,10 @@ public final class TenantQuotas {
         Day d = day(day);
         TenantDay t = d.tenants.get(tenant);
         if (t == null) {
+            if (!registered && d.openNames.get() >= maxNamesOfOpenTenants) {
+                openBoundReached(d);
+                return Verdict.OK;
+            }
             t = d.tenants.computeIfAbsent(tenant, k -> new TenantDay());
         }
         if (maxHitsPerSecond > 0 && !tryRate(t, nowMillis / 1000, maxHitsPerSecond)) {
@@ -103,6 +111,14 @@ public final class TenantQuotas {
         return d; // a hit stamped just before midnight, after the roll: today's sets take it
     }
 
+    private void openBoundReached(Day d) {
+        if (d.openNames.get() >= maxNamesOfOpenTenants && d.openBoundSaid.compareAndSet(false, true)) {
+            LOG.warn("{} counter names of tenants not in the registry remembered on {}: their new-counter "
+                    + "quota is not applied until midnight (register a tenant to give it one it keeps)",
+                    maxNamesOfOpenTenants, d.day);
+        }
+    }
+
     private static boolean tryRate(TenantDay t, long second, int max) {
         while (true) {
             long w = t.window.get();
@@ -128,7 +144,8 @@ public final class TenantQuotas {
         if (!registered && d.openNames.incrementAndGet() > maxNamesOfOpenTenants) {
             d.openNames.decrementAndGet();
             t.nameCount.decrementAndGet();
-            return false;
+            openBoundReached(d);
+            return true;
         }
         if (!t.names.add(counter)) {
             // Another thread added it first: give the reserved place back.

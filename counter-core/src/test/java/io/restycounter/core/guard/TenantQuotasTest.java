@@ -35,13 +35,20 @@ class TenantQuotasTest {
     }
 
     @Test
-    void tenantsNotInTheRegistryShareOneBoundOfNames() {
+    void tenantsNotInTheRegistryShareOneBoundOfNamesPastWhichTheyCountWithoutAQuota() {
         TenantQuotas q = new TenantQuotas(3);
-        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 100, false));
+        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 1, false));
         assertEquals(Verdict.OK, q.check("x2", "a", DAY, NOON, 0, 100, false));
         assertEquals(Verdict.OK, q.check("x3", "a", DAY, NOON, 0, 100, false));
-        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("x4", "a", DAY, NOON, 0, 100, false));
-        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 100, false), "names already held still count");
+        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("x1", "b", DAY, NOON, 0, 1, false),
+                "below the shared bound, an open tenant's own quota holds");
+        assertEquals(Verdict.OK, q.check("x4", "a", DAY, NOON, 0, 100, false), "past it: counted, as the seed did");
+        assertEquals(0, q.namesToday("x4"), "and not remembered: the node holds no more names");
+        assertEquals(Verdict.OK, q.check("x5", "a", DAY, NOON, 0, 100, false));
+        assertEquals(0, q.namesToday("x5"));
+        assertEquals(Verdict.OK, q.check("x1", "a", DAY, NOON, 0, 1, false), "names already held still count");
         assertEquals(Verdict.OK, q.check("acme", "a", DAY, NOON, 0, 100, true), "registered tenants are not held back");
+        assertEquals(Verdict.OK, q.check("x4", "a", DAY.plusDays(1), NOON, 0, 100, false));
+        assertEquals(1, q.namesToday("x4"), "a new day remembers again");
     }
 }
