@@ -178,6 +178,19 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
         }
         if (answer.status() == HttpStatus.METHOD_NOT_ALLOWED_405) {
             consumeAndComplete(request, callback);
+        } else if (answer.streamed()) {
+            // Only answers sent from the blocking pool stream: the writes wait for the client to read.
+            // Not try-with-resources: closing ends the body, and a body that failed part way must not
+            // look complete; failing the callback aborts it instead.
+            java.io.OutputStream out = Content.Sink.asOutputStream(response);
+            try {
+                answer.writeBodyTo(out);
+                out.close();
+            } catch (Throwable e) {
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
         } else if (answer.bodyLength() == 0) {
             callback.succeeded();
         } else {

@@ -178,6 +178,16 @@ class FrontDoorsAgreeIT {
         same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&from=2026-11-25&to=2026-11-28", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/acme?prefix=news&from=2026-11-25", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/acme?prefix=news", "X-Api-Key", KEY);
+        // CSV (issue 18): streamed, so no Content-Length on either side.
+        HttpResponse<byte[]> csv = same(200, "GET", "/p-query/acme/signup?from=2026-11-25&to=2026-11-28&format=csv",
+                "X-Api-Key", KEY, "Origin", ORIGIN);
+        assertEquals("counter,day,count,source\r\nsignup,2026-11-25,9,archive\r\nsignup,2026-11-26,0,archive\r\n"
+                + "signup,2026-11-27,0,live\r\nsignup,2026-11-28,1,live\r\n", new String(csv.body(), StandardCharsets.UTF_8));
+        same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&from=2026-11-25", "X-Api-Key", KEY,
+                "Accept", "text/csv");
+        HttpResponse<byte[]> page = same(200, "GET", "/p-query/acme?prefix=news&limit=1&format=csv", "X-Api-Key", KEY);
+        assertEquals("news.a", page.headers().firstValue("X-Next-Cursor").orElse(null));
+        same(400, "GET", "/p-query/acme/signup?format=xml", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-13-01", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-11-28&to=2026-11-27", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2024-01-01&to=2026-11-28", "X-Api-Key", KEY);

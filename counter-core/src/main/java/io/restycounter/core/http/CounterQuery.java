@@ -41,9 +41,16 @@ public final class CounterQuery {
 
     /**
      * What a query says: status, media type, body, and headers to set on top of the defaults
-     * ({@code Cache-Control: no-store}, {@code Vary}) that {@link #respond} adds.
+     * ({@code Cache-Control: no-store}, {@code Vary}) that {@link #respond} adds. A CSV answer has no
+     * {@code body} but a {@code stream} that writes it, and holds its query slot until that is written:
+     * whoever takes such an answer writes it.
      */
-    public record Answer(int status, String contentType, String body, Map<String, String> headers) {
+    public record Answer(int status, String contentType, String body, Map<String, String> headers,
+            HttpAnswer.BodyWriter stream) {
+
+        public Answer(int status, String contentType, String body, Map<String, String> headers) {
+            this(status, contentType, body, headers, null);
+        }
 
         public Answer(int status, String contentType, String body) {
             this(status, contentType, body, Map.of());
@@ -102,6 +109,9 @@ public final class CounterQuery {
         if (a.status() == 401) {
             headers.put("WWW-Authenticate", "Bearer");
         }
+        if (a.stream() != null) {
+            return HttpAnswer.streamed(a.status(), headers, a.contentType(), a.stream());
+        }
         return HttpAnswer.text(a.status(), headers, a.contentType(), a.body());
     }
 
@@ -113,7 +123,7 @@ public final class CounterQuery {
         }
         Map<String, String> headers = new LinkedHashMap<>(a.headers());
         headers.putAll(cors);
-        return new Answer(a.status(), a.contentType(), a.body(), headers);
+        return new Answer(a.status(), a.contentType(), a.body(), headers, a.stream());
     }
 
     /** The answer to a CORS preflight ({@code OPTIONS}) from {@code origin}: 204, with CORS headers when allowed. */
@@ -136,7 +146,8 @@ public final class CounterQuery {
         h.put("Vary", VARY + ", Origin");
         if (origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin))) {
             h.put("Access-Control-Allow-Origin", corsOrigins.contains("*") ? "*" : origin);
-            h.put("Access-Control-Expose-Headers", "ETag");
+            h.put("Access-Control-Expose-Headers", "ETag, " + CsvExport.NEXT_CURSOR + ", " + CsvExport.COMPLETE
+                    + ", Content-Disposition");
         }
         return h;
     }
@@ -148,7 +159,8 @@ public final class CounterQuery {
         String to = PathSegments.queryParam(rawQuery, "to");
         String[] both = PathSegments.split(r.path(), 2);
         String[] one = both == null ? PathSegments.split(r.path(), 1) : null;
-        boolean series = one != null || from != null || to != null;
+        boolean csv = "csv".equals(format) || format == null && CsvExport.preferredBy(r.accept());
+        boolean series = one != null || from != null || to != null || csv;
         boolean json = series || "json".equals(format)
                 || (format == null && r.accept() != null && r.accept().contains(JSON));
         String key = presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
@@ -171,13 +183,25 @@ public final class CounterQuery {
                 return error(503, "store: unavailable, try again", json);
             }
         }
-        try (QueryGuard.Slot slot = guard.enter(key)) {
-            if (slot == null) {
-                return tooMany("query: too many queries at once on this node or with this key, try again later", json);
-            }
-            return answerAuthorized(r, rawQuery, both, series, json, tenant, from, to);
+        QueryGuard.Slot slot = guard.enter(key);
+        if (slot == null) {
+            return tooMany("query: too many queries at once on this node or with this key, try again later", json);
         }
+        Answer a;
+        try {
+            a = answerAuthorized(r, rawQuery, both, series, json, tenant, from, to, format, csv);
+        } catch (RuntimeException | Error e) {
+            slot.close();
+            throw e;
+        }
+        if (a.stream() == null) {
+            slot.close();
+            return a;
+        }
+        // A streamed CSV reads the store while it is written: it keeps the slot until then.
+        return new Answer(a.status(), a.contentType(), a.body(), a.headers(), QueryGuard.releasing(slot, a.stream()));
     }
+
 
     QueryGuard guard() {
         return guard;
@@ -189,7 +213,7 @@ public final class CounterQuery {
     }
 
     private Answer answerAuthorized(Request r, String rawQuery, String[] both, boolean series, boolean json,
-            String tenant, String from, String to) {
+            String tenant, String from, String to, String format, boolean csv) {
         if (tenant == null) {
             return error(404, "path: expected /{tenant}/{counter} or /{tenant}", json);
         }
@@ -199,10 +223,13 @@ public final class CounterQuery {
         if (both != null && !CounterKey.isValidCounter(both[1])) {
             return error(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]", json);
         }
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            return badParameter("format", "expected json or csv, got \"" + shorten(format) + "\"");
+        }
         if (!series) {
             return todayAndYesterday(new CounterKey(tenant, both[1]), json);
         }
-        return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch());
+        return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch(), csv);
     }
 
     private Answer todayAndYesterday(CounterKey counter, boolean json) {
@@ -235,7 +262,7 @@ public final class CounterQuery {
     }
 
     private Answer series(String tenant, String pathCounter, String fromParam, String toParam, String rawQuery,
-            String ifNoneMatch) {
+            String ifNoneMatch, boolean csv) {
         LocalDate today = engine.today();
         LocalDate from;
         LocalDate to;
@@ -291,6 +318,17 @@ public final class CounterQuery {
         }
         LocalDate liveFrom = engine.liveFrom();
         boolean closed = to.isBefore(liveFrom);
+        if (csv) {
+            if (paging == null && counters.size() > MAX_COUNTERS) {
+                return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
+                        + counters.size());
+            }
+            try {
+                return CsvExport.answer(engine, tenant, pathCounter, counters, prefix, paging, from, to, liveFrom);
+            } catch (StoreException e) {
+                return error(503, "store: unavailable, try again", true);
+            }
+        }
         try {
             Paging.Page page = null;
             List<Series> out = new ArrayList<>();

@@ -64,6 +64,17 @@ final class QueryGuard {
         node.release();
     }
 
+    /** {@code body}, which gives {@code slot} back once it is written, or failed to be. */
+    static HttpAnswer.BodyWriter releasing(Slot slot, HttpAnswer.BodyWriter body) {
+        return out -> {
+            try {
+                body.writeTo(out);
+            } finally {
+                slot.close();
+            }
+        };
+    }
+
     /** Ends one query's hold on its slot. */
     interface Slot extends AutoCloseable {
         @Override
