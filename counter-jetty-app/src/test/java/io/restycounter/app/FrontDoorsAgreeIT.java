@@ -3,6 +3,7 @@ package io.restycounter.app;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
@@ -10,6 +11,7 @@ import io.restycounter.core.MutableClock;
 import io.restycounter.core.Settings;
 import io.restycounter.core.guard.PixelSigning;
 import io.restycounter.core.report.DailyAggregation;
+import io.restycounter.servlet.BadgeServlet;
 import io.restycounter.servlet.HealthCheckServlet;
 import io.restycounter.servlet.PixelServlet;
 import io.restycounter.servlet.QueryServlet;
@@ -93,6 +95,7 @@ class FrontDoorsAgreeIT {
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
         context.addServlet(new ServletHolder(new PixelServlet()), "/p/*");
         context.addServlet(new ServletHolder(new QueryServlet()), "/p-query/*");
+        context.addServlet(new ServletHolder(new BadgeServlet()), "/b/*");
         context.addServlet(new ServletHolder(new HealthCheckServlet()), "/healthcheck");
         server.setHandler(context);
         server.start();
@@ -144,6 +147,33 @@ class FrontDoorsAgreeIT {
         same(429, "GET", "/p/acme/limited", "X-Forwarded-For", "198.51.100.7");
         same(200, "GET", "/p/acme/news.a");
         same(200, "GET", "/p/acme/news.b?v=3");
+
+        // Badges (issue 18): they count as pixels do and show the count.
+        same(200, "GET", "/b/acme/readme.svg", "X-Forwarded-For", "198.51.100.20");
+        same(200, "GET", "/b/acme/readme.svg?v=2&label=stars%20%E2%98%85&style=plastic&show=total",
+                "X-Forwarded-For", "198.51.100.21");
+        same(200, "GET", "/b/acme/readme.svg?show=range&from=2026-11-25&style=flat-square",
+                "X-Forwarded-For", "198.51.100.21");
+        String badgeTag = same(200, "HEAD", "/b/acme/readme.svg").headers().firstValue("ETag").orElseThrow();
+        same(304, "GET", "/b/acme/readme.svg", "If-None-Match", badgeTag, "X-Forwarded-For", "198.51.100.22",
+                "User-Agent", "Googlebot/2.1 (+http://www.google.com/bot.html)");
+        same(200, "GET", "/b/acme/readme.svg", "If-None-Match", badgeTag, "X-Forwarded-For", "198.51.100.22");
+        same(400, "GET", "/b/acme/readme.svg?style=3d", "X-Forwarded-For", "198.51.100.22");
+        same(400, "GET", "/b/acme/readme.svg?redir=https%3A%2F%2Fwww.example.com%2F", "X-Forwarded-For", "198.51.100.22");
+        same(404, "GET", "/b/acme/readme.png", "X-Forwarded-For", "198.51.100.22");
+        same(404, "GET", "/b/acme/a%2Fb.svg", "X-Forwarded-For", "198.51.100.22");
+        same(403, "GET", "/b/signed/readme.svg", "X-Forwarded-For", "198.51.100.22");
+        same(200, "GET", "/b/signed/readme.svg?sig=" + PixelSigning.sign(SECRET, "signed", "readme", null),
+                "X-Forwarded-For", "198.51.100.22");
+        same(405, "POST", "/b/acme/readme.svg");
+        for (int i = 0; i < 20; i++) {
+            same(200, "GET", "/b/acme/limited.svg", "X-Forwarded-For", "198.51.100.23");
+        }
+        same(429, "GET", "/b/acme/limited.svg", "X-Forwarded-For", "198.51.100.23");
+        HttpResponse<byte[]> shown = same(200, "GET", "/b/acme/readme.svg", "X-Forwarded-For", "198.51.100.24");
+        assertEquals("image/svg+xml", shown.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no-cache, max-age=0", shown.headers().firstValue("Cache-Control").orElse(""));
+        assertTrue(new String(shown.body(), StandardCharsets.UTF_8).contains(">6</text>"), "1 + 2 + 1 + 1 + 1 views");
 
         // Queries (README, HTTP).
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY);

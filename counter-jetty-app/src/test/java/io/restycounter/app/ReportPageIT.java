@@ -8,13 +8,11 @@ import io.restycounter.core.MutableClock;
 import io.restycounter.core.report.DailyAggregation;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,24 +24,8 @@ class ReportPageIT {
     @TempDir
     Path dir;
 
-    private static String chromium() {
-        for (String p : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new AssertionError("chromium not found: run bin/test (it installs Debian's chromium) or apt-get install chromium");
-    }
-
     private String dumpDom(String url) throws Exception {
-        Path profile = Files.createDirectories(dir.resolve("profile"));
-        Process p = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", url)
-                .redirectError(dir.resolve("chromium.log").toFile()).start();
-        byte[] dom = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium did not finish");
-        return new String(dom, StandardCharsets.UTF_8);
+        return HeadlessChromium.dumpDom(dir, url);
     }
 
     @Test
