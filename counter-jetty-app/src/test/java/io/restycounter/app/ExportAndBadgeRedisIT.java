@@ -67,7 +67,12 @@ class ExportAndBadgeRedisIT {
                     .runOnce(LocalDate.parse("2026-11-25"));
             assertEquals("1", value(app.get("/b/acme/readme.svg")));
             assertEquals("6", value(app.get("/b/acme/readme.svg?show=range&from=2026-11-25")), "4 archived + 2 today");
-            assertEquals("7", value(app.get("/b/acme/readme.svg?show=total&label=all")));
+            assertEquals("7", value(app.get("/b/acme/readme.svg?show=total&label=all")), "all-time, kept in Redis");
+            assertEquals("done", connection.sync().get("rca:{acme}:all:built"), "built by the aggregation");
+            assertEquals("4", connection.sync().hget("rca:{acme}:all", "readme"), "the archived days");
+            assertTrue(new String(app.get("/p-query/acme/readme?all_time=true", "X-Api-Key", TestServer.API_KEY,
+                    "Accept", "application/json").body(), StandardCharsets.UTF_8).endsWith("\"all_time\":7}"),
+                    "4 archived + 3 views today; a query is no view");
             engine.flush();
 
             HttpResponse<byte[]> csv = app.get("/p-query/acme?counter=readme&counter=-2-1&from=2026-11-25",

@@ -218,6 +218,9 @@ class FrontDoorsAgreeIT {
         HttpResponse<byte[]> page = same(200, "GET", "/p-query/acme?prefix=news&limit=1&format=csv", "X-Api-Key", KEY);
         assertEquals("news.a", page.headers().firstValue("X-Next-Cursor").orElse(null));
         same(400, "GET", "/p-query/acme/signup?format=xml", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/acme/signup?all_time=true&format=json", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&all_time=true", "X-Api-Key", KEY);
+        same(400, "GET", "/p-query/acme/signup?from=2026-11-25&all_time=1", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-13-01", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-11-28&to=2026-11-27", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2024-01-01&to=2026-11-28", "X-Api-Key", KEY);

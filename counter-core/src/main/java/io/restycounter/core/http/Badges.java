@@ -3,7 +3,6 @@ package io.restycounter.core.http;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
-import io.restycounter.core.TenantKeys;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -14,7 +13,7 @@ import java.util.Map;
  * Answers {@code GET /b/{tenant}/{counter}.svg}: counts like the pixel (the same parse, validation,
  * signing and {@link CounterEngine#record}, so the same limits, bot check and fates) and answers an SVG
  * badge with the count ({@code show=today}, the default; {@code show=range&from=yyyy-MM-dd}, from then
- * to today; {@code show=total}), a {@code label} and a {@code style}. A request that counts nothing
+ * to today; {@code show=total}, the all-time total), a {@code label} and a {@code style}. A request that counts nothing
  * answers the pixel's status with a red badge naming the problem, its one-line reason in the title.
  *
  * <p>Every badge says {@code Cache-Control: no-cache, max-age=0}, so an image proxy (GitHub's camo)
@@ -108,15 +107,15 @@ public final class Badges {
         }
         String value = Long.toString(count);
         String svg = Badge.svg(label, value, Badge.COUNT_COLOR, style, label + ": " + value);
-        String etag = "\"" + TenantKeys.sha256Hex(svg).substring(0, 32) + "\"";
+        String etag = ETags.of(svg);
         Map<String, String> headers = headers();
         headers.put("ETag", etag);
-        return HttpAnswer.text(matches(ifNoneMatch, etag) ? 304 : 200, headers, CONTENT_TYPE, svg);
+        return HttpAnswer.text(ETags.matches(ifNoneMatch, etag) ? 304 : 200, headers, CONTENT_TYPE, svg);
     }
 
     /**
      * The first day the badge sums: today for {@code show=today}, {@code from} for {@code show=range}
-     * (today when absent), and for {@code show=total} as far back as one query may reach (MAX_RANGE_DAYS).
+     * (today when absent); null for {@code show=total}, the all-time total.
      */
     private LocalDate from(String rawQuery, LocalDate today) {
         String show = PathSegments.queryParam(rawQuery, "show");
@@ -132,7 +131,7 @@ public final class Badges {
             if (fromParam != null) {
                 throw new IllegalArgumentException("from: only with show=range");
             }
-            return today.minusDays(max - 1L);
+            return null;
         }
         if (!show.equals("range")) {
             throw new IllegalArgumentException("show: expected today, range or total");
@@ -159,6 +158,9 @@ public final class Badges {
     }
 
     private long count(CounterKey key, LocalDate from, LocalDate today) throws StoreException {
+        if (from == null) {
+            return AllTime.of(engine, key).total();
+        }
         if (from.equals(today)) {
             return engine.counts(key, today, today).getOrDefault(today, 0L);
         }
@@ -211,21 +213,5 @@ public final class Badges {
         h.put("X-Content-Type-Options", "nosniff");
         h.put("Content-Security-Policy", "default-src 'none'");
         return h;
-    }
-
-    private static boolean matches(String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (String t : ifNoneMatch.split(",")) {
-            String tag = t.trim();
-            if (tag.startsWith("W/")) {
-                tag = tag.substring(2);
-            }
-            if (tag.equals(etag) || tag.equals("*")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
-import io.restycounter.core.TenantKeys;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -163,7 +162,7 @@ public final class CounterQuery {
         boolean series = one != null || from != null || to != null || csv;
         boolean json = series || "json".equals(format)
                 || (format == null && r.accept() != null && r.accept().contains(JSON));
-        String key = presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
+        String key = QueryGuard.presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
         if (key == null) {
             return error(401, "apikey: required in X-Api-Key, Authorization: Bearer or ?apikey=", json);
         }
@@ -227,16 +226,22 @@ public final class CounterQuery {
             return badParameter("format", "expected json or csv, got \"" + shorten(format) + "\"");
         }
         if (!series) {
-            return todayAndYesterday(new CounterKey(tenant, both[1]), json);
+            try {
+                return todayAndYesterday(new CounterKey(tenant, both[1]), json && AllTime.requested(rawQuery), json);
+            } catch (Paging.BadParameter e) {
+                return badParameter(e.parameter, e.getMessage());
+            }
         }
         return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch(), csv);
     }
 
-    private Answer todayAndYesterday(CounterKey counter, boolean json) {
+    private Answer todayAndYesterday(CounterKey counter, boolean withAllTime, boolean json) {
         LocalDate today = engine.today();
         SortedMap<LocalDate, Long> counts;
+        AllTime all;
         try {
             counts = engine.counts(counter, today.minusDays(1), today);
+            all = withAllTime ? AllTime.of(engine, counter) : null;
         } catch (StoreException e) {
             return error(503, "store: unavailable, try again", json);
         }
@@ -250,6 +255,7 @@ public final class CounterQuery {
             g.writeStringField("counter", counter.counter());
             g.writeNumberField("today", t);
             g.writeNumberField("yesterday", y);
+            writeAllTime(g, all);
         }));
     }
 
@@ -309,12 +315,14 @@ public final class CounterQuery {
             }
         }
         Paging paging = null;
-        if (prefix != null) {
-            try {
+        boolean withAllTime;
+        try {
+            withAllTime = AllTime.requested(rawQuery);
+            if (prefix != null) {
                 paging = Paging.parse(rawQuery);
-            } catch (Paging.BadParameter e) {
-                return badParameter(e.parameter, e.getMessage());
             }
+        } catch (Paging.BadParameter e) {
+            return badParameter(e.parameter, e.getMessage());
         }
         LocalDate liveFrom = engine.liveFrom();
         boolean closed = to.isBefore(liveFrom);
@@ -347,6 +355,10 @@ public final class CounterQuery {
                 }
             }
             Paging.Page shown = page;
+            Map<String, AllTime> allTime = new LinkedHashMap<>();
+            for (Series s : withAllTime ? out : List.<Series>of()) {
+                allTime.put(s.counter, AllTime.of(engine, new CounterKey(tenant, s.counter)));
+            }
             String body = write(g -> {
                 g.writeStringField("tenant", tenant);
                 if (pathCounter != null) {
@@ -356,12 +368,14 @@ public final class CounterQuery {
                 g.writeStringField("to", to.toString());
                 if (pathCounter != null) {
                     writeSeries(g, out.get(0));
+                    writeAllTime(g, allTime.get(pathCounter));
                 } else {
                     g.writeArrayFieldStart("counters");
                     for (Series s : out) {
                         g.writeStartObject();
                         g.writeStringField("counter", s.counter);
                         writeSeries(g, s);
+                        writeAllTime(g, allTime.get(s.counter));
                         g.writeEndObject();
                     }
                     g.writeEndArray();
@@ -370,7 +384,8 @@ public final class CounterQuery {
                     shown.writeTo(g);
                 }
             });
-            if (closed && engine.archive().allAggregated(from, to)) {
+            // An all-time total changes every day, so such an answer is never cached.
+            if (closed && !withAllTime && engine.archive().allAggregated(from, to)) {
                 return cacheable(body, ifNoneMatch);
             }
             return new Answer(200, JSON, body);
@@ -381,20 +396,9 @@ public final class CounterQuery {
 
     /** A closed, archived range does not change: an ETag, an hour in the browser's cache, 304 when unchanged. */
     private static Answer cacheable(String body, String ifNoneMatch) {
-        String etag = "\"" + TenantKeys.sha256Hex(body).substring(0, 32) + "\"";
+        String etag = ETags.of(body);
         Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", "private, max-age=3600");
-        if (ifNoneMatch != null) {
-            for (String t : ifNoneMatch.split(",")) {
-                String tag = t.trim();
-                if (tag.startsWith("W/")) {
-                    tag = tag.substring(2);
-                }
-                if (tag.equals(etag) || tag.equals("*")) {
-                    return new Answer(304, JSON, "", headers);
-                }
-            }
-        }
-        return new Answer(200, JSON, body, headers);
+        return ETags.matches(ifNoneMatch, etag) ? new Answer(304, JSON, "", headers) : new Answer(200, JSON, body, headers);
     }
 
     record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
@@ -430,6 +434,12 @@ public final class CounterQuery {
         g.writeEndArray();
     }
 
+    private static void writeAllTime(JsonGenerator g, AllTime all) throws IOException {
+        if (all != null) {
+            all.writeTo(g);
+        }
+    }
+
     private static LocalDate parseDay(String s) {
         if (s == PathSegments.MALFORMED || s.length() != 10) {
             throw new DateTimeParseException("not yyyy-MM-dd", s, 0);
@@ -450,17 +460,6 @@ public final class CounterQuery {
 
     static LocalDate max(LocalDate a, LocalDate b) {
         return a.isAfter(b) ? a : b;
-    }
-
-    private static String presentedKey(String rawQuery, String apiKeyHeader, String authorization) {
-        if (apiKeyHeader != null && !apiKeyHeader.isEmpty()) {
-            return apiKeyHeader;
-        }
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).trim();
-        }
-        String q = PathSegments.queryParam(rawQuery, "apikey");
-        return q == null || q.isEmpty() || q == PathSegments.MALFORMED ? null : q;
     }
 
     private static Answer error(int status, String message, boolean json) {

@@ -148,4 +148,16 @@ final class QueryGuard {
             }
         };
     }
+
+    /** The key a query presents: X-Api-Key, else Authorization: Bearer, else ?apikey=; null when none. */
+    static String presentedKey(String rawQuery, String apiKeyHeader, String authorization) {
+        if (apiKeyHeader != null && !apiKeyHeader.isEmpty()) {
+            return apiKeyHeader;
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        String q = PathSegments.queryParam(rawQuery, "apikey");
+        return q == null || q.isEmpty() || q == PathSegments.MALFORMED ? null : q;
+    }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public final class DailyAggregation implements Lifecycle {
     public Pass runOnce(LocalDate day) throws IOException, StoreException {
         Aggregator.Result r = aggregator.aggregate(day);
         LOG.info("aggregated {}", r);
+        AllTimeBuild.complete(archive, r.totals().keySet(), YearMonth.now(clock.withZone(config.zone())));
         boolean live = store != null && !day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))));
         Reconciler.Report report = Reconciler.check(archive, live ? store : null, r.nodes(), day);
         if (!report.complete()) {
