@@ -181,8 +181,11 @@ public final class Badges {
         }
         for (int i = 0; i < label.length(); ) {
             int c = label.codePointAt(i);
-            if (Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE
-                    || Character.getType(c) == Character.UNASSIGNED) {
+            int type = Character.getType(c);
+            // Format characters (bidi overrides, zero-width joiners) and separators could disguise a label.
+            if (Character.isISOControl(c) || type == Character.SURROGATE || type == Character.UNASSIGNED
+                    || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.PRIVATE_USE) {
                 return "label: expected printable characters";
             }
             i += Character.charCount(c);

@@ -130,6 +130,8 @@ class BadgesTest {
             {"/acme/readme.svg", "v=51", "v: expected an integer from 1 to 50"},
             {"/acme/readme.svg", "label=" + "x".repeat(41), "label: expected 1 to 40 characters"},
             {"/acme/readme.svg", "label=a%0Ab", "label: expected printable characters"},
+            {"/acme/readme.svg", "label=abc%E2%80%AEgpj.exe", "label: expected printable characters"},
+            {"/acme/readme.svg", "label=%FF", "label: bad percent-encoding or UTF-8"},
             {"/acme/readme.svg", "show=week", "show: expected today, range or total"},
             {"/acme/readme.svg", "show=range&from=2026-11-30", "from: expected a day on or before today (2026-11-29)"},
             {"/acme/readme.svg", "show=range&from=2020-01-01", "from: the range may cover at most 366 days (MAX_RANGE_DAYS)"},
