@@ -154,6 +154,24 @@ class AllTimeTotalsIT {
         }
     }
 
+    /** In a Redis Cluster every key a script touches carries the tenant's hash tag: the same slot. */
+    @Test
+    void aClusterKeepsTheTotalsOfTenantsInEverySlot() throws Exception {
+        try (io.restycounter.core.RedisCluster cluster = io.restycounter.core.RedisCluster.launch();
+                CounterArchive a = new RedisCounterArchive(RedisLink.connect(CounterConfig.from(
+                        Settings.of(Map.of("REDIS_URL", cluster.url())))), true)) {
+            Truth truth = new Truth();
+            for (String t : List.of("acme", "beta", "gamma", "delta")) {
+                truth.days.clear();
+                truth.write(a, t, LocalDate.parse("2026-10-01"), Map.of("signup", 2L));
+                build(a, t);
+                truth.write(a, t, LocalDate.parse("2026-11-01"), Map.of("signup", 3L));
+                truth.write(a, t, LocalDate.parse("2026-10-01"), Map.of("signup", 1L));
+                assertEquals(4, a.allTime(new CounterKey(t, "signup")), t);
+            }
+        }
+    }
+
     /** The total is kept, not summed at query time: a month rewritten behind the archive's back does not change it. */
     @Test
     void theTotalIsReadNotSummedFromTheMonths() throws Exception {
