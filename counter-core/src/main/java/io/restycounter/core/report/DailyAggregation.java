@@ -69,7 +69,6 @@ public final class DailyAggregation implements Lifecycle {
     public Pass runOnce(LocalDate day) throws IOException, StoreException {
         Aggregator.Result r = aggregator.aggregate(day);
         LOG.info("aggregated {}", r);
-        AllTimeBuild.complete(archive, r.totals().keySet(), YearMonth.now(clock.withZone(config.zone())));
         boolean live = store != null && !day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))));
         Reconciler.Report report = Reconciler.check(archive, live ? store : null, r.nodes(), day);
         if (!report.complete()) {
@@ -83,6 +82,8 @@ public final class DailyAggregation implements Lifecycle {
                 LOG.warn("reconciled {}: {}", report, report.drift());
             }
         }
+        // Last, so that a failure here (retried with the pass) never holds back the day or its check.
+        AllTimeBuild.complete(archive, r.totals().keySet(), YearMonth.now(clock.withZone(config.zone())));
         return new Pass(r, report);
     }
 
