@@ -94,6 +94,24 @@ public interface CounterArchive extends AutoCloseable {
         return out;
     }
 
+    /**
+     * The all-time total of {@code key}: the sum of every archived day of it, kept up to date as shares are
+     * written (not summed at query time); -1 while the archive does not keep it yet for the tenant (its
+     * first {@linkplain #buildAllTime build} is not done, or this archive keeps none).
+     */
+    default long allTime(CounterKey key) throws StoreException {
+        return -1;
+    }
+
+    /**
+     * One bounded step of adding what the archive held before it kept all-time totals to {@code tenant}'s;
+     * true once they are complete (from then on {@link #allTime} answers). {@code thisMonth}: the last month
+     * the archive may hold.
+     */
+    default boolean buildAllTime(String tenant, java.time.YearMonth thisMonth) throws StoreException {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -3,6 +3,7 @@ package io.restycounter.app;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
@@ -10,6 +11,7 @@ import io.restycounter.core.MutableClock;
 import io.restycounter.core.Settings;
 import io.restycounter.core.guard.PixelSigning;
 import io.restycounter.core.report.DailyAggregation;
+import io.restycounter.servlet.BadgeServlet;
 import io.restycounter.servlet.HealthCheckServlet;
 import io.restycounter.servlet.PixelServlet;
 import io.restycounter.servlet.QueryServlet;
@@ -110,6 +112,7 @@ class FrontDoorsAgreeIT {
         context.setAttribute(CounterEngine.CONTEXT_ATTRIBUTE, engine);
         context.addServlet(new ServletHolder(new PixelServlet()), "/p/*");
         context.addServlet(new ServletHolder(new QueryServlet()), "/p-query/*");
+        context.addServlet(new ServletHolder(new BadgeServlet()), "/b/*");
         context.addServlet(new ServletHolder(new HealthCheckServlet()), "/healthcheck");
         server.setHandler(context);
         server.start();
@@ -179,6 +182,33 @@ class FrontDoorsAgreeIT {
         assertEquals(privateLines(servletEngine, dir.resolve("servlet-logs")),
                 privateLines(app.server().engine(), dir.resolve("app-logs")), "the same private lines");
 
+        // Badges (issue 18): they count as pixels do and show the count.
+        same(200, "GET", "/b/acme/readme.svg", "X-Forwarded-For", "198.51.100.20");
+        same(200, "GET", "/b/acme/readme.svg?v=2&label=stars%20%E2%98%85&style=plastic&show=total",
+                "X-Forwarded-For", "198.51.100.21");
+        same(200, "GET", "/b/acme/readme.svg?show=range&from=2026-11-25&style=flat-square",
+                "X-Forwarded-For", "198.51.100.21");
+        String badgeTag = same(200, "HEAD", "/b/acme/readme.svg").headers().firstValue("ETag").orElseThrow();
+        same(304, "GET", "/b/acme/readme.svg", "If-None-Match", badgeTag, "X-Forwarded-For", "198.51.100.22",
+                "User-Agent", "Googlebot/2.1 (+http://www.google.com/bot.html)");
+        same(200, "GET", "/b/acme/readme.svg", "If-None-Match", badgeTag, "X-Forwarded-For", "198.51.100.22");
+        same(400, "GET", "/b/acme/readme.svg?style=3d", "X-Forwarded-For", "198.51.100.22");
+        same(400, "GET", "/b/acme/readme.svg?redir=https%3A%2F%2Fwww.example.com%2F", "X-Forwarded-For", "198.51.100.22");
+        same(404, "GET", "/b/acme/readme.png", "X-Forwarded-For", "198.51.100.22");
+        same(404, "GET", "/b/acme/a%2Fb.svg", "X-Forwarded-For", "198.51.100.22");
+        same(403, "GET", "/b/signed/readme.svg", "X-Forwarded-For", "198.51.100.22");
+        same(200, "GET", "/b/signed/readme.svg?sig=" + PixelSigning.sign(SECRET, "signed", "readme", null),
+                "X-Forwarded-For", "198.51.100.22");
+        same(405, "POST", "/b/acme/readme.svg");
+        for (int i = 0; i < 20; i++) {
+            same(200, "GET", "/b/acme/limited.svg", "X-Forwarded-For", "198.51.100.23");
+        }
+        same(429, "GET", "/b/acme/limited.svg", "X-Forwarded-For", "198.51.100.23");
+        HttpResponse<byte[]> shown = same(200, "GET", "/b/acme/readme.svg", "X-Forwarded-For", "198.51.100.24");
+        assertEquals("image/svg+xml", shown.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no-cache, max-age=0", shown.headers().firstValue("Cache-Control").orElse(""));
+        assertTrue(new String(shown.body(), StandardCharsets.UTF_8).contains(">6</text>"), "1 + 2 + 1 + 1 + 1 views");
+
         // Queries (README, HTTP).
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY, "Accept", "application/json");
@@ -212,6 +242,19 @@ class FrontDoorsAgreeIT {
         same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&from=2026-11-25&to=2026-11-28", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/acme?prefix=news&from=2026-11-25", "X-Api-Key", KEY);
         same(200, "GET", "/p-query/acme?prefix=news", "X-Api-Key", KEY);
+        // CSV (issue 18): streamed, so no Content-Length on either side.
+        HttpResponse<byte[]> csv = same(200, "GET", "/p-query/acme/signup?from=2026-11-25&to=2026-11-28&format=csv",
+                "X-Api-Key", KEY, "Origin", ORIGIN);
+        assertEquals("counter,day,count,source\r\nsignup,2026-11-25,9,archive\r\nsignup,2026-11-26,0,archive\r\n"
+                + "signup,2026-11-27,0,live\r\nsignup,2026-11-28,1,live\r\n", new String(csv.body(), StandardCharsets.UTF_8));
+        same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&from=2026-11-25", "X-Api-Key", KEY,
+                "Accept", "text/csv");
+        HttpResponse<byte[]> page = same(200, "GET", "/p-query/acme?prefix=news&limit=1&format=csv", "X-Api-Key", KEY);
+        assertEquals("news.a", page.headers().firstValue("X-Next-Cursor").orElse(null));
+        same(400, "GET", "/p-query/acme/signup?format=xml", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/acme/signup?all_time=true&format=json", "X-Api-Key", KEY);
+        same(200, "GET", "/p-query/acme?counter=signup&counter=news.a&all_time=true", "X-Api-Key", KEY);
+        same(400, "GET", "/p-query/acme/signup?from=2026-11-25&all_time=1", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-13-01", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2026-11-28&to=2026-11-27", "X-Api-Key", KEY);
         same(400, "GET", "/p-query/acme/signup?from=2024-01-01&to=2026-11-28", "X-Api-Key", KEY);

@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.MutableClock;
 import io.restycounter.core.report.DailyAggregation;
-import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,24 +24,8 @@ class ReportPageIT {
     @TempDir
     Path dir;
 
-    private static String chromium() {
-        for (String p : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        throw new AssertionError("chromium not found: run bin/test (it installs Debian's chromium) or apt-get install chromium");
-    }
-
     private String dumpDom(String url) throws Exception {
-        Path profile = Files.createDirectories(dir.resolve("profile"));
-        Process p = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", url)
-                .redirectError(dir.resolve("chromium.log").toFile()).start();
-        byte[] dom = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium did not finish");
-        return new String(dom, StandardCharsets.UTF_8);
+        return HeadlessChromium.dumpDom(dir, url);
     }
 
     @Test
@@ -68,7 +49,7 @@ class ReportPageIT {
 
             String api = new String(app.get("/p-query/acme?counter=signup&counter=news.a&from=2026-11-25&to=2026-11-28",
                     "X-Api-Key", TestServer.API_KEY).body(), StandardCharsets.UTF_8);
-            StringBuilder expectedCsv = new StringBuilder("counter,day,count,source\n");
+            StringBuilder expectedCsv = new StringBuilder("counter,day,count,source\r\n");
             Matcher counter = Pattern.compile("\\{\"counter\":\"([^\"]+)\",\"total\":\\d+,"
                     + "(?:\"uniques\":\\d+,(?:\"uniques_from\":\"[^\"]+\",)?)?\"days\":\\[(.*?)]}").matcher(api);
             List<String> counts = new ArrayList<>();
@@ -77,7 +58,7 @@ class ReportPageIT {
                         .matcher(counter.group(2));
                 while (d.find()) {
                     expectedCsv.append(counter.group(1)).append(',').append(d.group(1)).append(',').append(d.group(2))
-                            .append(',').append(d.group(3)).append('\n');
+                            .append(',').append(d.group(3)).append("\r\n");
                     counts.add(d.group(2));
                 }
             }
@@ -93,9 +74,17 @@ class ReportPageIT {
             assertEquals(counts, drawn, "one bar per counter and day, in order: " + dom);
             assertTrue(dom.contains("<h2>signup (8)</h2>"), dom);
             assertTrue(dom.contains("<td>2026-11-27</td><td>4</td><td>live</td>"), dom);
-            Matcher csv = Pattern.compile("id=\"csv\" href=\"data:text/csv;charset=utf-8,([^\"]+)\"").matcher(dom);
+            // The download is the server's CSV of the same query (the page fetches it with the key in a header).
+            Matcher csv = Pattern.compile("id=\"csv\" data-url=\"([^\"]+)\"").matcher(dom);
             assertTrue(csv.find(), dom);
-            assertEquals(expectedCsv.toString(), URLDecoder.decode(csv.group(1), StandardCharsets.UTF_8));
+            String csvUrl = csv.group(1).replace("&amp;", "&");
+            assertTrue(csvUrl.startsWith("/p-query/acme?") && csvUrl.endsWith("&format=csv"), csvUrl);
+            HttpResponse<byte[]> download = app.get(csvUrl, "X-Api-Key", TestServer.API_KEY);
+            assertEquals(200, download.statusCode());
+            assertEquals("text/csv;charset=utf-8", download.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("attachment; filename=\"acme-2026-11-25-2026-11-28.csv\"",
+                    download.headers().firstValue("Content-Disposition").orElse(""));
+            assertEquals(expectedCsv.toString(), new String(download.body(), StandardCharsets.UTF_8));
             assertTrue(dom.contains("download=\"acme-2026-11-25-2026-11-28.csv\""), dom);
 
             String refused = dumpDom(app.uri("/report/acme").toString() + "#key=wrong-key-123&counter=signup");

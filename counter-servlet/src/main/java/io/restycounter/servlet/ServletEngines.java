@@ -100,7 +100,7 @@ final class ServletEngines {
                 response.setHeader(h.name(), h.value());
             }
         }
-        if (answer.bodyLength() > 0) {
+        if (answer.streamed() || answer.bodyLength() > 0) {
             answer.writeBodyTo(response.getOutputStream());
         }
     }

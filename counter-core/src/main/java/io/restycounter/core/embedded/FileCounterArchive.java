@@ -35,6 +35,7 @@ public final class FileCounterArchive implements CounterArchive {
 
     static final String AGGREGATED = "aggregated-days.txt";
     static final String SHARES_DONE = "shares-done";
+    static final String ALL_TIME = "all-time.txt";
     /** How an unnamed node is written in share files: a character no NODE_ID may hold. */
     static final String UNNAMED = "~";
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
@@ -90,6 +91,7 @@ public final class FileCounterArchive implements CounterArchive {
         Path file = monthFile(tenant, YearMonth.from(day));
         SortedMap<String, String> fields = read(file);
         String suffix = ArchiveMonth.daySuffix(day);
+        moveAllTime(tenant, fields, suffix, sums);
         fields.keySet().removeIf(f -> f.endsWith(suffix));
         sums.forEach((c, v) -> {
             if (v != 0) {
@@ -99,6 +101,84 @@ public final class FileCounterArchive implements CounterArchive {
         StringBuilder month = new StringBuilder();
         fields.forEach((f, v) -> month.append(f).append(' ').append(v).append('\n'));
         write(file, month.toString());
+    }
+
+    /**
+     * Moves the tenant's all-time totals, once they are kept, by what the day's totals move: from the
+     * {@code suffix} fields of {@code month} to {@code sums}. Written before the month, so a failure leaves
+     * the month as it was.
+     */
+    private void moveAllTime(String tenant, Map<String, String> month, String suffix, Map<String, Long> sums)
+            throws StoreException {
+        Path file = allTimeFile(tenant);
+        if (!Files.exists(file)) {
+            return;
+        }
+        SortedMap<String, Long> all = readTotals(file);
+        month.forEach((f, v) -> {
+            if (f.endsWith(suffix)) {
+                all.merge(f.substring(0, f.length() - suffix.length()), -ArchiveMonth.parse(v), Long::sum);
+            }
+        });
+        sums.forEach((c, v) -> all.merge(c, v, Long::sum));
+        writeTotals(file, all);
+    }
+
+    private Path allTimeFile(String tenant) {
+        return tenantDir(tenant).resolve(ALL_TIME);
+    }
+
+    private static SortedMap<String, Long> readTotals(Path file) throws StoreException {
+        SortedMap<String, Long> out = new TreeMap<>();
+        read(file).forEach((c, v) -> out.put(c, ArchiveMonth.parse(v)));
+        return out;
+    }
+
+    private static void writeTotals(Path file, SortedMap<String, Long> all) throws StoreException {
+        StringBuilder text = new StringBuilder();
+        all.forEach((c, v) -> {
+            if (v != 0) {
+                text.append(c).append(' ').append(v).append('\n');
+            }
+        });
+        write(file, text.toString());
+    }
+
+    /** {@inheritDoc} The file {@code {tenant}/all-time.txt}, counter and total a line. */
+    @Override
+    public synchronized long allTime(CounterKey key) throws StoreException {
+        Path file = allTimeFile(key.tenant());
+        if (!Files.exists(file)) {
+            return -1;
+        }
+        return readTotals(file).getOrDefault(key.counter(), 0L);
+    }
+
+    /** Sums every month file of the tenant at once: the embedded archive is one node's, kept small. */
+    @Override
+    public synchronized boolean buildAllTime(String tenant, YearMonth thisMonth) throws StoreException {
+        Path file = allTimeFile(tenant);
+        if (Files.exists(file)) {
+            return true;
+        }
+        SortedMap<String, Long> all = new TreeMap<>();
+        Path tenantDir = tenantDir(tenant);
+        if (Files.isDirectory(tenantDir)) {
+            try (DirectoryStream<Path> months = Files.newDirectoryStream(tenantDir, "[0-9][0-9][0-9][0-9][0-9][0-9].txt")) {
+                for (Path m : months) {
+                    read(m).forEach((f, v) -> {
+                        int colon = f.lastIndexOf(':');
+                        if (colon > 0) {
+                            all.merge(f.substring(0, colon), ArchiveMonth.parse(v), Long::sum);
+                        }
+                    });
+                }
+            } catch (IOException e) {
+                throw new StoreException("ARCHIVE_DIR: cannot list " + tenantDir + ": " + FileErrors.reason(e), e);
+            }
+        }
+        writeTotals(file, all);
+        return true;
     }
 
     private static SortedMap<String, SortedMap<String, Long>> readShares(Path file) throws StoreException {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
-import io.restycounter.core.TenantKeys;
 import io.restycounter.core.UniqueVisitors;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -42,9 +41,16 @@ public final class CounterQuery {
 
     /**
      * What a query says: status, media type, body, and headers to set on top of the defaults
-     * ({@code Cache-Control: no-store}, {@code Vary}) that {@link #respond} adds.
+     * ({@code Cache-Control: no-store}, {@code Vary}) that {@link #respond} adds. A CSV answer has no
+     * {@code body} but a {@code stream} that writes it, and holds its query slot until that is written:
+     * whoever takes such an answer writes it.
      */
-    public record Answer(int status, String contentType, String body, Map<String, String> headers) {
+    public record Answer(int status, String contentType, String body, Map<String, String> headers,
+            HttpAnswer.BodyWriter stream) {
+
+        public Answer(int status, String contentType, String body, Map<String, String> headers) {
+            this(status, contentType, body, headers, null);
+        }
 
         public Answer(int status, String contentType, String body) {
             this(status, contentType, body, Map.of());
@@ -103,6 +109,9 @@ public final class CounterQuery {
         if (a.status() == 401) {
             headers.put("WWW-Authenticate", "Bearer");
         }
+        if (a.stream() != null) {
+            return HttpAnswer.streamed(a.status(), headers, a.contentType(), a.stream());
+        }
         return HttpAnswer.text(a.status(), headers, a.contentType(), a.body());
     }
 
@@ -114,7 +123,7 @@ public final class CounterQuery {
         }
         Map<String, String> headers = new LinkedHashMap<>(a.headers());
         headers.putAll(cors);
-        return new Answer(a.status(), a.contentType(), a.body(), headers);
+        return new Answer(a.status(), a.contentType(), a.body(), headers, a.stream());
     }
 
     /** The answer to a CORS preflight ({@code OPTIONS}) from {@code origin}: 204, with CORS headers when allowed. */
@@ -137,7 +146,8 @@ public final class CounterQuery {
         h.put("Vary", VARY + ", Origin");
         if (origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin))) {
             h.put("Access-Control-Allow-Origin", corsOrigins.contains("*") ? "*" : origin);
-            h.put("Access-Control-Expose-Headers", "ETag");
+            h.put("Access-Control-Expose-Headers", "ETag, " + CsvExport.NEXT_CURSOR + ", " + CsvExport.COMPLETE
+                    + ", Content-Disposition");
         }
         return h;
     }
@@ -149,10 +159,11 @@ public final class CounterQuery {
         String to = PathSegments.queryParam(rawQuery, "to");
         String[] both = PathSegments.split(r.path(), 2);
         String[] one = both == null ? PathSegments.split(r.path(), 1) : null;
-        boolean series = one != null || from != null || to != null;
+        boolean csv = "csv".equals(format) || format == null && CsvExport.preferredBy(r.accept());
+        boolean series = one != null || from != null || to != null || csv;
         boolean json = series || "json".equals(format)
                 || (format == null && r.accept() != null && r.accept().contains(JSON));
-        String key = presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
+        String key = QueryGuard.presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
         if (key == null) {
             return error(401, "apikey: required in X-Api-Key, Authorization: Bearer or ?apikey=", json);
         }
@@ -172,13 +183,25 @@ public final class CounterQuery {
                 return error(503, "store: unavailable, try again", json);
             }
         }
-        try (QueryGuard.Slot slot = guard.enter(key)) {
-            if (slot == null) {
-                return tooMany("query: too many queries at once on this node or with this key, try again later", json);
-            }
-            return answerAuthorized(r, rawQuery, both, series, json, tenant, from, to);
+        QueryGuard.Slot slot = guard.enter(key);
+        if (slot == null) {
+            return tooMany("query: too many queries at once on this node or with this key, try again later", json);
         }
+        Answer a;
+        try {
+            a = answerAuthorized(r, rawQuery, both, series, json, tenant, from, to, format, csv);
+        } catch (RuntimeException | Error e) {
+            slot.close();
+            throw e;
+        }
+        if (a.stream() == null) {
+            slot.close();
+            return a;
+        }
+        // A streamed CSV reads the store while it is written: it keeps the slot until then.
+        return new Answer(a.status(), a.contentType(), a.body(), a.headers(), QueryGuard.releasing(slot, a.stream()));
     }
+
 
     QueryGuard guard() {
         return guard;
@@ -190,7 +213,7 @@ public final class CounterQuery {
     }
 
     private Answer answerAuthorized(Request r, String rawQuery, String[] both, boolean series, boolean json,
-            String tenant, String from, String to) {
+            String tenant, String from, String to, String format, boolean csv) {
         if (tenant == null) {
             return error(404, "path: expected /{tenant}/{counter} or /{tenant}", json);
         }
@@ -203,17 +226,26 @@ public final class CounterQuery {
         if (both != null && !CounterKey.isValidCounter(both[1])) {
             return error(404, "counter: expected 1 to 128 characters of [A-Za-z0-9._~-]", json);
         }
-        if (!series) {
-            return todayAndYesterday(new CounterKey(tenant, both[1]), json);
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            return badParameter("format", "expected json or csv, got \"" + shorten(format) + "\"");
         }
-        return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch());
+        if (!series) {
+            try {
+                return todayAndYesterday(new CounterKey(tenant, both[1]), json && AllTime.requested(rawQuery), json);
+            } catch (Paging.BadParameter e) {
+                return badParameter(e.parameter, e.getMessage());
+            }
+        }
+        return series(tenant, both == null ? null : both[1], from, to, rawQuery, r.ifNoneMatch(), csv);
     }
 
-    private Answer todayAndYesterday(CounterKey counter, boolean json) {
+    private Answer todayAndYesterday(CounterKey counter, boolean withAllTime, boolean json) {
         LocalDate today = engine.today();
         SortedMap<LocalDate, Long> counts;
+        AllTime all;
         try {
             counts = engine.counts(counter, today.minusDays(1), today);
+            all = withAllTime ? AllTime.of(engine, counter) : null;
         } catch (StoreException e) {
             return error(503, "store: unavailable, try again", json);
         }
@@ -227,6 +259,7 @@ public final class CounterQuery {
             g.writeStringField("counter", counter.counter());
             g.writeNumberField("today", t);
             g.writeNumberField("yesterday", y);
+            writeAllTime(g, all);
         }));
     }
 
@@ -239,7 +272,7 @@ public final class CounterQuery {
     }
 
     private Answer series(String tenant, String pathCounter, String fromParam, String toParam, String rawQuery,
-            String ifNoneMatch) {
+            String ifNoneMatch, boolean csv) {
         LocalDate today = engine.today();
         LocalDate from;
         LocalDate to;
@@ -286,15 +319,28 @@ public final class CounterQuery {
             }
         }
         Paging paging = null;
-        if (prefix != null) {
-            try {
+        boolean withAllTime;
+        try {
+            withAllTime = AllTime.requested(rawQuery);
+            if (prefix != null) {
                 paging = Paging.parse(rawQuery);
-            } catch (Paging.BadParameter e) {
-                return badParameter(e.parameter, e.getMessage());
             }
+        } catch (Paging.BadParameter e) {
+            return badParameter(e.parameter, e.getMessage());
         }
         LocalDate liveFrom = engine.liveFrom();
         boolean closed = to.isBefore(liveFrom);
+        if (csv) {
+            if (paging == null && counters.size() > MAX_COUNTERS) {
+                return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
+                        + counters.size());
+            }
+            try {
+                return CsvExport.answer(engine, tenant, pathCounter, counters, prefix, paging, from, to, liveFrom);
+            } catch (StoreException e) {
+                return error(503, "store: unavailable, try again", true);
+            }
+        }
         try {
             Paging.Page page = null;
             List<Series> out = new ArrayList<>();
@@ -314,6 +360,10 @@ public final class CounterQuery {
                 }
             }
             Paging.Page shown = page;
+            Map<String, AllTime> allTime = new LinkedHashMap<>();
+            for (Series s : withAllTime ? out : List.<Series>of()) {
+                allTime.put(s.counter, AllTime.of(engine, new CounterKey(tenant, s.counter)));
+            }
             String body = write(g -> {
                 g.writeStringField("tenant", tenant);
                 if (pathCounter != null) {
@@ -323,12 +373,14 @@ public final class CounterQuery {
                 g.writeStringField("to", to.toString());
                 if (pathCounter != null) {
                     writeSeries(g, out.get(0));
+                    writeAllTime(g, allTime.get(pathCounter));
                 } else {
                     g.writeArrayFieldStart("counters");
                     for (Series s : out) {
                         g.writeStartObject();
                         g.writeStringField("counter", s.counter);
                         writeSeries(g, s);
+                        writeAllTime(g, allTime.get(s.counter));
                         g.writeEndObject();
                     }
                     g.writeEndArray();
@@ -337,7 +389,8 @@ public final class CounterQuery {
                     shown.writeTo(g);
                 }
             });
-            if (closed && engine.archive().allAggregated(from, to)) {
+            // An all-time total changes every day, so such an answer is never cached.
+            if (closed && !withAllTime && engine.archive().allAggregated(from, to)) {
                 return cacheable(body, ifNoneMatch);
             }
             return new Answer(200, JSON, body);
@@ -348,20 +401,9 @@ public final class CounterQuery {
 
     /** A closed, archived range does not change: an ETag, an hour in the browser's cache, 304 when unchanged. */
     private static Answer cacheable(String body, String ifNoneMatch) {
-        String etag = "\"" + TenantKeys.sha256Hex(body).substring(0, 32) + "\"";
+        String etag = ETags.of(body);
         Map<String, String> headers = Map.of("ETag", etag, "Cache-Control", "private, max-age=3600");
-        if (ifNoneMatch != null) {
-            for (String t : ifNoneMatch.split(",")) {
-                String tag = t.trim();
-                if (tag.startsWith("W/")) {
-                    tag = tag.substring(2);
-                }
-                if (tag.equals(etag) || tag.equals("*")) {
-                    return new Answer(304, JSON, "", headers);
-                }
-            }
-        }
-        return new Answer(200, JSON, body, headers);
+        return ETags.matches(ifNoneMatch, etag) ? new Answer(304, JSON, "", headers) : new Answer(200, JSON, body, headers);
     }
 
     /** {@code uniques} covers the days the store keeps uniques for (null before {@link #withUniques}). */
@@ -424,6 +466,12 @@ public final class CounterQuery {
         g.writeEndArray();
     }
 
+    private static void writeAllTime(JsonGenerator g, AllTime all) throws IOException {
+        if (all != null) {
+            all.writeTo(g);
+        }
+    }
+
     private static LocalDate parseDay(String s) {
         if (s == PathSegments.MALFORMED || s.length() != 10) {
             throw new DateTimeParseException("not yyyy-MM-dd", s, 0);
@@ -444,17 +492,6 @@ public final class CounterQuery {
 
     static LocalDate max(LocalDate a, LocalDate b) {
         return a.isAfter(b) ? a : b;
-    }
-
-    private static String presentedKey(String rawQuery, String apiKeyHeader, String authorization) {
-        if (apiKeyHeader != null && !apiKeyHeader.isEmpty()) {
-            return apiKeyHeader;
-        }
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).trim();
-        }
-        String q = PathSegments.queryParam(rawQuery, "apikey");
-        return q == null || q.isEmpty() || q == PathSegments.MALFORMED ? null : q;
     }
 
     private static Answer error(int status, String message, boolean json) {

@@ -24,6 +24,13 @@ public final class HttpAnswer {
     public record Header(String name, String value) {
     }
 
+    /** A body written as it is produced, for answers too big to hold: a CSV export. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        /** Writes the whole body; a failure part way aborts the response, which the client sees as cut short. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     static final String GET = "GET";
     static final String HEAD = "HEAD";
     static final String OPTIONS = "OPTIONS";
@@ -39,12 +46,19 @@ public final class HttpAnswer {
     private final byte[] body;
     /** The body for writers that take buffers; direct for the GIF. */
     private final ByteBuffer buffer;
+    /** A streamed body, written by {@link #writeBodyTo} instead of {@link #body}; null for the others. */
+    private final BodyWriter stream;
 
     private HttpAnswer(int status, List<Header> headers, byte[] body, ByteBuffer buffer) {
+        this(status, headers, body, buffer, null);
+    }
+
+    private HttpAnswer(int status, List<Header> headers, byte[] body, ByteBuffer buffer, BodyWriter stream) {
         this.status = status;
         this.headers = List.copyOf(headers);
         this.body = body;
         this.buffer = buffer.asReadOnlyBuffer();
+        this.stream = stream;
     }
 
     public int status() {
@@ -66,8 +80,17 @@ public final class HttpAnswer {
         return null;
     }
 
+    /** The length of a body held in memory; 0 for a {@linkplain #streamed() streamed} one, whose length is unknown. */
     public int bodyLength() {
         return body.length;
+    }
+
+    /**
+     * Whether the body is written as it is produced, with no {@code Content-Length}: a front door sends
+     * it with {@link #writeBodyTo}, on a thread that may block, and must call that exactly once.
+     */
+    public boolean streamed() {
+        return stream != null;
     }
 
     /** A read-only view of the body, positioned at its start. */
@@ -76,7 +99,11 @@ public final class HttpAnswer {
     }
 
     public void writeBodyTo(OutputStream out) throws IOException {
-        out.write(body);
+        if (stream != null) {
+            stream.writeTo(out);
+        } else {
+            out.write(body);
+        }
     }
 
     /** The body decoded as UTF-8, for text answers and tests. */
@@ -104,7 +131,7 @@ public final class HttpAnswer {
         if (!replaced) {
             more.add(new Header(name, value));
         }
-        return new HttpAnswer(status, more, body, buffer);
+        return new HttpAnswer(status, more, body, buffer, stream);
     }
 
     /** The answer to a HEAD: the same headers, Content-Length included, and no body. */
@@ -136,6 +163,14 @@ public final class HttpAnswer {
         all.add(new Header(CONTENT_TYPE, contentType.replace("; charset=", ";charset=")));
         all.add(new Header(CONTENT_LENGTH, Integer.toString(bytes.length)));
         return new HttpAnswer(status, all, bytes, ByteBuffer.wrap(bytes));
+    }
+
+    /** A streamed answer: {@code headers}, then the Content-Type; no Content-Length. */
+    static HttpAnswer streamed(int status, Map<String, String> headers, String contentType, BodyWriter body) {
+        List<Header> all = new ArrayList<>(headers.size() + 1);
+        headers.forEach((name, value) -> all.add(new Header(name, value)));
+        all.add(new Header(CONTENT_TYPE, contentType.replace("; charset=", ";charset=")));
+        return new HttpAnswer(status, all, NO_BODY, ByteBuffer.wrap(NO_BODY), body);
     }
 
     /** 405 for a method the path does not serve: {@code allow} lists those it does; no body. */

@@ -87,10 +87,29 @@ final class Paging {
         }
     }
 
+    String cursor() {
+        return cursor;
+    }
+
+    boolean byTotal() {
+        return byTotal;
+    }
+
+    /** The names a page by name examines, in order: those with a count in the range make the page. */
+    List<String> names(CounterEngine engine, String tenant, String prefix, LocalDate from, LocalDate to,
+            LocalDate liveFrom) throws StoreException {
+        return names(engine, tenant, prefix, cursor, limit, from, to, liveFrom);
+    }
+
+    /** The cursor of the page after the one that examined {@code names}, or null when there is none. */
+    String next(List<String> names) {
+        return names.size() == limit ? names.get(names.size() - 1) : null;
+    }
+
     Page read(CounterEngine engine, String tenant, String prefix, LocalDate from, LocalDate to, LocalDate liveFrom)
             throws StoreException {
         if (!byTotal) {
-            List<String> names = names(engine, tenant, prefix, cursor, limit, from, to, liveFrom);
+            List<String> names = names(engine, tenant, prefix, from, to, liveFrom);
             List<CounterQuery.Series> out = new ArrayList<>();
             for (String c : names) {
                 CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
@@ -98,7 +117,7 @@ final class Paging {
                     out.add(s);
                 }
             }
-            return new Page(out, names.size() == limit ? names.get(names.size() - 1) : null, null);
+            return new Page(out, next(names), null);
         }
         List<CounterQuery.Series> ranked = new ArrayList<>();
         String after = cursor;

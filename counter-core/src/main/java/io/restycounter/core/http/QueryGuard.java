@@ -64,6 +64,17 @@ final class QueryGuard {
         node.release();
     }
 
+    /** {@code body}, which gives {@code slot} back once it is written, or failed to be. */
+    static HttpAnswer.BodyWriter releasing(Slot slot, HttpAnswer.BodyWriter body) {
+        return out -> {
+            try {
+                body.writeTo(out);
+            } finally {
+                slot.close();
+            }
+        };
+    }
+
     /** Ends one query's hold on its slot. */
     interface Slot extends AutoCloseable {
         @Override
@@ -136,5 +147,17 @@ final class QueryGuard {
                 return size() > MAX_REMEMBERED;
             }
         };
+    }
+
+    /** The key a query presents: X-Api-Key, else Authorization: Bearer, else ?apikey=; null when none. */
+    static String presentedKey(String rawQuery, String apiKeyHeader, String authorization) {
+        if (apiKeyHeader != null && !apiKeyHeader.isEmpty()) {
+            return apiKeyHeader;
+        }
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        String q = PathSegments.queryParam(rawQuery, "apikey");
+        return q == null || q.isEmpty() || q == PathSegments.MALFORMED ? null : q;
     }
 }

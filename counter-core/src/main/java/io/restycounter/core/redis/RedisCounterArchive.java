@@ -38,12 +38,15 @@ public final class RedisCounterArchive implements CounterArchive {
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
     /**
-     * KEYS[1] the node's share of the day, KEYS[2] the month's totals, KEYS[3] the month's counter index.
+     * KEYS[1] the node's share of the day, KEYS[2] the month's totals, KEYS[3] the month's counter index,
+     * KEYS[4] the tenant's all-time totals, KEYS[5] how far they are built ({@link RedisAllTime}).
      * ARGV[1] the day's field suffix, then counter/count pairs (0: the node no longer counts that counter).
      * Every counter with a count joins the index, even unchanged, so aggregating a day again indexes an
-     * archive written before the index existed.
+     * archive written before the index existed. A day total that moves moves the all-time total by as
+     * much, where that total already holds the day.
      */
-    static final String SHARE_SCRIPT = """
+    static final String SHARE_SCRIPT = RedisAllTime.COUNTED_IN_TOTALS + """
+            local month = string.sub(KEYS[2], -6)
             local suffix = ARGV[1]
             local indexed = {}
             for i = 2, #ARGV, 2 do
@@ -63,6 +66,11 @@ public final class RedisCounterArchive implements CounterArchive {
                 if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
                   redis.call('HDEL', KEYS[2], field)
                 end
+                if counted(month, counter) then
+                  if redis.call('HINCRBY', KEYS[4], counter, string.format('%d', new - old)) == 0 then
+                    redis.call('HDEL', KEYS[4], counter)
+                  end
+                end
               end
             end
             if #indexed > 0 then
@@ -73,11 +81,23 @@ public final class RedisCounterArchive implements CounterArchive {
 
     private final RedisLink redis;
     private final boolean ownsLink;
+    private final RedisAllTime allTime;
 
     /** An archive on {@code redis}; it closes the link when {@code ownsLink}. */
     public RedisCounterArchive(RedisLink redis, boolean ownsLink) {
         this.redis = redis;
         this.ownsLink = ownsLink;
+        this.allTime = new RedisAllTime(redis, this);
+    }
+
+    @Override
+    public long allTime(CounterKey key) throws StoreException {
+        return allTime.total(key);
+    }
+
+    @Override
+    public boolean buildAllTime(String tenant, YearMonth thisMonth) throws StoreException {
+        return allTime.step(tenant, thisMonth);
     }
 
     static String monthKey(String tenant, YearMonth month) {
@@ -128,8 +148,10 @@ public final class RedisCounterArchive implements CounterArchive {
     }
 
     private void writeShare(String share, String month, List<String> args) throws StoreException {
+        String tenant = month.substring(month.indexOf('{') + 1, month.indexOf('}'));
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
-                new String[] {share, month, "rcn" + month.substring(3)}, args.toArray(String[]::new)));
+                new String[] {share, month, "rcn" + month.substring(3), RedisAllTime.totalsKey(tenant),
+                    RedisAllTime.progressKey(tenant)}, args.toArray(String[]::new)));
     }
 
     /**
@@ -145,7 +167,7 @@ public final class RedisCounterArchive implements CounterArchive {
                     r -> r.hscan(month, from, ScanArgs.Builder.matches("*" + suffix).limit(CHUNK)));
             if (!page.getMap().isEmpty()) {
                 String[] fields = page.getMap().keySet().toArray(String[]::new);
-                redis.call("HDEL " + month, r -> r.hdel(month, fields));
+                allTime.drop(month, fields);
             }
             cursor = page;
         } while (!cursor.isFinished());

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,8 @@ public final class DailyAggregation implements Lifecycle {
                 LOG.warn("reconciled {}: {}", report, report.drift());
             }
         }
+        // Last, so that a failure here (retried with the pass) never holds back the day or its check.
+        AllTimeBuild.complete(archive, r.totals().keySet(), YearMonth.now(clock.withZone(config.zone())));
         return new Pass(r, report);
     }
 

@@ -101,6 +101,28 @@ abstract class ExampleWebappContract {
         assertEquals("OK", new String(health.body(), StandardCharsets.UTF_8));
     }
 
+    /** Issue 18: badges count like pixels (the filter leaves them alone), and a range comes as streamed CSV. */
+    @Test
+    void badgesCountAndRangesComeAsCsv() throws Exception {
+        HttpResponse<byte[]> badge = get("/b/acme/readme.svg?label=readers");
+        assertEquals(200, badge.statusCode());
+        assertEquals("image/svg+xml", badge.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no-cache, max-age=0", badge.headers().firstValue("Cache-Control").orElse(""));
+        assertTrue(new String(badge.body(), StandardCharsets.UTF_8).contains(">readers</text>"));
+        assertTrue(new String(get("/b/acme/readme.svg?v=2").body(), StandardCharsets.UTF_8).contains(">3</text>"));
+        assertEquals(400, get("/b/acme/readme.svg?style=3d").statusCode());
+        assertEquals("3+0", query("acme/readme"));
+        assertEquals("0+0", query("site/b.acme.readme.svg"), "an image, not a page");
+
+        HttpResponse<byte[]> csv = get("/p-query/acme?counter=readme&counter=-2-1&format=csv", "X-Api-Key", API_KEY);
+        assertEquals(200, csv.statusCode());
+        assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"),
+                csv.headers().firstValue("Content-Type").orElse(""));
+        String text = new String(csv.body(), StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("counter,day,count,source\r\nreadme,"), text);
+        assertTrue(text.contains(",3,live\r\n'-2-1,"), text);
+    }
+
     @Test
     void theFilterCountsPagesAndSkipsAssetsOtherMethodsAndErrors() throws Exception {
         HttpResponse<byte[]> home = get("/");
