@@ -23,7 +23,7 @@ record AllTime(long total, boolean complete) {
         long archived = engine.archive().allTime(key);
         if (archived < 0) {
             LocalDate from = today.minusDays(engine.config().maxRangeDays() - 1L);
-            return new AllTime(CounterQuery.seriesOf(engine, key, from, today, liveFrom).total(), false);
+            return new AllTime(Series.of(engine, key, from, today, liveFrom).total(), false);
         }
         long total = archived;
         if (liveFrom.isBefore(today)) {

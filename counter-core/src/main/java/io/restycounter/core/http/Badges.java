@@ -162,7 +162,7 @@ public final class Badges {
         if (from.equals(today)) {
             return engine.counts(key, today, today).getOrDefault(today, 0L);
         }
-        return CounterQuery.seriesOf(engine, key, from, today, engine.liveFrom()).total();
+        return Series.of(engine, key, from, today, engine.liveFrom()).total();
     }
 
     /** Why {@code label} cannot be shown, or null when it can (or is absent). */

@@ -347,7 +347,7 @@ public final class CounterQuery {
             if (paging != null) {
                 page = paging.read(engine, tenant, prefix, from, to, liveFrom);
                 for (Series s : page.series()) {
-                    out.add(withUniques(engine, s, tenant, from, to));
+                    out.add(Series.withUniques(engine, s, tenant, from, to));
                 }
             } else {
                 if (counters.size() > MAX_COUNTERS) {
@@ -355,14 +355,14 @@ public final class CounterQuery {
                             + counters.size());
                 }
                 for (String c : counters) {
-                    out.add(withUniques(engine, seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom), tenant,
+                    out.add(Series.withUniques(engine, Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom), tenant,
                             from, to));
                 }
             }
             Paging.Page shown = page;
             Map<String, AllTime> allTime = new LinkedHashMap<>();
             for (Series s : withAllTime ? out : List.<Series>of()) {
-                allTime.put(s.counter, AllTime.of(engine, new CounterKey(tenant, s.counter)));
+                allTime.put(s.counter(), AllTime.of(engine, new CounterKey(tenant, s.counter())));
             }
             String body = write(g -> {
                 g.writeStringField("tenant", tenant);
@@ -372,15 +372,15 @@ public final class CounterQuery {
                 g.writeStringField("from", from.toString());
                 g.writeStringField("to", to.toString());
                 if (pathCounter != null) {
-                    writeSeries(g, out.get(0));
+                    Series.write(g, out.get(0));
                     writeAllTime(g, allTime.get(pathCounter));
                 } else {
                     g.writeArrayFieldStart("counters");
                     for (Series s : out) {
                         g.writeStartObject();
-                        g.writeStringField("counter", s.counter);
-                        writeSeries(g, s);
-                        writeAllTime(g, allTime.get(s.counter));
+                        g.writeStringField("counter", s.counter());
+                        Series.write(g, s);
+                        writeAllTime(g, allTime.get(s.counter()));
                         g.writeEndObject();
                     }
                     g.writeEndArray();
@@ -406,66 +406,6 @@ public final class CounterQuery {
         return ETags.matches(ifNoneMatch, etag) ? new Answer(304, JSON, "", headers) : new Answer(200, JSON, body, headers);
     }
 
-    /** {@code uniques} covers the days the store keeps uniques for (null before {@link #withUniques}). */
-    record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
-            UniqueVisitors uniques) {
-
-        Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
-            this(counter, total, counts, liveFrom, null);
-        }
-    }
-
-    /** {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back), read for the series shown only. */
-    static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
-            throws StoreException {
-        LocalDate kept = engine.uniquesFrom();
-        if (to.isBefore(kept)) {
-            return s;
-        }
-        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, u);
-    }
-
-    /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
-    static Series seriesOf(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
-            throws StoreException {
-        SortedMap<LocalDate, Long> counts = new TreeMap<>();
-        if (from.isBefore(liveFrom)) {
-            counts.putAll(engine.archive().range(key, from, min(to, liveFrom.minusDays(1))));
-        }
-        if (!to.isBefore(liveFrom)) {
-            counts.putAll(engine.counts(key, max(from, liveFrom), to));
-        }
-        long total = 0;
-        for (long v : counts.values()) {
-            total += v;
-        }
-        return new Series(key.counter(), total, counts, liveFrom);
-    }
-
-    private static void writeSeries(JsonGenerator g, Series s) throws IOException {
-        g.writeNumberField("total", s.total);
-        UniqueVisitors u = s.uniques;
-        if (u != null && !u.days().isEmpty()) {
-            g.writeNumberField("uniques", u.total());
-            if (s.counts.firstKey().isBefore(u.days().firstKey())) {
-                g.writeStringField("uniques_from", u.days().firstKey().toString()); // older days keep no uniques
-            }
-        }
-        g.writeArrayFieldStart("days");
-        for (Map.Entry<LocalDate, Long> e : s.counts.entrySet()) {
-            g.writeStartObject();
-            g.writeStringField("day", e.getKey().toString());
-            g.writeNumberField("count", e.getValue());
-            if (u != null && u.has(e.getKey())) {
-                g.writeNumberField("uniques", u.days().get(e.getKey()));
-            }
-            g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-    }
-
     private static void writeAllTime(JsonGenerator g, AllTime all) throws IOException {
         if (all != null) {
             all.writeTo(g);
@@ -484,14 +424,6 @@ public final class CounterQuery {
             return "(bad encoding)";
         }
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    }
-
-    static LocalDate min(LocalDate a, LocalDate b) {
-        return a.isBefore(b) ? a : b;
-    }
-
-    static LocalDate max(LocalDate a, LocalDate b) {
-        return a.isAfter(b) ? a : b;
     }
 
     private static Answer error(int status, String message, boolean json) {

@@ -83,7 +83,7 @@ final class CsvExport {
 
     @FunctionalInterface
     interface SeriesSink {
-        void accept(CounterQuery.Series s) throws IOException;
+        void accept(Series s) throws IOException;
     }
 
     /**
@@ -102,7 +102,7 @@ final class CsvExport {
         if (paging == null) {
             source = out -> {
                 for (String c : counters) {
-                    out.accept(CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom));
+                    out.accept(Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom));
                 }
             };
         } else if (paging.byTotal()) {
@@ -111,7 +111,7 @@ final class CsvExport {
                 headers.put(COMPLETE, "false");
             }
             source = out -> {
-                for (CounterQuery.Series s : page.series()) {
+                for (Series s : page.series()) {
                     out.accept(s);
                 }
             };
@@ -123,7 +123,7 @@ final class CsvExport {
             }
             source = out -> {
                 for (String c : names) {
-                    CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
+                    Series s = Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom);
                     if (s.total() != 0) {
                         out.accept(s);
                     }

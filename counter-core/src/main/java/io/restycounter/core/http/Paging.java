@@ -75,7 +75,7 @@ final class Paging {
     }
 
     /** What a page lists, and where the next one starts (null: nothing after it). */
-    record Page(List<CounterQuery.Series> series, String next, Boolean complete) {
+    record Page(List<Series> series, String next, Boolean complete) {
 
         void writeTo(JsonGenerator g) throws IOException {
             if (next != null) {
@@ -110,16 +110,16 @@ final class Paging {
             throws StoreException {
         if (!byTotal) {
             List<String> names = names(engine, tenant, prefix, from, to, liveFrom);
-            List<CounterQuery.Series> out = new ArrayList<>();
+            List<Series> out = new ArrayList<>();
             for (String c : names) {
-                CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
+                Series s = Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom);
                 if (s.total() != 0) {
                     out.add(s);
                 }
             }
             return new Page(out, next(names), null);
         }
-        List<CounterQuery.Series> ranked = new ArrayList<>();
+        List<Series> ranked = new ArrayList<>();
         String after = cursor;
         boolean complete = true;
         for (int seen = 0; ; ) {
@@ -130,13 +130,13 @@ final class Paging {
             int step = Math.min(MAX_LIMIT, SORT_CANDIDATES - seen);
             List<String> names = names(engine, tenant, prefix, after, step, from, to, liveFrom);
             for (String c : names) {
-                CounterQuery.Series s = CounterQuery.seriesOf(engine, new CounterKey(tenant, c), from, to, liveFrom);
+                Series s = Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom);
                 if (s.total() != 0) {
                     ranked.add(s);
                 }
             }
-            ranked.sort(Comparator.comparingLong(CounterQuery.Series::total).reversed()
-                    .thenComparing(CounterQuery.Series::counter));
+            ranked.sort(Comparator.comparingLong(Series::total).reversed()
+                    .thenComparing(Series::counter));
             if (ranked.size() > limit) {
                 ranked.subList(limit, ranked.size()).clear();
             }
@@ -157,13 +157,13 @@ final class Paging {
             LocalDate from, LocalDate to, LocalDate liveFrom) throws StoreException {
         TreeSet<String> merged = new TreeSet<>();
         if (from.isBefore(liveFrom)) {
-            LocalDate last = CounterQuery.min(to, liveFrom.minusDays(1));
+            LocalDate last = Series.min(to, liveFrom.minusDays(1));
             for (YearMonth m = YearMonth.from(from); !m.isAfter(YearMonth.from(last)); m = m.plusMonths(1)) {
                 merged.addAll(engine.archive().counterPage(tenant, m, prefix, after, limit));
             }
         }
         LocalDate today = engine.today();
-        for (LocalDate d = CounterQuery.max(from, liveFrom); !d.isAfter(CounterQuery.min(to, today)); d = d.plusDays(1)) {
+        for (LocalDate d = Series.max(from, liveFrom); !d.isAfter(Series.min(to, today)); d = d.plusDays(1)) {
             merged.addAll(engine.store().counterPage(tenant, d, prefix, after, limit));
         }
         List<String> out = new ArrayList<>(Math.min(limit, merged.size()));
