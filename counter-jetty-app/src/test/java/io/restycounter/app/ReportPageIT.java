@@ -8,6 +8,7 @@ import io.restycounter.core.MutableClock;
 import io.restycounter.core.report.DailyAggregation;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -90,6 +91,49 @@ class ReportPageIT {
             String refused = dumpDom(app.uri("/report/acme").toString() + "#key=wrong-key-123&counter=signup");
             assertTrue(refused.contains("apikey: not valid"), refused);
             assertTrue(!refused.contains("<rect class=\"bar"), refused);
+        }
+    }
+
+    /**
+     * Issue 18: the Download CSV link fetches the server's {@code format=csv} of the query on the page
+     * (the key in a header) and saves it as the file. Chromium, driven through DevTools, clicks the link;
+     * the file it saves is the server's CSV.
+     */
+    @Test
+    void theCsvLinkDownloadsTheServersCsv() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+        try (TestServer app = TestServer.start(dir.resolve("logs"), clock, "RATE_LIMIT", "0")) {
+            app.get("/p/acme/signup?v=3");
+            app.get("/p/acme/-2-1");
+            String report = app.uri("/report/acme").toString() + "#key=" + TestServer.API_KEY
+                    + "&counter=signup,-2-1&from=2026-11-27&to=2026-11-28";
+            String clickAndRead = """
+                    (async () => {
+                      const pause = ms => new Promise(done => setTimeout(done, ms));
+                      let a = null;
+                      for (let i = 0; i < 200; i++) {
+                        a = document.getElementById("csv");
+                        if (a && !a.hidden && a.getAttribute("data-url")) { break; }
+                        await pause(50);
+                      }
+                      if (a.getAttribute("href")) { return "a link before the click: " + a.href; }
+                      a.click();
+                      for (let i = 0; i < 200 && !a.getAttribute("href"); i++) { await pause(50); }
+                      return a.download + " " + a.href.slice(0, 5) + " " + document.getElementById("error").textContent;
+                    })()
+                    """;
+            Path downloads = Files.createDirectories(dir.resolve("downloads"));
+            assertEquals("acme-2026-11-27-2026-11-28.csv blob: ",
+                    HeadlessChromium.evaluate(dir, report, clickAndRead, downloads));
+            Path file = downloads.resolve("acme-2026-11-27-2026-11-28.csv");
+            for (int i = 0; i < 100 && !Files.exists(file); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.exists(file), "downloaded: " + java.util.Arrays.toString(downloads.toFile().list()));
+            String got = Files.readString(file);
+            assertEquals("counter,day,count,source\r\n"
+                    + "signup,2026-11-27,0,live\r\nsignup,2026-11-28,3,live\r\n"
+                    + "'-2-1,2026-11-27,0,live\r\n'-2-1,2026-11-28,1,live\r\n", got);
         }
     }
 

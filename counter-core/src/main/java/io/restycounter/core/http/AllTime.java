@@ -7,7 +7,8 @@ import java.time.LocalDate;
 
 /**
  * A counter's all-time total: the archive's kept total ({@link io.restycounter.core.CounterArchive#allTime})
- * with the live days in place of their archived copies, a handful of reads whatever the counter's age.
+ * with the days since the last complete one read live in place of what the archive holds of them so far:
+ * a handful of reads whatever the counter's age and however long the store keeps days.
  * Until the archive keeps the tenant's totals (its first build runs with the next daily aggregation), the
  * sum of what one query may reach, {@code MAX_RANGE_DAYS} ending today, marked not {@code complete}.
  *
@@ -25,13 +26,17 @@ record AllTime(long total, boolean complete) {
             LocalDate from = today.minusDays(engine.config().maxRangeDays() - 1L);
             return new AllTime(Series.of(engine, key, from, today, liveFrom).total(), false);
         }
-        long total = archived;
-        if (liveFrom.isBefore(today)) {
-            for (long v : engine.archive().range(key, liveFrom, today.minusDays(1)).values()) {
-                total -= v;
-            }
+        // The days since the last complete one (usually yesterday and today) count from the store, in
+        // place of what the archive may hold of them so far; a complete day counts as archived.
+        LocalDate first = today;
+        while (first.isAfter(liveFrom) && !engine.archive().isAggregated(first.minusDays(1))) {
+            first = first.minusDays(1);
         }
-        for (long v : engine.counts(key, liveFrom, today).values()) {
+        long total = archived;
+        for (long v : engine.archive().range(key, first, today).values()) {
+            total -= v;
+        }
+        for (long v : engine.counts(key, first, today).values()) {
             total += v;
         }
         return new AllTime(total, true);
