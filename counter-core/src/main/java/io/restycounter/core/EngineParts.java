@@ -147,11 +147,42 @@ final class EngineParts {
 
     private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
         try {
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc));
+            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc),
+                    (key, fate) -> store.fate(key, day, fate));
             LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
             throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
+        }
+    }
+
+    /** The fate the query JSON shows for {@code outcome}, or null (counted, or refused without a trace). */
+    static Fate fateOf(CounterEngine.Outcome outcome) {
+        return switch (outcome) {
+            case LOGGED_AS_BOT -> Fate.BOT;
+            case RATE_LIMITED -> Fate.RATE_LIMITED;
+            // Not OVER_COUNTER_QUOTA: a fate of that counter would create the very entry the quota refuses.
+            case OVER_RATE_QUOTA -> Fate.OVER_QUOTA;
+            case PREFETCH -> Fate.PREFETCH;
+            case PRIVATE -> Fate.PRIVATE;
+            default -> null;
+        };
+    }
+
+    static java.util.concurrent.atomic.LongAdder[] adders(int n) {
+        java.util.concurrent.atomic.LongAdder[] a = new java.util.concurrent.atomic.LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+        return a;
+    }
+
+    static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 }

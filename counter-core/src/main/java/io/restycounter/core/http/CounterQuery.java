@@ -364,24 +364,30 @@ public final class CounterQuery {
         return new Answer(200, JSON, body, headers);
     }
 
-    /** {@code uniques} covers the days the store keeps uniques for (null before {@link #withUniques}). */
+    /**
+     * {@code uniques} covers the days the store keeps uniques for, {@code fates} the live days with a fate
+     * (both null before {@link #withUniques}).
+     */
     record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
-            UniqueVisitors uniques) {
+            UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
 
         Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
-            this(counter, total, counts, liveFrom, null);
+            this(counter, total, counts, liveFrom, null, null);
         }
     }
 
-    /** {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back), read for the series shown only. */
+    /**
+     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its live days, read for
+     * the series shown only.
+     */
     static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
             throws StoreException {
+        CounterKey key = new CounterKey(tenant, s.counter);
+        SortedMap<LocalDate, long[]> fates = to.isBefore(s.liveFrom) ? null
+                : engine.fates(key, max(from, s.liveFrom), to);
         LocalDate kept = engine.uniquesFrom();
-        if (to.isBefore(kept)) {
-            return s;
-        }
-        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, u);
+        UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
+        return new Series(s.counter, s.total, s.counts, s.liveFrom, u, fates);
     }
 
     /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
@@ -403,6 +409,7 @@ public final class CounterQuery {
 
     private static void writeSeries(JsonGenerator g, Series s) throws IOException {
         g.writeNumberField("total", s.total);
+        FatesJson.writeTotal(g, s.fates);
         UniqueVisitors u = s.uniques;
         if (u != null && !u.days().isEmpty()) {
             g.writeNumberField("uniques", u.total());
@@ -415,6 +422,7 @@ public final class CounterQuery {
             g.writeStartObject();
             g.writeStringField("day", e.getKey().toString());
             g.writeNumberField("count", e.getValue());
+            FatesJson.write(g, s.fates == null ? null : s.fates.get(e.getKey()));
             if (u != null && u.has(e.getKey())) {
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }
