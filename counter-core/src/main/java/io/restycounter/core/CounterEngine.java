@@ -244,7 +244,13 @@ public final class CounterEngine implements AutoCloseable {
         if (anonymous && fate == Outcome.COUNTED) {
             fates[Outcome.PRIVATE.ordinal()].increment();
         }
-        Fate shown = anonymous && fate == Outcome.COUNTED ? Fate.PRIVATE : EngineParts.fateOf(fate);
+        Fate shown = switch (fate) {
+            case COUNTED -> anonymous ? Fate.PRIVATE : null;
+            case LOGGED_AS_BOT -> Fate.BOT;
+            case RATE_LIMITED -> Fate.RATE_LIMITED;
+            case OVER_RATE_QUOTA -> Fate.OVER_QUOTA; // not OVER_COUNTER_QUOTA: it would create what that quota refuses
+            default -> null;
+        };
         if (shown != null) {
             fate(hit.key(), hit.epochMillis(), shown);
         }
@@ -316,10 +322,7 @@ public final class CounterEngine implements AutoCloseable {
         };
     }
 
-    /**
-     * Notes that a hit of {@code key} at {@code epochMillis} met {@code fate}, for the per-counter fates of
-     * the query JSON; for refusals decided before {@link #record} (bad {@code v}, {@code redir} or {@code sig}).
-     */
+    /** Notes a hit's {@link Fate} decided before {@link #record}: a bad {@code v}, {@code redir} or {@code sig}. */
     public void fate(CounterKey key, long epochMillis, Fate fate) {
         store.fate(key, days.dayOf(epochMillis), fate);
     }

@@ -156,19 +156,6 @@ final class EngineParts {
         }
     }
 
-    /** The fate the query JSON shows for {@code outcome}, or null (counted, or refused without a trace). */
-    static Fate fateOf(CounterEngine.Outcome outcome) {
-        return switch (outcome) {
-            case LOGGED_AS_BOT -> Fate.BOT;
-            case RATE_LIMITED -> Fate.RATE_LIMITED;
-            // Not OVER_COUNTER_QUOTA: a fate of that counter would create the very entry the quota refuses.
-            case OVER_RATE_QUOTA -> Fate.OVER_QUOTA;
-            case PREFETCH -> Fate.PREFETCH;
-            case PRIVATE -> Fate.PRIVATE;
-            default -> null;
-        };
-    }
-
     static java.util.concurrent.atomic.LongAdder[] adders(int n) {
         java.util.concurrent.atomic.LongAdder[] a = new java.util.concurrent.atomic.LongAdder[n];
         for (int i = 0; i < n; i++) {
