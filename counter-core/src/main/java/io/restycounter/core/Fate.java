@@ -24,7 +24,9 @@ public enum Fate {
     PREFETCH("prefetch");
 
     /** The fates in ordinal order, so a {@code long[]} of counts is indexed by {@link #ordinal()}. */
-    public static final Fate[] ALL = values();
+    public static final java.util.List<Fate> ALL = java.util.List.of(values());
+    /** How many fates there are: the length of a {@code long[]} of counts. */
+    public static final int COUNT = ALL.size();
 
     private final String jsonName;
 

@@ -119,7 +119,7 @@ public final class MemoryCounterStore implements CounterStore {
             }
             counts = m.computeIfAbsent(key, k -> {
                 fateEntries.incrementAndGet();
-                return new AtomicLongArray(Fate.ALL.length);
+                return new AtomicLongArray(Fate.COUNT);
             });
         }
         counts.incrementAndGet(fate.ordinal());

@@ -35,7 +35,7 @@ final class FatesJson {
         if (byDay == null || byDay.isEmpty()) {
             return;
         }
-        long[] sum = new long[Fate.ALL.length];
+        long[] sum = new long[Fate.COUNT];
         for (long[] day : byDay.values()) {
             for (int i = 0; i < sum.length && i < day.length; i++) {
                 sum[i] += day[i];

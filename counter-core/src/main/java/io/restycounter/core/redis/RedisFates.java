@@ -125,7 +125,7 @@ final class RedisFates {
      */
     SortedMap<LocalDate, long[]> read(StatefulConnection<String, String> query, CounterKey key, LocalDate from,
             LocalDate to, String where) throws StoreException {
-        String[] fields = new String[Fate.ALL.length];
+        String[] fields = new String[Fate.COUNT];
         for (Fate f : Fate.ALL) {
             fields[f.ordinal()] = key.counter() + SEPARATOR + f.jsonName();
         }
@@ -139,7 +139,7 @@ final class RedisFates {
         SortedMap<LocalDate, long[]> out = new TreeMap<>();
         try {
             for (int i = 0; i < asked.size(); i++) {
-                long[] counts = new long[Fate.ALL.length];
+                long[] counts = new long[Fate.COUNT];
                 List<KeyValue<String, String>> values = BatchProtocol.await(replies.get(i));
                 for (int f = 0; f < counts.length; f++) {
                     counts[f] = parse(values.get(f).getValueOrElse("0"));
@@ -193,7 +193,7 @@ final class RedisFates {
         volatile boolean retired;
 
         Counts() {
-            super(Fate.ALL.length);
+            super(Fate.COUNT);
         }
 
         long[] take() {

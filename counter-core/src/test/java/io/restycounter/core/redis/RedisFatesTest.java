@@ -75,7 +75,7 @@ class RedisFatesTest {
                 }
                 for (int i = 0; i < perThread; i++) {
                     CounterKey key = new CounterKey("t" + (i % 3), "c" + ((i * 7 + seed) % 5));
-                    fates.add(key, (i & 1) == 0 ? TODAY : TODAY.minusDays(1), i % Fate.ALL.length);
+                    fates.add(key, (i & 1) == 0 ? TODAY : TODAY.minusDays(1), i % Fate.COUNT);
                 }
             });
             a.start();
