@@ -15,9 +15,7 @@ import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Objects;
@@ -81,7 +79,7 @@ public final class CounterEngine implements AutoCloseable {
     private final java.util.function.Predicate<Hit> privateHits;
     private final AtomicLong refused = new AtomicLong();
     /** Hits by {@link Outcome}, indexed by ordinal: one LongAdder increment per hit, nothing allocated. */
-    private final LongAdder[] fates = adders(Outcome.values().length);
+    private final LongAdder[] fates = EngineParts.adders(Outcome.values().length);
     /** Hits by tenant and outcome, only once metrics asked for them (METRICS_PER_TENANT). */
     private volatile TenantTally fatesByTenant;
     private final CounterArchive archive;
@@ -120,7 +118,7 @@ public final class CounterEngine implements AutoCloseable {
         this.geoIp = Objects.requireNonNull(geoIp, "geoIp");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.days = new DayOfMillis(config.zone());
-        this.apiKeyDigest = sha256(config.apiKey());
+        this.apiKeyDigest = EngineParts.sha256(config.apiKey());
         this.rateLimiter = config.rateLimit() > 0
                 ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
                 : null;
@@ -238,6 +236,7 @@ public final class CounterEngine implements AutoCloseable {
         PrivacyPolicy policy = privacy.of(hit.key().tenant());
         if (policy.skipsPrefetch(signals)) {
             fates[Outcome.PREFETCH.ordinal()].increment();
+            fate(hit.key(), hit.epochMillis(), Fate.PREFETCH);
             return Outcome.PREFETCH;
         }
         boolean anonymous = policy.isPrivate(signals);
@@ -245,6 +244,16 @@ public final class CounterEngine implements AutoCloseable {
         fates[fate.ordinal()].increment();
         if (anonymous && fate == Outcome.COUNTED) {
             fates[Outcome.PRIVATE.ordinal()].increment();
+        }
+        Fate shown = switch (fate) {
+            case COUNTED -> anonymous ? Fate.PRIVATE : null;
+            case LOGGED_AS_BOT -> Fate.BOT;
+            case RATE_LIMITED -> Fate.RATE_LIMITED;
+            case OVER_RATE_QUOTA -> Fate.OVER_QUOTA; // not OVER_COUNTER_QUOTA: it would create what that quota refuses
+            default -> null;
+        };
+        if (shown != null) {
+            fate(hit.key(), hit.epochMillis(), shown);
         }
         TenantTally byTenant = fatesByTenant;
         if (byTenant != null) {
@@ -312,6 +321,16 @@ public final class CounterEngine implements AutoCloseable {
             case OVER_RATE -> Outcome.OVER_RATE_QUOTA;
             case OVER_NEW_COUNTERS -> Outcome.OVER_COUNTER_QUOTA;
         };
+    }
+
+    /** Notes a hit's {@link Fate} decided before {@link #record}: a bad {@code v}, {@code redir} or {@code sig}. */
+    public void fate(CounterKey key, long epochMillis, Fate fate) {
+        store.fate(key, days.dayOf(epochMillis), fate);
+    }
+
+    /** The fates of {@code key} per day (counts by {@link Fate#ordinal()}), live days only; days without any left out. */
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return store.fates(key, from, to);
     }
 
     /**
@@ -382,7 +401,7 @@ public final class CounterEngine implements AutoCloseable {
 
     /** Whether {@code presented} is the API key, compared in constant time. */
     public boolean isApiKey(String presented) {
-        return presented != null && MessageDigest.isEqual(apiKeyDigest, sha256(presented));
+        return presented != null && MessageDigest.isEqual(apiKeyDigest, EngineParts.sha256(presented));
     }
 
     public boolean storeHealthy() {
@@ -415,14 +434,6 @@ public final class CounterEngine implements AutoCloseable {
 
     public LogStats logStats() {
         return log.stats();
-    }
-
-    private static LongAdder[] adders(int n) {
-        LongAdder[] a = new LongAdder[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = new LongAdder();
-        }
-        return a;
     }
 
     /** Hits refused since start because the store or the log was full. */
@@ -482,14 +493,6 @@ public final class CounterEngine implements AutoCloseable {
             if (redis != null) {
                 redis.close();
             }
-        }
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 }

@@ -82,6 +82,22 @@ public interface CounterStore extends AutoCloseable {
         return UniqueVisitors.NONE;
     }
 
+    /**
+     * Notes one hit of {@code key} on {@code day} that met {@code fate} ({@link Fate}). On the request path:
+     * memory only, nothing allocated for a (counter, day) seen before. A fate past the store's bound of
+     * pending counters is dropped: a fate is a report, never a reason to refuse a hit.
+     */
+    default void fate(CounterKey key, LocalDate day, Fate fate) {
+    }
+
+    /**
+     * The fates of {@code key} per day from {@code from} to {@code to}, both included: counts indexed by
+     * {@link Fate#ordinal()}; days without any fate are left out.
+     */
+    default SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
     /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
     void flush() throws StoreException;
 

@@ -147,11 +147,29 @@ final class EngineParts {
 
     private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
         try {
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc));
+            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc),
+                    (key, fate) -> store.fate(key, day, fate));
             LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
             throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
+        }
+    }
+
+    static java.util.concurrent.atomic.LongAdder[] adders(int n) {
+        java.util.concurrent.atomic.LongAdder[] a = new java.util.concurrent.atomic.LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+        return a;
+    }
+
+    static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 }

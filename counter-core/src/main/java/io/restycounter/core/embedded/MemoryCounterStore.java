@@ -2,6 +2,7 @@ package io.restycounter.core.embedded;
 
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
+import io.restycounter.core.Fate;
 import io.restycounter.core.UniqueVisitors;
 import io.restycounter.core.audience.DaySketches;
 import java.time.LocalDate;
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,6 +31,10 @@ public final class MemoryCounterStore implements CounterStore {
     private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<String, ConcurrentSkipListSet<String>>> index =
             new ConcurrentHashMap<>();
     private final AtomicInteger counters = new AtomicInteger();
+    /** Day -> counter -> fate counts by {@link Fate#ordinal()}, at most maxCounters entries; see {@link #fate}. */
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> fates =
+            new ConcurrentHashMap<>();
+    private final AtomicInteger fateEntries = new AtomicInteger();
     private final int retainDays;
     private final int maxCounters;
     /** The unique-visitor sketches, or null: this store then keeps no uniques. */
@@ -96,7 +102,52 @@ public final class MemoryCounterStore implements CounterStore {
         return true;
     }
 
+    /**
+     * Rebuilt from the log at start for bots and private hits only (the log keeps no line of the other
+     * fates); past maxCounters (counter, day) entries a new counter's fate is dropped.
+     */
+    @Override
+    public void fate(CounterKey key, LocalDate day, Fate fate) {
+        ConcurrentHashMap<CounterKey, AtomicLongArray> m = fates.get(day);
+        if (m == null) {
+            m = fates.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
+        }
+        AtomicLongArray counts = m.get(key);
+        if (counts == null) {
+            if (fateEntries.get() >= maxCounters) {
+                return;
+            }
+            counts = m.computeIfAbsent(key, k -> {
+                fateEntries.incrementAndGet();
+                return new AtomicLongArray(Fate.COUNT);
+            });
+        }
+        counts.incrementAndGet(fate.ordinal());
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            ConcurrentHashMap<CounterKey, AtomicLongArray> m = fates.get(d);
+            AtomicLongArray counts = m == null ? null : m.get(key);
+            if (counts != null) {
+                long[] copy = new long[counts.length()];
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = counts.get(i);
+                }
+                out.put(d, copy);
+            }
+        }
+        return out;
+    }
+
     private void dropBefore(LocalDate oldest) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> e : fates.entrySet()) {
+            if (e.getKey().isBefore(oldest) && fates.remove(e.getKey(), e.getValue())) {
+                fateEntries.addAndGet(-e.getValue().size());
+            }
+        }
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, LongAdder>> e : days.entrySet()) {
             if (e.getKey().isBefore(oldest) && days.remove(e.getKey(), e.getValue())) {
                 counters.addAndGet(-e.getValue().size());

@@ -3,6 +3,7 @@ package io.restycounter.core.http;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.Fate;
 import io.restycounter.core.guard.PixelSigning;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
@@ -101,15 +102,25 @@ public record PixelRequest(int status, CounterKey key, long inc, String redirect
                     && CounterKey.isValidCounter(parts[1])) {
                 return refuse(404, "tenant: not registered (OPEN_TENANTS=false)");
             }
-            return parse(parts, rawQuery, config.maxIncrement(), config.redirectAllowed(), config.pixelSigning(), null,
-                    nowMillis);
+            return withFate(engine, parts, nowMillis, parse(parts, rawQuery, config.maxIncrement(),
+                    config.redirectAllowed(), config.pixelSigning(), null, nowMillis));
         }
         if (t.counters() != null && CounterKey.isValidCounter(parts[1]) && !t.counters().allows(parts[1])) {
             return refuse(404, "counter: not among the counters tenant " + t.id() + " allows");
         }
         Pattern redirects = t.redirectHosts() != null ? t.redirectHosts().pattern() : config.redirectAllowed();
-        return parse(parts, rawQuery, config.maxIncrement(), redirects, config.pixelSigning(), t.signingSecretBytes(),
-                nowMillis);
+        return withFate(engine, parts, nowMillis, parse(parts, rawQuery, config.maxIncrement(), redirects,
+                config.pixelSigning(), t.signingSecretBytes(), nowMillis));
+    }
+
+    /** {@code pixel}, after noting the fate of a refused hit whose tenant and counter are well-formed (403, 400). */
+    private static PixelRequest withFate(CounterEngine engine, String[] parts, long nowMillis, PixelRequest pixel) {
+        if ((pixel.status == 400 || pixel.status == 403) && CounterKey.isValidTenant(parts[0])
+                && CounterKey.isValidCounter(parts[1])) {
+            engine.fate(new CounterKey(parts[0], parts[1]), nowMillis, pixel.status == 403 ? Fate.BAD_SIGNATURE
+                    : Fate.REFUSED);
+        }
+        return pixel;
     }
 
     private static PixelRequest refuse(int status, String error) {

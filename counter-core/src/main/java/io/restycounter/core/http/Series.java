@@ -13,26 +13,29 @@ import java.util.TreeMap;
 
 /**
  * One counter's counts over a range, as a query answers them: archived days from the archive, the others
- * live, with the range's total and, where the store keeps them, its unique visitors ({@code uniques} is
- * null before {@link #withUniques}).
+ * live, with the range's total and, where the store keeps them, its unique visitors and the fates of its
+ * live days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
  */
 record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
-        UniqueVisitors uniques) {
+        UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
 
     Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
-        this(counter, total, counts, liveFrom, null);
+        this(counter, total, counts, liveFrom, null, null);
     }
 
 
-    /** {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back), read for the series shown only. */
+    /**
+     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its live days, read for
+     * the series shown only.
+     */
     static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
             throws StoreException {
+        CounterKey key = new CounterKey(tenant, s.counter);
+        SortedMap<LocalDate, long[]> fates = to.isBefore(s.liveFrom) ? null
+                : engine.fates(key, max(from, s.liveFrom), to);
         LocalDate kept = engine.uniquesFrom();
-        if (to.isBefore(kept)) {
-            return s;
-        }
-        UniqueVisitors u = engine.uniques(new CounterKey(tenant, s.counter), max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, u);
+        UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
+        return new Series(s.counter, s.total, s.counts, s.liveFrom, u, fates);
     }
 
     /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
@@ -54,6 +57,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
 
     static void write(JsonGenerator g, Series s) throws IOException {
         g.writeNumberField("total", s.total);
+        FatesJson.writeTotal(g, s.fates);
         UniqueVisitors u = s.uniques;
         if (u != null && !u.days().isEmpty()) {
             g.writeNumberField("uniques", u.total());
@@ -66,6 +70,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
             g.writeStartObject();
             g.writeStringField("day", e.getKey().toString());
             g.writeNumberField("count", e.getValue());
+            FatesJson.write(g, s.fates == null ? null : s.fates.get(e.getKey()));
             if (u != null && u.has(e.getKey())) {
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }

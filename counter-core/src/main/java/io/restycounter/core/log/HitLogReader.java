@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.Fate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,12 @@ public final class HitLogReader {
     @FunctionalInterface
     public interface CountSink {
         void add(CounterKey key, long inc);
+    }
+
+    /** Receives the {@link Fate} of one hit that the log keeps a trace of: a bot not counted, a private hit. */
+    @FunctionalInterface
+    public interface FateSink {
+        void add(CounterKey key, Fate fate);
     }
 
     /** What one pass over a file found. */
@@ -39,6 +46,14 @@ public final class HitLogReader {
 
     /** As {@link #read(Path, CountSink)}, counting lines marked as bots too when {@code countBots} (COUNT_BOTS). */
     public static Result read(Path file, boolean countBots, CountSink sink) throws IOException {
+        return read(file, countBots, sink, (key, fate) -> { });
+    }
+
+    /**
+     * As {@link #read(Path, boolean, CountSink)}, also feeding {@code fates} the fates a line shows: a
+     * served bot line not counted ({@link Fate#BOT}), a counted line marked private ({@link Fate#PRIVATE}).
+     */
+    public static Result read(Path file, boolean countBots, CountSink sink, FateSink fates) throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -53,13 +68,18 @@ public final class HitLogReader {
                 } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
                     sink.add(parsed.key, parsed.inc);
                     counted++;
+                    if (parsed.anonymous) {
+                        fates.add(parsed.key, Fate.PRIVATE);
+                    }
+                } else if (parsed.bot && parsed.served()) {
+                    fates.add(parsed.key, Fate.BOT);
                 }
             }
         }
         return new Result(counted, skipped);
     }
 
-    private record Line(CounterKey key, long inc, int status, boolean bot) {
+    private record Line(CounterKey key, long inc, int status, boolean bot, boolean anonymous) {
         boolean counts() {
             return served() && !bot;
         }
@@ -75,6 +95,7 @@ public final class HitLogReader {
         long inc = 1;
         int status = 200;
         boolean bot = false;
+        boolean anonymous = false;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -89,6 +110,7 @@ public final class HitLogReader {
                     case "inc" -> inc = p.getValueAsLong(0);
                     case "status" -> status = p.getValueAsInt(0);
                     case "bot" -> bot = p.getValueAsBoolean();
+                    case "private" -> anonymous = p.getValueAsBoolean();
                     default -> p.skipChildren();
                 }
             }
@@ -101,6 +123,6 @@ public final class HitLogReader {
         if (inc < 1 || !CounterKey.isValidTenant(tenant) || !CounterKey.isValidCounter(counter)) {
             return null;
         }
-        return new Line(new CounterKey(tenant, counter), inc, status, bot);
+        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous);
     }
 }

@@ -76,7 +76,9 @@ final class Batch {
         long sum = 0;
         for (Batch b : batches) {
             for (Delta d : b.deltas) {
-                sum += d.inc();
+                if (d.counter().indexOf(RedisFates.SEPARATOR) < 0) { // a fate is no hit
+                    sum += d.inc();
+                }
             }
         }
         return sum;

@@ -168,6 +168,12 @@ final class BatchProtocol {
         List<String> expireAts = new ArrayList<>();
         List<String> sketchTtls = new ArrayList<>();
         List<String> triples = new ArrayList<>(part.size() * 4);
+        Set<LocalDate> withFates = new HashSet<>();
+        for (Delta d : part) {
+            if (d.counter().indexOf(RedisFates.SEPARATOR) >= 0) {
+                withFates.add(d.day());
+            }
+        }
         for (Delta d : part) {
             String at = index.get(d.day());
             if (at == null) {
@@ -175,7 +181,9 @@ final class BatchProtocol {
                 index.put(d.day(), at);
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
-                expireAts.add(expirySet.contains(key) ? "0" : Long.toString(expiresIn(d.day(), expireDays)));
+                // A fates hash may be new when its day hash is not: the script sets its expiry with the day's.
+                expireAts.add(expirySet.contains(key) && !withFates.contains(d.day()) ? "0"
+                        : Long.toString(expiresIn(d.day(), expireDays)));
                 sketchTtls.add(Long.toString(expiresIn(d.day(), keepDays)));
             }
             triples.add(at);

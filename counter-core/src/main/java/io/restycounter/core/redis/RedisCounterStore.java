@@ -5,6 +5,7 @@ import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.CounterStore;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.StoreStats;
 import io.restycounter.core.UniqueVisitors;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live counts in Redis: hash {@code rc:{tenant}:yyyyMMdd}, field = counter, value = count; unique
- * visitors in HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}}, added by the same batches.
+ * visitors in HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}} and fates in hash {@code rcf:{tenant}:yyyyMMdd}
+ * ({@code RedisFates}), added by the same batches.
  *
  * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
@@ -74,6 +76,7 @@ public final class RedisCounterStore implements CounterStore {
     private final long healthyWithinMillis;
 
     private final PendingDeltas deltas;
+    private final RedisFates fates;
     private final BatchProtocol batches;
     private final FlushRounds rounds;
     private final Flusher flusher;
@@ -100,6 +103,7 @@ public final class RedisCounterStore implements CounterStore {
         byte[] id = new byte[8];
         new SecureRandom().nextBytes(id);
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
+        this.fates = new RedisFates(config.maxPendingCounters());
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
                 config.uniquesKeepDays(), where, this::flushConnection);
@@ -175,19 +179,24 @@ public final class RedisCounterStore implements CounterStore {
         return visits.add(key, day, clientAddress, userAgent);
     }
 
+    @Override
+    public void fate(CounterKey key, LocalDate day, Fate fate) {
+        fates.add(key, day, fate.ordinal());
+    }
+
     // ---------------------------------------------------------------- reads
+
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        RedisFates.span("fates", from, to);
+        return fates.read(queryConnection(), key, from, to, where);
+    }
 
     /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
     @Override
     public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         Objects.requireNonNull(key, "key");
-        if (to.isBefore(from)) {
-            throw new IllegalArgumentException("uniques: " + to + " is before " + from);
-        }
-        long span = ChronoUnit.DAYS.between(from, to) + 1;
-        if (span > MAX_RANGE_DAYS) {
-            throw new IllegalArgumentException("uniques: at most " + MAX_RANGE_DAYS + " days, got " + span);
-        }
+        RedisFates.span("uniques", from, to);
         return uniques.read(queryConnection(), key, from, to);
     }
 
@@ -199,14 +208,7 @@ public final class RedisCounterStore implements CounterStore {
     @Override
     public SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         Objects.requireNonNull(key, "key");
-        if (to.isBefore(from)) {
-            throw new IllegalArgumentException("range: " + to + " is before " + from);
-        }
-        long span = ChronoUnit.DAYS.between(from, to) + 1;
-        if (span > MAX_RANGE_DAYS) {
-            throw new IllegalArgumentException("range: at most " + MAX_RANGE_DAYS + " days, got " + span);
-        }
-        int n = (int) span;
+        int n = RedisFates.span("range", from, to);
         LocalDate[] days = new LocalDate[n];
         long[] counts = new long[n];
         moveLock.readLock().lock();
@@ -335,6 +337,7 @@ public final class RedisCounterStore implements CounterStore {
             batches.takeConfirmedMarkers(deletable);
             Map<String, List<Delta>> byTenant = deltas.drain(held);
             hashed.drainInto(byTenant, held);
+            fates.drainInto(byTenant, held);
             List<Batch> built = batches.build(byTenant, today);
             deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
             return built;

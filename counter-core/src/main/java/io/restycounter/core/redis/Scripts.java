@@ -3,6 +3,9 @@ package io.restycounter.core.redis;
 /** The Lua scripts of {@link BatchProtocol}. */
 final class Scripts {
 
+    /** Fields a fates hash takes for counters its day hash does not hold; see {@link #APPLY}. */
+    static final int MAX_FATE_FIELDS = 10_000;
+
     /**
      * KEYS[1] marker, KEYS[2..m+1] day hashes, KEYS[m+2..2m+1] this node's hash of the same days, in the
      * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIRE seconds per day (0 =
@@ -22,6 +25,11 @@ final class Scripts {
      * the same hash tag, so it lives in the same cluster slot.
      * <p>Visitor ids go to HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}} (PFADD, at most 1000 a
      * command), which expires with its day hash; PFADD is idempotent, so no retry inflates it.
+     * <p>A field {@code counter|fate} ({@link RedisFates}) is no count: it is HINCRBY'd into the fates hash
+     * {@code rcf:{tenant}:yyyyMMdd}, under the same marker and with the day hash's expiry (the batch sends
+     * it for every day with a fate). A counter the day hash does not hold adds a new field only while the
+     * fates hash has fewer than {@value #MAX_FATE_FIELDS}; past that its fate goes to {@code *|fate}, so
+     * refused hits on made-up counter names cannot grow the hash without bound.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -32,11 +40,14 @@ final class Scripts {
             for i = 2, m + 1 do
               fields[i], incs[i], seen[i] = {}, {}, {}
             end
-            local sketches = {}
+            local sketches, fated = {}, {}
             local i = 2 * m + 2
             while i <= #ARGV do
               local k, field, by, n = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-              if by ~= 0 then
+              local bar = string.find(field, '|', 1, true)
+              if bar then
+                fated[#fated + 1] = {k, field, by, string.sub(field, 1, bar - 1), string.sub(field, bar)}
+              elseif by ~= 0 then
                 local at = seen[k][field]
                 if at then
                   incs[k][at] = incs[k][at] + by
@@ -94,6 +105,17 @@ final class Scripts {
                 redis.call('EXPIRE', 'rcn' .. string.sub(KEYS[i], 3), ARGV[i])
               end
             end
+            for _, f in ipairs(fated) do
+              local key, field = 'rcf' .. string.sub(KEYS[f[1]], 3), f[2]
+              if redis.call('HEXISTS', key, field) == 0 and redis.call('HEXISTS', KEYS[f[1]], f[4]) == 0
+                  and redis.call('HLEN', key) >= MAX_FATE_FIELDS then
+                field = '*' .. f[5]
+              end
+              redis.call('HINCRBY', key, field, f[3])
+              if ARGV[f[1]] ~= '0' then
+                redis.call('EXPIRE', key, ARGV[f[1]])
+              end
+            end
             for _, s in ipairs(sketches) do
               for j = s[2], s[3], 1000 do
                 redis.call('PFADD', s[1], unpack(ARGV, j, math.min(j + 999, s[3])))
@@ -103,7 +125,7 @@ final class Scripts {
               end
             end
             return 1
-            """;
+            """.replace("MAX_FATE_FIELDS", Integer.toString(MAX_FATE_FIELDS));
 
     /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
     static final String READ = """

@@ -90,6 +90,39 @@ class BatchProtocolIT {
     }
 
     @Test
+    void aFateRidesInTheBatchOfItsCountsIntoTheFatesHashExactlyOnce() throws Exception {
+        BatchProtocol p = protocol();
+        List<Batch> first = build(p, new Delta(TODAY, "home", 1));
+        p.confirm(first); // the day hash has its expiry: the next batch must still give the fates hash one
+        List<Batch> batches = build(p, new Delta(TODAY, "home", 4), new Delta(TODAY, "home|bot", 3),
+                new Delta(TODAY, "news|refused", 2));
+        assertEquals(1L, p.apply(batches)[0]);
+        assertEquals(0L, p.apply(batches)[0], "a retry finds the marker");
+        assertEquals("3", redis.hget("rcf:{acme}:20261129", "home|bot"), "the retry added no fate");
+        assertEquals("2", redis.hget("rcf:{acme}:20261129", "news|refused"));
+        assertEquals(Map.of("home", "5"), redis.hgetall("rc:{acme}:20261129"), "a fate is no count");
+        assertEquals(Map.of("home", "5"), redis.hgetall("rc:{acme}:20261129:n:n1"), "nor the node's count");
+        assertTrue(redis.ttl("rcf:{acme}:20261129") > 0, "the fates hash expires with its day");
+        assertEquals(5, Batch.hits(batches) + Batch.hits(first), "a fate is no hit in the stats");
+    }
+
+    @Test
+    void madeUpCountersPastTheFieldBoundShareOneFieldPerFate() throws Exception {
+        Map<String, String> full = new LinkedHashMap<>();
+        for (int i = 0; i < Scripts.MAX_FATE_FIELDS; i++) {
+            full.put("c" + i + "|bad_signature", "1");
+        }
+        redis.hset("rcf:{acme}:20261129", full);
+        BatchProtocol p = protocol();
+        p.confirm(build(p, new Delta(TODAY, "home", 1), new Delta(TODAY, "made-up|bad_signature", 1),
+                new Delta(TODAY, "c7|bad_signature", 1), new Delta(TODAY, "home|bot", 2)));
+        assertEquals(null, redis.hget("rcf:{acme}:20261129", "made-up|bad_signature"));
+        assertEquals("1", redis.hget("rcf:{acme}:20261129", "*|bad_signature"));
+        assertEquals("2", redis.hget("rcf:{acme}:20261129", "c7|bad_signature"), "a field it has still grows");
+        assertEquals("2", redis.hget("rcf:{acme}:20261129", "home|bot"), "a counted counter still gets its own");
+    }
+
+    @Test
     void readAddsCountsAndSaysWhichMarkersExistAtomically() throws Exception {
         BatchProtocol p = protocol();
         List<Batch> applied = build(p, new Delta(TODAY, "home", 3));
