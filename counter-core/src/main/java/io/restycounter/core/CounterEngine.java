@@ -233,6 +233,13 @@ public final class CounterEngine implements AutoCloseable {
      * tenant's {@link PrivacyPolicy} a prefetch may count nothing and a privacy signal makes the hit private.
      */
     public Outcome record(Hit hit, int signals) {
+        TenantSettings settings = tenants.find(hit.key().tenant());
+        if (settings == null ? !tenants.open()
+                : settings.counters() != null && !settings.counters().allows(hit.key().counter())) {
+            // Before anything that keeps a trace (a prefetch's fate included): such a hit creates nothing.
+            fates[Outcome.NOT_ADMITTED.ordinal()].increment();
+            return Outcome.NOT_ADMITTED;
+        }
         PrivacyPolicy policy = privacy.of(hit.key().tenant());
         if (policy.skipsPrefetch(signals)) {
             fates[Outcome.PREFETCH.ordinal()].increment();
@@ -240,7 +247,7 @@ public final class CounterEngine implements AutoCloseable {
             return Outcome.PREFETCH;
         }
         boolean anonymous = policy.isPrivate(signals);
-        Outcome fate = decide(hit, anonymous);
+        Outcome fate = decide(hit, anonymous, settings);
         fates[fate.ordinal()].increment();
         if (anonymous && fate == Outcome.COUNTED) {
             fates[Outcome.PRIVATE.ordinal()].increment();
@@ -262,13 +269,7 @@ public final class CounterEngine implements AutoCloseable {
         return fate;
     }
 
-    private Outcome decide(Hit hit, boolean anonymous) {
-        String tenant = hit.key().tenant();
-        TenantSettings settings = tenants.find(tenant);
-        if (settings == null ? !tenants.open()
-                : settings.counters() != null && !settings.counters().allows(hit.key().counter())) {
-            return Outcome.NOT_ADMITTED;
-        }
+    private Outcome decide(Hit hit, boolean anonymous, TenantSettings settings) {
         if (rateLimiter != null && !rateLimiter.tryAcquire(hit.ip(), hit.epochMillis())) {
             return Outcome.RATE_LIMITED;
         }

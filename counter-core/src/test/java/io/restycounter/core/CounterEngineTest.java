@@ -153,4 +153,20 @@ class CounterEngineTest {
             assertTrue(!engine.isApiKey(null));
         }
     }
+
+    @Test
+    void aTenantTheRegistryDoesNotAdmitLeavesNoTraceNotEvenAPrefetchFate() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00.000Z"));
+        CounterConfig config = config("OPEN_TENANTS", "false", "TENANTS", dir.resolve("tenants.toml").toString());
+        try (CounterEngine engine = CounterEngine.start(config, clock)) {
+            LocalDate day = LocalDate.parse("2026-11-29");
+            assertEquals(CounterEngine.Outcome.NOT_ADMITTED, engine.record(hit(engine, 1), HitSignals.PREFETCH));
+            assertEquals(CounterEngine.Outcome.NOT_ADMITTED, engine.record(hit(engine, 1)));
+            assertEquals(0, count(engine, day));
+            assertTrue(engine.fates(KEY, day, day).values().stream().allMatch(f -> java.util.Arrays.stream(f).sum() == 0),
+                    "no fate kept for a tenant that must create nothing");
+            assertEquals(2, engine.fateCount(CounterEngine.Outcome.NOT_ADMITTED));
+            assertEquals(0, engine.fateCount(CounterEngine.Outcome.PREFETCH));
+        }
+    }
 }

@@ -168,6 +168,8 @@ class TenantsIT {
                 try (TestServer app = TestServer.start(dir.resolve("logs"), clock, "REDIS_URL", redis.url(),
                         "OPEN_TENANTS", "false", "RATE_LIMIT", "0")) {
                     assertGif(404, app.get("/p/ghost/home"));
+                    assertGif(404, app.get("/p/ghost/home", "Sec-Purpose", "prefetch"));
+                    assertGif(404, app.get("/p/ghost/home?v=0"));
                     assertGif(200, app.get("/p/acme/home"));
                     assertGif(403, app.get("/p/acme/other"));
                     app.server().engine().flush();
