@@ -119,6 +119,15 @@ class RedisClusterStoreIT {
         assertEquals(7, store.get(key, TODAY));
     }
 
+    /**
+     * A HyperLogLog of a few ids is exact unless two of them share one of its 16,384 registers, which then
+     * counts them once: across this test's 1,200 small sets (random salts) that happens in many runs, so a
+     * set may read one less than it holds, never more (the CI run of 2026-12-01 saw a week read 3 for 4).
+     */
+    private static void assertAbout(long expected, long actual, String what) {
+        assertTrue(actual == expected || actual == expected - 1, what + ": expected " + expected + ", got " + actual);
+    }
+
     @Test
     void incrementsOfManyTenantsLandInTheirTenantsSlotAndSumExactly() throws Exception {
         RedisCounterStore store = store("REDIS_URL", cluster.seedUrl(), "REDIS_CLUSTER", "true",
@@ -146,10 +155,10 @@ class RedisClusterStoreIT {
             Set<String> week = new HashSet<>();
             for (LocalDate d : List.of(TODAY.minusDays(1), TODAY)) {
                 Set<String> seen = e.getValue().getOrDefault(d, Set.of());
-                assertEquals(seen.size(), u.days().get(d), "uniques in the tenant's slot: " + e.getKey() + " " + d);
+                assertAbout(seen.size(), u.days().get(d), "uniques in the tenant's slot: " + e.getKey() + " " + d);
                 week.addAll(seen);
             }
-            assertEquals(week.size(), u.total(), "Saturday and Sunday of one week: one PFCOUNT of both sketches");
+            assertAbout(week.size(), u.total(), "Saturday and Sunday of one week: one PFCOUNT of both sketches");
         }
 
         Map<String, Map<String, String>> hashes = dayHashes();
