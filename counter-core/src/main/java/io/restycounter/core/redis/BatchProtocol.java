@@ -459,6 +459,27 @@ final class BatchProtocol {
         return f.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Sends one read; see {@link #read(String, String, Read)}. */
+    @FunctionalInterface
+    interface Read<T> {
+        RedisFuture<T> send();
+    }
+
+    /**
+     * Sends a read and waits for it within the command timeout; a failure, a timeout or an interrupt
+     * becomes a StoreException saying "{where}: {what} failed: ..." or "{where}: {what} interrupted".
+     */
+    static <T> T read(String where, String what, Read<T> read) throws StoreException {
+        try {
+            return await(read.send());
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException(where + ": " + what + " failed: " + message(e), cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(where + ": " + what + " interrupted", e);
+        }
+    }
+
     static boolean isNoScript(Throwable t) {
         return t instanceof RedisNoScriptException
                 || t instanceof RedisCommandExecutionException && String.valueOf(t.getMessage()).startsWith("NOSCRIPT");

@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -49,22 +47,15 @@ final class CounterIndex {
     Set<String> counters(String tenant, LocalDate day) throws StoreException {
         Set<String> out = new TreeSet<>();
         unsent(tenant, day, out);
-        try {
-            RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
-            String hash = BatchProtocol.dayKey(tenant, day);
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                MapScanCursor<String, String> page = BatchProtocol.await(r.hscan(hash, cursor, SCAN_STEP));
-                out.addAll(page.getMap().keySet());
-                cursor = page;
-            } while (!cursor.isFinished());
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException(where + ": read failed: " + BatchProtocol.message(e),
-                    BatchProtocol.cause(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(where + ": read interrupted", e);
-        }
+        RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
+        String hash = BatchProtocol.dayKey(tenant, day);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScanCursor from = cursor;
+            MapScanCursor<String, String> page = BatchProtocol.read(where, "read", () -> r.hscan(hash, from, SCAN_STEP));
+            out.addAll(page.getMap().keySet());
+            cursor = page;
+        } while (!cursor.isFinished());
         return out;
     }
 
@@ -104,16 +95,9 @@ final class CounterIndex {
         Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
                 prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
         TreeSet<String> out = new TreeSet<>(CounterStore.page(unsent, prefix, after, limit));
-        try {
-            out.addAll(BatchProtocol.await(RedisConnector.async(connection.get())
-                    .zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit))));
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException(where + ": read failed: " + BatchProtocol.message(e),
-                    BatchProtocol.cause(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(where + ": read interrupted", e);
-        }
+        RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
+        out.addAll(BatchProtocol.read(where, "read",
+                () -> r.zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit))));
         List<String> page = new ArrayList<>(Math.min(limit, out.size()));
         for (String c : out) {
             if (page.size() == limit) {

@@ -106,16 +106,8 @@ final class RedisUniques implements Salts {
             lengths[r] = Integer.toString(runs.get(r).size());
         }
         RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
-        List<Object> reply;
-        try {
-            reply = BatchProtocol.await(redis.<List<Object>>eval(Scripts.UNIQUES, ScriptOutputType.MULTI,
-                    keys.toArray(String[]::new), lengths));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(where + ": uniques read interrupted", e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException(where + ": uniques read failed: " + BatchProtocol.message(e), BatchProtocol.cause(e));
-        }
+        List<Object> reply = BatchProtocol.read(where, "uniques read", () -> redis.<List<Object>>eval(Scripts.UNIQUES,
+                ScriptOutputType.MULTI, keys.toArray(String[]::new), lengths));
         SortedMap<LocalDate, Long> perDay = new TreeMap<>();
         for (int i = 0; i < days.size(); i++) {
             perDay.put(days.get(i), (Long) reply.get(i));
