@@ -96,10 +96,20 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException(NOT_FOUND);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A loopback port free now that no outgoing connection will take later; safe to bind again after a stop. */
+    public static int freePort() throws IOException {
+        // Below the kernel's ephemeral range (32768-60999), so no outgoing connection of this or another test
+        // can take the port between this probe and a (re)start that binds it again.
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port between 20000 and 32000 on loopback");
     }
 
     /** Starts the process (again) on the same port and waits until it answers PING. */

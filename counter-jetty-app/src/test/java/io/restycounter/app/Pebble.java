@@ -2,7 +2,6 @@ package io.restycounter.app;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -190,9 +189,7 @@ final class Pebble implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.restycounter.core.RedisServer.freePort();
     }
 
     private static boolean onPath(String command) {
