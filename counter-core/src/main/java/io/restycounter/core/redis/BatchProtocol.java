@@ -439,19 +439,12 @@ final class BatchProtocol {
         String[] k = keys.toArray(String[]::new);
         String[] args = {field, Integer.toString(days)};
         try {
-            try {
-                return await(redis.<List<Object>>evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
-            } catch (ExecutionException e) {
-                if (!isNoScript(e.getCause())) {
-                    throw e;
-                }
-                return await(redis.<List<Object>>eval(Scripts.READ, ScriptOutputType.MULTI, k, args));
+            return read(where, "read", () -> redis.<List<Object>>evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
+        } catch (StoreException e) {
+            if (!isNoScript(e.getCause())) {
+                throw e;
             }
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new StoreException(where + ": read failed: " + message(e), cause(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(where + ": read interrupted", e);
+            return read(where, "read", () -> redis.<List<Object>>eval(Scripts.READ, ScriptOutputType.MULTI, k, args));
         }
     }
 
