@@ -22,6 +22,19 @@ public interface CounterStore extends AutoCloseable {
     /** Counts for every day from {@code from} to {@code to}, both included; days without hits are 0. */
     SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException;
 
+    /**
+     * {@link #range} of each of {@code counters} of {@code tenant}, in their order; a store that can
+     * send the reads together does (a page of a prefix query, the candidates of a ranking).
+     */
+    default java.util.List<SortedMap<LocalDate, Long>> ranges(String tenant, java.util.List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
+        for (String c : counters) {
+            out.add(range(new CounterKey(tenant, c), from, to));
+        }
+        return out;
+    }
+
     /** The counters of {@code tenant} with a count on {@code day}; a store that cannot list them answers none. */
     default java.util.Set<String> counters(String tenant, LocalDate day) throws StoreException {
         return java.util.Set.of();

@@ -354,9 +354,8 @@ public final class CounterQuery {
                     return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
                             + counters.size());
                 }
-                for (String c : counters) {
-                    out.add(Series.withUniques(engine, Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom), tenant,
-                            from, to));
+                for (Series s : Series.of(engine, tenant, counters, from, to, liveFrom)) {
+                    out.add(Series.withUniques(engine, s, tenant, from, to));
                 }
             }
             Paging.Page shown = page;

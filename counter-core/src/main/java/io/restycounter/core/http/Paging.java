@@ -111,8 +111,7 @@ final class Paging {
         if (!byTotal) {
             List<String> names = names(engine, tenant, prefix, from, to, liveFrom);
             List<Series> out = new ArrayList<>();
-            for (String c : names) {
-                Series s = Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom);
+            for (Series s : Series.of(engine, tenant, names, from, to, liveFrom)) {
                 if (s.total() != 0) {
                     out.add(s);
                 }
@@ -129,8 +128,7 @@ final class Paging {
             }
             int step = Math.min(MAX_LIMIT, SORT_CANDIDATES - seen);
             List<String> names = names(engine, tenant, prefix, after, step, from, to, liveFrom);
-            for (String c : names) {
-                Series s = Series.of(engine, new CounterKey(tenant, c), from, to, liveFrom);
+            for (Series s : Series.of(engine, tenant, names, from, to, liveFrom)) {
                 if (s.total() != 0) {
                     ranked.add(s);
                 }

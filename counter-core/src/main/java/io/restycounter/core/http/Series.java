@@ -7,6 +7,8 @@ import io.restycounter.core.StoreException;
 import io.restycounter.core.UniqueVisitors;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -41,18 +43,31 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
     /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
     static Series of(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
             throws StoreException {
-        SortedMap<LocalDate, Long> counts = new TreeMap<>();
-        if (from.isBefore(liveFrom)) {
-            counts.putAll(engine.archive().range(key, from, min(to, liveFrom.minusDays(1))));
+        return of(engine, key.tenant(), List.of(key.counter()), from, to, liveFrom).get(0);
+    }
+
+    /** {@link #of} for several counters of one tenant, their live days read together. */
+    static List<Series> of(CounterEngine engine, String tenant, List<String> counters, LocalDate from, LocalDate to,
+            LocalDate liveFrom) throws StoreException {
+        List<SortedMap<LocalDate, Long>> live = to.isBefore(liveFrom) ? null
+                : engine.store().ranges(tenant, counters, max(from, liveFrom), to);
+        List<Series> out = new ArrayList<>(counters.size());
+        for (int i = 0; i < counters.size(); i++) {
+            SortedMap<LocalDate, Long> counts = new TreeMap<>();
+            if (from.isBefore(liveFrom)) {
+                counts.putAll(engine.archive().range(new CounterKey(tenant, counters.get(i)), from,
+                        min(to, liveFrom.minusDays(1))));
+            }
+            if (live != null) {
+                counts.putAll(live.get(i));
+            }
+            long total = 0;
+            for (long v : counts.values()) {
+                total += v;
+            }
+            out.add(new Series(counters.get(i), total, counts, liveFrom));
         }
-        if (!to.isBefore(liveFrom)) {
-            counts.putAll(engine.counts(key, max(from, liveFrom), to));
-        }
-        long total = 0;
-        for (long v : counts.values()) {
-            total += v;
-        }
-        return new Series(key.counter(), total, counts, liveFrom);
+        return out;
     }
 
     static void write(JsonGenerator g, Series s) throws IOException {

@@ -59,7 +59,6 @@ final class BatchProtocol {
     private static final DateTimeFormatter DAY_FORMAT = DateTimeFormatter.BASIC_ISO_DATE;
 
     static final String APPLY_SHA = sha1(Scripts.APPLY);
-    private static final String READ_SHA = sha1(Scripts.READ);
 
     /** The connection batches go out on (commands wait for flushCommands on one server). */
     @FunctionalInterface
@@ -75,6 +74,7 @@ final class BatchProtocol {
     /** Days a unique-visitor sketch outlives its day: at least as long as the day hash (UNIQUES_KEEP_DAYS). */
     private final int keepDays;
     private final String where;
+    private final CountReads reads;
     private final Connection connection;
 
     /** Built and not yet confirmed by Redis, in the order built. */
@@ -105,6 +105,7 @@ final class BatchProtocol {
         this.zone = zone;
         this.expireDays = expireDays;
         this.where = where;
+        this.reads = new CountReads(where);
         this.connection = connection;
     }
 
@@ -435,17 +436,7 @@ final class BatchProtocol {
      */
     List<Object> read(StatefulConnection<String, String> query, List<String> keys, String field, int days)
             throws StoreException {
-        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
-        String[] k = keys.toArray(String[]::new);
-        String[] args = {field, Integer.toString(days)};
-        try {
-            return read(where, "read", () -> redis.<List<Object>>evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
-        } catch (StoreException e) {
-            if (!isNoScript(e.getCause())) {
-                throw e;
-            }
-            return read(where, "read", () -> redis.<List<Object>>eval(Scripts.READ, ScriptOutputType.MULTI, k, args));
-        }
+        return reads.await(reads.send(query, keys, field, days));
     }
 
     static <T> T await(RedisFuture<T> f) throws ExecutionException, TimeoutException, InterruptedException {
@@ -487,7 +478,7 @@ final class BatchProtocol {
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 
-    private static String sha1(String script) {
+    static String sha1(String script) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -286,6 +286,36 @@ class RedisCounterStoreIT {
     }
 
     @Test
+    void rangesOfManyCountersReadTogetherCountWhatEachRangeCounts() throws Exception {
+        RedisCounterStore store = store();
+        store.increment(new CounterKey("acme", "applied"), TODAY, 4);
+        store.increment(new CounterKey("acme", "flying"), TODAY.minusDays(1), 2);
+        List<Batch> batches = store.drain(new ArrayList<>());
+        store.apply(batches.subList(0, 0)); // nothing sent: both batches stay in flight, unknown to Redis
+        store.increment(new CounterKey("acme", "flushed"), TODAY, 3);
+        store.flush(); // retries the two batches and sends "flushed"
+        store.increment(new CounterKey("acme", "flushed"), TODAY, 1); // pending
+        store.increment(new CounterKey("acme", "waiting"), TODAY, 5);
+        List<Batch> waiting = store.drain(new ArrayList<>()); // in flight, not yet sent
+        redis.scriptFlush(); // the reads fall back to EVAL
+
+        List<String> names = List.of("flushed", "applied", "flying", "waiting", "never");
+        List<SortedMap<LocalDate, Long>> together = store.ranges("acme", names, TODAY.minusDays(1), TODAY);
+        assertEquals(List.of(0L, 4L), List.copyOf(together.get(0).values()));
+        assertEquals(List.of(0L, 4L), List.copyOf(together.get(1).values()));
+        assertEquals(List.of(2L, 0L), List.copyOf(together.get(2).values()));
+        assertEquals(List.of(0L, 5L), List.copyOf(together.get(3).values()), "in flight: counted from memory");
+        assertEquals(List.of(0L, 0L), List.copyOf(together.get(4).values()));
+        for (int i = 0; i < names.size(); i++) {
+            assertEquals(store.range(new CounterKey("acme", names.get(i)), TODAY.minusDays(1), TODAY),
+                    together.get(i), names.get(i));
+        }
+        store.apply(waiting); // Redis has it now, the reply is lost: counted once
+        assertEquals(List.of(0L, 5L),
+                List.copyOf(store.ranges("acme", List.of("waiting"), TODAY.minusDays(1), TODAY).get(0).values()));
+    }
+
+    @Test
     void confirmedMarkersAreDeleted() throws Exception {
         RedisCounterStore store = store();
         CounterKey key = new CounterKey("acme", "home");
