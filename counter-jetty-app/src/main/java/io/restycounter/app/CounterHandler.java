@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -44,6 +45,8 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
     static final String BADGE_PREFIX = "/b/";
     static final String HEALTH_PATH = "/healthcheck";
     static final String ROBOTS_PATH = "/robots.txt";
+    /** How long a refused query (429) waits before its answer is sent. */
+    static final long REFUSED_QUERY_DELAY_MS = 500;
     private static final ByteBuffer ROBOTS = ByteBuffer.wrap(
             "User-agent: *\nDisallow: /\n".getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer();
     private static final PreEncodedHttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -322,11 +325,20 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
         HttpFields fields = request.getHeaders();
-        send(request, response, callback, query.respond(request.getMethod(), new CounterQuery.Request(
+        HttpAnswer answer = query.respond(request.getMethod(), new CounterQuery.Request(
                 path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(), fields.get("X-Api-Key"),
                 fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
                 fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN),
                 engine.clientAddress(peerAddress(request), new ClientHeaders(fields).forwardedFor(),
-                        fields.get("X-Real-IP")))));
+                        fields.get("X-Real-IP"))));
+        if (answer.status() == HttpStatus.TOO_MANY_REQUESTS_429) {
+            // A client past its query slots or wrong-key budget waits for its refusal, on a timer, not a
+            // thread: a storm of queries then costs this node a few requests a second per connection
+            // instead of thousands, and its pixels keep their cores.
+            request.getComponents().getScheduler().schedule(() -> send(request, response, callback, answer),
+                    REFUSED_QUERY_DELAY_MS, TimeUnit.MILLISECONDS);
+        } else {
+            send(request, response, callback, answer);
+        }
     }
 }

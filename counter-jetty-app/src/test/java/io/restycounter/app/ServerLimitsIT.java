@@ -148,4 +148,23 @@ class ServerLimitsIT {
         assertEquals(43, second.body().length);
         assertEquals("2+0", app.query("acme/h2"));
     }
+
+    /**
+     * A client past its wrong-key budget gets its 429 only after a wait, on a timer: a storm of refused
+     * queries can then cost the node only a few requests a second per connection. The pixel answers at once.
+     */
+    @Test
+    void aRefusedQueryIsAnsweredAfterAWait() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertEquals(403, app.get("/p-query/acme/home?apikey=wrong-" + i).statusCode(), "wrong key " + i);
+        }
+        long start = System.nanoTime();
+        HttpResponse<byte[]> refused = app.get("/p-query/acme/home?apikey=wrong-again");
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(429, refused.statusCode());
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+        assertTrue(waited >= CounterHandler.REFUSED_QUERY_DELAY_MS, "answered after " + waited + " ms");
+        assertEquals(200, app.get("/p/acme/home").statusCode());
+        assertEquals("1+0", app.query("acme/home"));
+    }
 }
