@@ -65,6 +65,16 @@ public interface CounterArchive extends AutoCloseable {
     /** Totals of {@code key} for every day from {@code from} to {@code to}, both included; 0 where none. */
     SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException;
 
+    /** {@link #range} of each of {@code counters} of {@code tenant}, in their order, read together where the archive can. */
+    default java.util.List<SortedMap<LocalDate, Long>> ranges(String tenant, java.util.List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
+        for (String c : counters) {
+            out.add(range(new CounterKey(tenant, c), from, to));
+        }
+        return out;
+    }
+
     /**
      * Every counter of {@code tenant} whose name starts with {@code prefix} (empty: all) with its totals
      * from {@code from} to {@code to}; only counters with a total in that range are listed.

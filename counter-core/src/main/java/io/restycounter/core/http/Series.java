@@ -49,14 +49,15 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
     /** {@link #of} for several counters of one tenant, their live days read together. */
     static List<Series> of(CounterEngine engine, String tenant, List<String> counters, LocalDate from, LocalDate to,
             LocalDate liveFrom) throws StoreException {
+        List<SortedMap<LocalDate, Long>> archived = from.isBefore(liveFrom)
+                ? engine.archive().ranges(tenant, counters, from, min(to, liveFrom.minusDays(1))) : null;
         List<SortedMap<LocalDate, Long>> live = to.isBefore(liveFrom) ? null
                 : engine.store().ranges(tenant, counters, max(from, liveFrom), to);
         List<Series> out = new ArrayList<>(counters.size());
         for (int i = 0; i < counters.size(); i++) {
             SortedMap<LocalDate, Long> counts = new TreeMap<>();
-            if (from.isBefore(liveFrom)) {
-                counts.putAll(engine.archive().range(new CounterKey(tenant, counters.get(i)), from,
-                        min(to, liveFrom.minusDays(1))));
+            if (archived != null) {
+                counts.putAll(archived.get(i));
             }
             if (live != null) {
                 counts.putAll(live.get(i));

@@ -5,6 +5,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.restycounter.core.ConfigException;
 import io.restycounter.core.CounterConfig;
@@ -122,6 +123,19 @@ public final class RedisLink implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private RedisClusterCommands<String, String> commands() throws StoreException {
+        StatefulConnection<String, String> c = connection();
+        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, String>) cluster).sync();
+        }
+        return ((StatefulRedisConnection<String, String>) c).sync();
+    }
+
+    /** The shared connection's async commands: reads sent together, then awaited (see BatchProtocol.read). */
+    RedisClusterAsyncCommands<String, String> async() throws StoreException {
+        return RedisConnector.async(connection());
+    }
+
+    private StatefulConnection<String, String> connection() throws StoreException {
         StatefulConnection<String, String> c = connection;
         if (c == null || !c.isOpen()) {
             synchronized (this) {
@@ -136,10 +150,7 @@ public final class RedisLink implements AutoCloseable {
                 }
             }
         }
-        if (c instanceof StatefulRedisClusterConnection<?, ?> cluster) {
-            return ((StatefulRedisClusterConnection<String, String>) cluster).sync();
-        }
-        return ((StatefulRedisConnection<String, String>) c).sync();
+        return c;
     }
 
     RedisConnector connector() {

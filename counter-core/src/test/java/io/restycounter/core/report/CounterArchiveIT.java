@@ -64,6 +64,16 @@ class CounterArchiveIT {
             assertEquals(0L, a.range(new CounterKey(t, "signup"), oct31, oct31).get(oct31), "replaced, not merged");
             assertEquals(4L, a.range(new CounterKey(t, "news.a"), nov1, nov1).get(nov1), "other days kept");
 
+            List<String> names = List.of("news.b", "news.a", "nothing");
+            List<SortedMap<LocalDate, Long>> together = a.ranges(t, names, oct31.minusDays(1), nov1.plusDays(1));
+            assertEquals(List.of(0L, 0L, 2L, 0L), List.copyOf(together.get(0).values()));
+            assertEquals(List.of(0L, 7L, 4L, 0L), List.copyOf(together.get(1).values()));
+            assertEquals(List.of(0L, 0L, 0L, 0L), List.copyOf(together.get(2).values()));
+            for (int i = 0; i < names.size(); i++) {
+                assertEquals(a.range(new CounterKey(t, names.get(i)), oct31.minusDays(1), nov1.plusDays(1)),
+                        together.get(i), names.get(i));
+            }
+
             SortedMap<String, SortedMap<LocalDate, Long>> news = a.byPrefix(t, "news", oct31, nov1);
             assertEquals(List.of("news.a", "news.b"), List.copyOf(news.keySet()));
             assertEquals(2L, news.get("news.b").get(nov1));
