@@ -35,6 +35,10 @@ public final class MemoryCounterStore implements CounterStore {
     private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> fates =
             new ConcurrentHashMap<>();
     private final AtomicInteger fateEntries = new AtomicInteger();
+    /** Day -> counter -> counts by hour ({@link io.restycounter.core.log.DayOfMillis#MAX_HOURS}), under the same bound. */
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> hours =
+            new ConcurrentHashMap<>();
+    private final AtomicInteger hourEntries = new AtomicInteger();
     private final int retainDays;
     private final int maxCounters;
     /** The unique-visitor sketches, or null: this store then keeps no uniques. */
@@ -102,6 +106,54 @@ public final class MemoryCounterStore implements CounterStore {
         return true;
     }
 
+    /** The day's count and its hour's, both in memory; nothing allocated for a (counter, day) seen before. */
+    @Override
+    public boolean increment(CounterKey key, LocalDate day, int hour, long by) {
+        java.util.Objects.checkIndex(hour, io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+        ConcurrentHashMap<CounterKey, AtomicLongArray> m = hours.get(day);
+        if (m == null) {
+            m = hours.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
+        }
+        AtomicLongArray byHour = m.get(key);
+        if (byHour == null) {
+            if (hourEntries.get() >= maxCounters) {
+                return false;
+            }
+            byHour = m.computeIfAbsent(key, k -> {
+                hourEntries.incrementAndGet();
+                return new AtomicLongArray(io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+            });
+        }
+        if (!increment(key, day, by)) {
+            return false;
+        }
+        byHour.addAndGet(hour, by);
+        return true;
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) {
+        return copies(hours, key, from, to);
+    }
+
+    private static SortedMap<LocalDate, long[]> copies(
+            ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> byDay, CounterKey key,
+            LocalDate from, LocalDate to) {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            ConcurrentHashMap<CounterKey, AtomicLongArray> m = byDay.get(d);
+            AtomicLongArray counts = m == null ? null : m.get(key);
+            if (counts != null) {
+                long[] copy = new long[counts.length()];
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = counts.get(i);
+                }
+                out.put(d, copy);
+            }
+        }
+        return out;
+    }
+
     /**
      * Rebuilt from the log at start for bots and private hits only (the log keeps no line of the other
      * fates); past maxCounters (counter, day) entries a new counter's fate is dropped.
@@ -127,22 +179,15 @@ public final class MemoryCounterStore implements CounterStore {
 
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) {
-        SortedMap<LocalDate, long[]> out = new TreeMap<>();
-        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            ConcurrentHashMap<CounterKey, AtomicLongArray> m = fates.get(d);
-            AtomicLongArray counts = m == null ? null : m.get(key);
-            if (counts != null) {
-                long[] copy = new long[counts.length()];
-                for (int i = 0; i < copy.length; i++) {
-                    copy[i] = counts.get(i);
-                }
-                out.put(d, copy);
-            }
-        }
-        return out;
+        return copies(fates, key, from, to);
     }
 
     private void dropBefore(LocalDate oldest) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> e : hours.entrySet()) {
+            if (e.getKey().isBefore(oldest) && hours.remove(e.getKey(), e.getValue())) {
+                hourEntries.addAndGet(-e.getValue().size());
+            }
+        }
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> e : fates.entrySet()) {
             if (e.getKey().isBefore(oldest) && fates.remove(e.getKey(), e.getValue())) {
                 fateEntries.addAndGet(-e.getValue().size());

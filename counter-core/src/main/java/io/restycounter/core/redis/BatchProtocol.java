@@ -487,7 +487,7 @@ final class BatchProtocol {
         return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
     }
 
-    private static String sha1(String script) {
+    static String sha1(String script) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -30,6 +30,8 @@ final class Scripts {
      * it for every day with a fate). A counter the day hash does not hold adds a new field only while the
      * fates hash has fewer than {@value #MAX_FATE_FIELDS}; past that its fate goes to {@code *|fate}, so
      * refused hits on made-up counter names cannot grow the hash without bound.
+     * <p>A field {@code counter#HH} ({@link RedisHours}) is an hour's count: HINCRBY'd into {@code rch:{tenant}:yyyyMMdd}
+     * field {@code counter|HH} in a block of its own at the end, with the day hash's expiry.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -40,12 +42,15 @@ final class Scripts {
             for i = 2, m + 1 do
               fields[i], incs[i], seen[i] = {}, {}, {}
             end
-            local sketches, fated = {}, {}
+            local sketches, fated, hourly = {}, {}, {}
             local i = 2 * m + 2
             while i <= #ARGV do
               local k, field, by, n = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
               local bar = string.find(field, '|', 1, true)
-              if bar then
+              local hour = string.find(field, '#', 1, true)
+              if hour then
+                hourly[#hourly + 1] = {k, string.sub(field, 1, hour - 1) .. '|' .. string.sub(field, hour + 1), by}
+              elseif bar then
                 fated[#fated + 1] = {k, field, by, string.sub(field, 1, bar - 1), string.sub(field, bar)}
               elseif by ~= 0 then
                 local at = seen[k][field]
@@ -124,8 +129,44 @@ final class Scripts {
                 redis.call('EXPIRE', s[1], s[4])
               end
             end
+            -- hourly counts (RedisHours), after every check: HINCRBY per hour, pcall so a stray field costs only itself
+            local hourKeys = {}
+            for _, h in ipairs(hourly) do
+              local key = 'rch' .. string.sub(KEYS[h[1]], 3)
+              redis.pcall('HINCRBY', key, h[2], h[3])
+              hourKeys[key] = h[1]
+            end
+            for key, k in pairs(hourKeys) do
+              if ARGV[k] ~= '0' then
+                redis.call('EXPIRE', key, ARGV[k])
+              end
+            end
             return 1
             """.replace("MAX_FATE_FIELDS", Integer.toString(MAX_FATE_FIELDS));
+
+    /**
+     * KEYS[1..ARGV[2]] hourly hashes ({@link RedisHours}), then batch markers. ARGV[1] field prefix
+     * {@code counter|}, ARGV[3] hours a day. Per hash ARGV[3] counts (field {@code counter|00} on), then 0/1
+     * per marker.
+     */
+    static final String HOURS = """
+            local n, h = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local fields = {}
+            for j = 1, h do
+              fields[j] = ARGV[1] .. string.format('%02d', j - 1)
+            end
+            local out = {}
+            for i = 1, n do
+              local v = redis.call('HMGET', KEYS[i], unpack(fields))
+              for j = 1, h do
+                out[#out + 1] = v[j] or '0'
+              end
+            end
+            for i = n + 1, #KEYS do
+              out[#out + 1] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
 
     /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
     static final String READ = """
