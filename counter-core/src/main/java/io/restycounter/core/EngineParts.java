@@ -152,7 +152,7 @@ final class EngineParts {
             DayOfMillis days = new DayOfMillis(zone);
             HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc, ms) -> {
                 if (ms >= 0 && day.equals(days.dayOf(ms))) {
-                    store.increment(key, day, CounterEngine.hourOf(days, ms), inc);
+                    store.increment(key, day, days.hourOf(ms), inc);
                 } else {
                     store.increment(key, day, inc);
                 }
