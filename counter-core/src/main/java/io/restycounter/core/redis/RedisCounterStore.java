@@ -176,11 +176,11 @@ public final class RedisCounterStore implements CounterStore {
     /** The day's delta and its hour's ({@code RedisHours}), sent in the same batch; one refused refuses both. */
     @Override
     public boolean increment(CounterKey key, LocalDate day, int hour, long by) {
-        if (!hours.add(key, day, hour, by)) {
-            return false;
-        }
         if (!increment(key, day, by)) {
-            hours.add(key, day, hour, -by); // its entry was just made: never refused
+            return false; // PendingDeltas says so, once, at MAX_PENDING_COUNTERS
+        }
+        if (!hours.add(key, day, hour, by)) {
+            deltas.add(key, day, -by); // its entry was just used: not refused
             return false;
         }
         return true;
