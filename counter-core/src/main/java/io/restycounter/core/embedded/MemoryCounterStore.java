@@ -106,10 +106,16 @@ public final class MemoryCounterStore implements CounterStore {
         return true;
     }
 
-    /** The day's count and its hour's, both in memory; nothing allocated for a (counter, day) seen before. */
+    /**
+     * The day's count and its hour's, both in memory; nothing allocated for a (counter, day) seen before. The
+     * day first: its first hit of a new day drops the days past retention, hours included, making room.
+     */
     @Override
     public boolean increment(CounterKey key, LocalDate day, int hour, long by) {
         java.util.Objects.checkIndex(hour, io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+        if (!increment(key, day, by)) {
+            return false;
+        }
         ConcurrentHashMap<CounterKey, AtomicLongArray> m = hours.get(day);
         if (m == null) {
             m = hours.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
@@ -117,15 +123,13 @@ public final class MemoryCounterStore implements CounterStore {
         AtomicLongArray byHour = m.get(key);
         if (byHour == null) {
             if (hourEntries.get() >= maxCounters) {
+                increment(key, day, -by); // its entry exists now: never refused
                 return false;
             }
             byHour = m.computeIfAbsent(key, k -> {
                 hourEntries.incrementAndGet();
                 return new AtomicLongArray(io.restycounter.core.log.DayOfMillis.MAX_HOURS);
             });
-        }
-        if (!increment(key, day, by)) {
-            return false;
         }
         byHour.addAndGet(hour, by);
         return true;
