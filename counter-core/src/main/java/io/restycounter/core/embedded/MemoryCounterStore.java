@@ -36,7 +36,7 @@ public final class MemoryCounterStore implements CounterStore {
             new ConcurrentHashMap<>();
     private final AtomicInteger fateEntries = new AtomicInteger();
     /** Day -> counter -> counts by hour ({@link io.restycounter.core.log.DayOfMillis#MAX_HOURS}), under the same bound. */
-    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> hours =
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, HourAdders>> hours =
             new ConcurrentHashMap<>();
     private final AtomicInteger hourEntries = new AtomicInteger();
     private final int retainDays;
@@ -116,11 +116,11 @@ public final class MemoryCounterStore implements CounterStore {
         if (!increment(key, day, by)) {
             return false;
         }
-        ConcurrentHashMap<CounterKey, AtomicLongArray> m = hours.get(day);
+        ConcurrentHashMap<CounterKey, HourAdders> m = hours.get(day);
         if (m == null) {
             m = hours.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
         }
-        AtomicLongArray byHour = m.get(key);
+        HourAdders byHour = m.get(key);
         if (byHour == null) {
             if (hourEntries.get() >= maxCounters) {
                 increment(key, day, -by); // its entry exists now: never refused
@@ -128,16 +128,24 @@ public final class MemoryCounterStore implements CounterStore {
             }
             byHour = m.computeIfAbsent(key, k -> {
                 hourEntries.incrementAndGet();
-                return new AtomicLongArray(io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+                return new HourAdders();
             });
         }
-        byHour.addAndGet(hour, by);
+        byHour.add(hour, by);
         return true;
     }
 
     @Override
     public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) {
-        return copies(hours, key, from, to);
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            ConcurrentHashMap<CounterKey, HourAdders> m = hours.get(d);
+            HourAdders counts = m == null ? null : m.get(key);
+            if (counts != null) {
+                out.put(d, counts.sums());
+            }
+        }
+        return out;
     }
 
     private static SortedMap<LocalDate, long[]> copies(
@@ -187,7 +195,7 @@ public final class MemoryCounterStore implements CounterStore {
     }
 
     private void dropBefore(LocalDate oldest) {
-        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> e : hours.entrySet()) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, HourAdders>> e : hours.entrySet()) {
             if (e.getKey().isBefore(oldest) && hours.remove(e.getKey(), e.getValue())) {
                 hourEntries.addAndGet(-e.getValue().size());
             }
@@ -275,6 +283,30 @@ public final class MemoryCounterStore implements CounterStore {
     public void close() {
         if (uniques != null) {
             uniques.close();
+        }
+    }
+
+    /** A (counter, day)'s hours: a {@link LongAdder} per hour, made by the hour's first hit. */
+    private static final class HourAdders {
+        private final java.util.concurrent.atomic.AtomicReferenceArray<LongAdder> byHour =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+
+        void add(int hour, long by) {
+            LongAdder a = byHour.get(hour);
+            if (a == null) {
+                LongAdder fresh = new LongAdder();
+                a = byHour.compareAndSet(hour, null, fresh) ? fresh : byHour.get(hour);
+            }
+            a.add(by);
+        }
+
+        long[] sums() {
+            long[] out = new long[byHour.length()];
+            for (int h = 0; h < out.length; h++) {
+                LongAdder a = byHour.get(h);
+                out[h] = a == null ? 0 : a.sum();
+            }
+            return out;
         }
     }
 }

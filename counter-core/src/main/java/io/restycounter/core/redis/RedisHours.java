@@ -15,7 +15,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The hourly counts this node counted and has not yet put into a batch, and their reads. An hour leaves
@@ -24,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * hash {@code rch:{tenant}:yyyyMMdd}, field {@code counter|HH}, in the same script call as the counts of
  * its batch, exactly once under the same marker, with the day hash's expiry.
  *
- * <p>{@link #add} is on the pixel path: two map lookups and an atomic add, nothing allocated for a
- * (counter, day) seen before; at most {@code maxPending} entries, past that a new counter's hit is refused
+ * <p>{@link #add} is on the pixel path: two map lookups and a {@link LongAdder} add, nothing allocated for a
+ * (counter, day) already counted in that hour; at most {@code maxPending} entries, past that a new counter's hit is refused
  * (as {@link PendingDeltas} refuses it). Removing an idle entry follows {@link PendingDeltas}'s retire protocol.
  */
 final class RedisHours {
@@ -76,10 +77,10 @@ final class RedisHours {
                 return new Hours();
             });
         }
-        hours.addAndGet(hour, by);
+        hours.add(hour, by);
         if (hours.retired || created && days.get(day) != m) {
             hours.retired = true;
-            long orphan = hours.getAndSet(hour, 0);
+            long orphan = hours.take(hour);
             if (orphan != 0) {
                 add(key, day, hour, orphan, false);
             }
@@ -221,19 +222,37 @@ final class RedisHours {
         return true;
     }
 
-    /** One (counter, day)'s hours; {@code retired} as {@link PendingDeltas}'s. */
-    @SuppressWarnings("serial") // never serialized
-    private static final class Hours extends AtomicLongArray {
+    /**
+     * One (counter, day)'s hours: a {@link LongAdder} per hour, made by the first hit of that hour, so a hot
+     * counter's hits spread over the adder's cells as its day count's do. {@code retired} as {@link PendingDeltas}'s.
+     */
+    private static final class Hours {
         volatile boolean retired;
+        private final AtomicReferenceArray<LongAdder> byHour = new AtomicReferenceArray<>(DayOfMillis.MAX_HOURS);
 
-        Hours() {
-            super(DayOfMillis.MAX_HOURS);
+        void add(int hour, long by) {
+            LongAdder a = byHour.get(hour);
+            if (a == null) {
+                LongAdder fresh = new LongAdder();
+                a = byHour.compareAndSet(hour, null, fresh) ? fresh : byHour.get(hour);
+            }
+            a.add(by);
+        }
+
+        long get(int hour) {
+            LongAdder a = byHour.get(hour);
+            return a == null ? 0 : a.sum();
+        }
+
+        long take(int hour) {
+            LongAdder a = byHour.get(hour);
+            return a == null ? 0 : a.sumThenReset();
         }
 
         long[] take() {
-            long[] out = new long[length()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = getAndSet(i, 0);
+            long[] out = new long[DayOfMillis.MAX_HOURS];
+            for (int h = 0; h < out.length; h++) {
+                out[h] = take(h);
             }
             return out;
         }
