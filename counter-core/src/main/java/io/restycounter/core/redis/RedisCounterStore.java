@@ -383,7 +383,7 @@ public final class RedisCounterStore implements CounterStore {
 
     CrashReplay.Result replayLog(CounterConfig config, LocalDate today) throws StoreException, IOException {
         return new CrashReplay(link, config.nodeId()).run(today, config.redisExpireDays(), config.logDir(),
-                config.countBots(), byTenant -> {
+                config.countBots(), zone, byTenant -> {
                     flushLock.lock();
                     try {
                         List<Batch> built;

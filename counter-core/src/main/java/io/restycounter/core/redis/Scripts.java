@@ -30,8 +30,9 @@ final class Scripts {
      * it for every day with a fate). A counter the day hash does not hold adds a new field only while the
      * fates hash has fewer than {@value #MAX_FATE_FIELDS}; past that its fate goes to {@code *|fate}, so
      * refused hits on made-up counter names cannot grow the hash without bound.
-     * <p>A field {@code counter#HH} ({@link RedisHours}) is an hour's count: HINCRBY'd into {@code rch:{tenant}:yyyyMMdd}
-     * field {@code counter|HH} in a block of its own at the end, with the day hash's expiry.
+     * <p>A field {@code counter#HH} ({@link RedisHours}) is an hour's count, added in a block of its own at the end to
+     * {@code rch:{tenant}:yyyyMMdd} field {@code counter|HH} (with the day hash's expiry) and to the node hash field
+     * {@code counter#HH}, so a crash replay ({@link CrashReplay}) brings the hours back to the log as it does the counts.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -49,7 +50,7 @@ final class Scripts {
               local bar = string.find(field, '|', 1, true)
               local hour = string.find(field, '#', 1, true)
               if hour then
-                hourly[#hourly + 1] = {k, string.sub(field, 1, hour - 1) .. '|' .. string.sub(field, hour + 1), by}
+                hourly[#hourly + 1] = {k, string.sub(field, 1, hour - 1) .. '|' .. string.sub(field, hour + 1), by, field}
               elseif bar then
                 fated[#fated + 1] = {k, field, by, string.sub(field, 1, bar - 1), string.sub(field, bar)}
               elseif by ~= 0 then
@@ -129,14 +130,38 @@ final class Scripts {
                 redis.call('EXPIRE', s[1], s[4])
               end
             end
-            -- hourly counts (RedisHours), after every check: HINCRBY per hour, pcall so a stray field costs only itself
-            local hourKeys = {}
+            -- hourly counts (RedisHours), after every check: per day, the hours hash and the node hash read once
+            -- and written once; a stray value counts as 0
+            local byDay = {}
             for _, h in ipairs(hourly) do
-              local key = 'rch' .. string.sub(KEYS[h[1]], 3)
-              redis.pcall('HINCRBY', key, h[2], h[3])
-              hourKeys[key] = h[1]
+              local g = byDay[h[1]]
+              if not g then
+                g = {f = {}, node = {}, inc = {}, at = {}}
+                byDay[h[1]] = g
+              end
+              local at = g.at[h[2]]
+              if at then
+                g.inc[at] = g.inc[at] + h[3]
+              else
+                g.f[#g.f + 1] = h[2]
+                g.node[#g.f] = h[4]
+                g.inc[#g.f] = h[3]
+                g.at[h[2]] = #g.f
+              end
             end
-            for key, k in pairs(hourKeys) do
+            for k, g in pairs(byDay) do
+              local key = 'rch' .. string.sub(KEYS[k], 3)
+              local current = redis.call('HMGET', key, unpack(g.f))
+              local mine = redis.call('HMGET', KEYS[k + m], unpack(g.node))
+              local hv, nv = {}, {}
+              for j = 1, #g.f do
+                hv[2 * j - 1] = g.f[j]
+                hv[2 * j] = string.format('%d', (tonumber(current[j]) or 0) + g.inc[j])
+                nv[2 * j - 1] = g.node[j]
+                nv[2 * j] = string.format('%d', (tonumber(mine[j]) or 0) + g.inc[j])
+              end
+              redis.call('HSET', key, unpack(hv))
+              redis.call('HSET', KEYS[k + m], unpack(nv))
               if ARGV[k] ~= '0' then
                 redis.call('EXPIRE', key, ARGV[k])
               end

@@ -117,7 +117,8 @@ class BatchProtocolIT {
         assertEquals(Map.of("home|09", "3", "home|24", "1"), redis.hgetall("rch:{acme}:20261129"), "the retry added none");
         assertEquals(Map.of("home|00", "2"), redis.hgetall("rch:{acme}:20261128"));
         assertEquals(Map.of("home", "5"), redis.hgetall("rc:{acme}:20261129"), "an hour is no count");
-        assertEquals(Map.of("home", "5"), redis.hgetall("rc:{acme}:20261129:n:n1"), "nor the node's count");
+        assertEquals(Map.of("home", "5", "home#09", "3", "home#24", "1"), redis.hgetall("rc:{acme}:20261129:n:n1"),
+                "the node's hash holds its hours apart, for a crash replay");
         assertTrue(redis.ttl("rch:{acme}:20261128") > 0, "a new day's hourly hash expires with its day hash");
         assertEquals(4, Batch.hits(batches), "an hour is no hit in the stats");
     }

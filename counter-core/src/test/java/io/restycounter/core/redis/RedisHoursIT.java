@@ -106,7 +106,8 @@ class RedisHoursIT {
         assertArrayEquals(hours(10, 5, 23, 1), store.hours(HOME, TODAY, TODAY).get(TODAY));
         assertEquals(6, store.get(HOME, TODAY), "the day counts its hits once, with no hour field in it");
         assertEquals(Map.of("home", "6"), redis.hgetall("rc:{acme}:20261129"));
-        assertEquals(Map.of("home", "6"), redis.hgetall("rc:{acme}:20261129:n:"), "the node hash holds counts only");
+        assertEquals(Map.of("home", "6", "home#10", "5", "home#23", "1"), redis.hgetall("rc:{acme}:20261129:n:"),
+                "the node hash holds the hours too, for a crash replay");
         assertTrue(redis.ttl("rch:{acme}:20261129") > 0, "the hourly hash expires with its day");
         assertEquals(Map.of(), store.hours(HOME, TODAY.minusDays(1), TODAY.minusDays(1)), "a day without hours");
     }
