@@ -49,4 +49,11 @@ public class DeltaBenchmark {
         CounterKey key = keys[counters == 1 ? 0 : ThreadLocalRandom.current().nextInt(counters)];
         return store.increment(key, day, 1);
     }
+
+    /** What the engine does per hit since hourly counts: the day's count and its hour's. */
+    @Benchmark
+    public boolean incrementWithHour() {
+        CounterKey key = keys[counters == 1 ? 0 : ThreadLocalRandom.current().nextInt(counters)];
+        return store.increment(key, day, 10, 1);
+    }
 }

@@ -122,6 +122,20 @@ public interface CounterArchive extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Replaces {@code node}'s share of the hours of {@code tenant}'s {@code day} with {@code hours} (counter to
+     * counts by hour since the local midnight, {@link io.restycounter.core.log.DayOfMillis#hourOf}), as
+     * {@link #replaceShare} does for the day's totals. An archive that keeps no hours ignores it.
+     */
+    default void replaceHourShare(String node, String tenant, LocalDate day, Map<String, long[]> hours)
+            throws StoreException {
+    }
+
+    /** The hours of {@code key} on each archived day from {@code from} to {@code to}: 25 counts a day; days without any left out. */
+    default SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
     @Override
     void close();
 }

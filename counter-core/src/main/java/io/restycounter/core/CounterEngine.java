@@ -1,6 +1,5 @@
 package io.restycounter.core;
 
-import io.restycounter.core.audience.DaySketches;
 import io.restycounter.core.embedded.FileCounterArchive;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
@@ -14,7 +13,6 @@ import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
-import java.io.IOException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -161,7 +159,7 @@ public final class CounterEngine implements AutoCloseable {
             int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
-                            daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
+                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
                     : RedisCounterStore.connect(link, config, clock);
             if (store instanceof MemoryCounterStore memory) {
                 EngineParts.rebuild(memory, log, config, clock);
@@ -170,8 +168,8 @@ public final class CounterEngine implements AutoCloseable {
             }
             CounterStore counts = store;
             DayOfMillis logDays = new DayOfMillis(config.zone());
-            log.takeBackWith(hit -> hit.bot() && !config.countBots()
-                    || counts.increment(hit.key(), logDays.dayOf(hit.epochMillis()), -hit.inc()));
+            log.takeBackWith(hit -> hit.bot() && !config.countBots() || counts.increment(hit.key(),
+                    logDays.dayOf(hit.epochMillis()), hourOf(logDays, hit.epochMillis()), -hit.inc()));
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
@@ -179,18 +177,6 @@ public final class CounterEngine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             EngineParts.closeAll(e, tenants, tenantKeys, archive, log, store, link);
             throw e;
-        }
-    }
-
-    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
-    private static DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
-        try {
-            DaySketches sketches = new DaySketches(config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock,
-                    retainDays, config.maxPendingVisitors());
-            sketches.start(config.flushInterval());
-            return sketches;
-        } catch (IOException e) {
-            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 
@@ -296,13 +282,14 @@ public final class CounterEngine implements AutoCloseable {
         if (overQuota != null) {
             return overQuota;
         }
-        if (!store.increment(hit.key(), day, hit.inc())) {
+        int hour = hourOf(days, hit.epochMillis());
+        if (!store.increment(hit.key(), day, hour, hit.inc())) {
             refused.incrementAndGet();
             return Outcome.REFUSED_STORE_FULL;
         }
         if (!log.append(hit)) {
             // Undo before the next flush in all but a rare race: a count must never exist without its log line.
-            store.increment(hit.key(), day, -hit.inc());
+            store.increment(hit.key(), day, hour, -hit.inc());
             refused.incrementAndGet();
             return Outcome.REFUSED_LOG_FULL;
         }
@@ -310,6 +297,11 @@ public final class CounterEngine implements AutoCloseable {
             store.visit(hit.key(), day, hit.ip(), hit.userAgent()); // references only: hashed by the flush
         }
         return Outcome.COUNTED;
+    }
+
+    /** A hit's hour in its day ({@link DayOfMillis#hourOf}), in the zone of {@code zoneDays}, which gave its day. */
+    static int hourOf(DayOfMillis zoneDays, long epochMillis) {
+        return zoneDays.hourOf(epochMillis);
     }
 
     private Outcome overQuota(Hit hit, TenantSettings t, LocalDate day) {

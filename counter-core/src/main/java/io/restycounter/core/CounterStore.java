@@ -17,6 +17,25 @@ public interface CounterStore extends AutoCloseable {
      */
     boolean increment(CounterKey key, LocalDate day, long by);
 
+    /**
+     * As {@link #increment(CounterKey, LocalDate, long)}, also adding {@code by} to the hour {@code hour} of
+     * that day: whole hours since the local midnight, 0 to 24 ({@link io.restycounter.core.log.DayOfMillis#hourOf}).
+     * On the request path like the day's count, under the same bound: false (and nothing counted) when
+     * either is refused. A store that keeps no hours counts the day only.
+     */
+    default boolean increment(CounterKey key, LocalDate day, int hour, long by) {
+        return increment(key, day, by);
+    }
+
+    /**
+     * The counts of {@code key} per hour of each day from {@code from} to {@code to}, both included, with
+     * this node's unflushed hits: 25 counts a day, indexed by {@code hour} as {@link #increment(CounterKey,
+     * LocalDate, int, long)} takes it; days without any are left out.
+     */
+    default SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
     long get(CounterKey key, LocalDate day) throws StoreException;
 
     /** Counts for every day from {@code from} to {@code to}, both included; days without hits are 0. */

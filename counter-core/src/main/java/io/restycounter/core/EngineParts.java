@@ -5,6 +5,7 @@ import io.restycounter.core.embedded.FileIpHashKeys;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
 import io.restycounter.core.redis.RedisCounterArchive;
@@ -138,17 +139,24 @@ final class EngineParts {
                 // Yesterday's file may already be shipped to S3 and moved aside.
                 for (Path candidate : new Path[] {f.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(f.getFileName()), f}) {
                     if (Files.exists(candidate)) {
-                        rebuildFrom(candidate, day, store, config.countBots());
+                        rebuildFrom(candidate, day, store, config.countBots(), config.zone());
                     }
                 }
             }
         }
     }
 
-    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
+    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots,
+            java.time.ZoneId zone) {
         try {
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc),
-                    (key, fate) -> store.fate(key, day, fate));
+            DayOfMillis days = new DayOfMillis(zone);
+            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc, ms) -> {
+                if (ms >= 0 && day.equals(days.dayOf(ms))) {
+                    store.increment(key, day, days.hourOf(ms), inc);
+                } else {
+                    store.increment(key, day, inc);
+                }
+            }, (key, fate) -> store.fate(key, day, fate));
             LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
@@ -170,6 +178,18 @@ final class EngineParts {
                     .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
+    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
+        try {
+            var sketches = new io.restycounter.core.audience.DaySketches(config.uniquesDir(), config.uniquesPeriods(),
+                    config.zone(), clock, retainDays, config.maxPendingVisitors());
+            sketches.start(config.flushInterval());
+            return sketches;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 }

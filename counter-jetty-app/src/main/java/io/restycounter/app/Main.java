@@ -339,7 +339,7 @@ public final class Main implements Callable<Integer> {
         }
         RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link)) {
-            Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
+            Aggregator.Result r = new Aggregator(config.logDir(), archive, config.zone()).aggregate(day);
             out.println("aggregated " + r + " into " + archive + sharesWritten(r));
             Reconciler.Report state = Reconciler.check(archive, null, r.nodes(), day);
             out.println(state.complete() ? day + ": complete, shares of " + nodeList(archive.sharesDone(day)) : state);
@@ -383,7 +383,7 @@ public final class Main implements Callable<Integer> {
                 RedisCounterStore store = RedisCounterStore.connect(link, config, clock)) {
             Set<String> nodesHere = Set.of();
             if (!archive.isAggregated(day)) {
-                Aggregator.Result r = new Aggregator(config.logDir(), archive).aggregate(day);
+                Aggregator.Result r = new Aggregator(config.logDir(), archive, config.zone()).aggregate(day);
                 out.println("aggregated " + r + " into " + archive + sharesWritten(r));
                 nodesHere = r.nodes();
             }

@@ -27,7 +27,9 @@ import java.util.TreeSet;
  * The archive of the embedded default: {@code ARCHIVE_DIR/{tenant}/yyyyMM.txt}, one line
  * {@code counter:dd count} per total; each node's share of a day in
  * {@code ARCHIVE_DIR/{tenant}/shares/yyyyMMdd.txt}, one line {@code node counter count}; the nodes
- * whose share of a day is in, {@code ARCHIVE_DIR/shares-done/yyyy-MM-dd.txt}; the complete days,
+ * whose share of a day is in, {@code ARCHIVE_DIR/shares-done/yyyy-MM-dd.txt}; each node's hourly share
+ * of a day, {@code ARCHIVE_DIR/{tenant}/hours/yyyyMMdd.txt}, one line {@code node counter c0,c1,...,c24}
+ * (counts by hour since the local midnight); the complete days,
  * {@code ARCHIVE_DIR/aggregated-days.txt}. Every file is written to a temporary file and moved into
  * place, so a reader never sees half a month.
  */
@@ -190,6 +192,60 @@ public final class FileCounterArchive implements CounterArchive {
             }
         }
         return shares;
+    }
+
+    private Path hoursFile(String tenant, LocalDate day) {
+        return tenantDir(tenant).resolve("hours").resolve(DAY.format(day) + ".txt");
+    }
+
+    @Override
+    public synchronized void replaceHourShare(String node, String tenant, LocalDate day, Map<String, long[]> hours)
+            throws StoreException {
+        Path file = hoursFile(tenant, day);
+        String me = node.isEmpty() ? UNNAMED : node;
+        StringBuilder text = new StringBuilder();
+        for (String line : lines(file)) {
+            if (!line.startsWith(me + " ")) {
+                text.append(line).append('\n');
+            }
+        }
+        for (Map.Entry<String, long[]> e : new TreeMap<>(hours).entrySet()) {
+            if (!CounterKey.isValidCounter(e.getKey())) {
+                throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
+            }
+            text.append(me).append(' ').append(e.getKey()).append(' ');
+            long[] counts = e.getValue();
+            for (int h = 0; h < counts.length; h++) {
+                text.append(h == 0 ? "" : ",").append(counts[h]);
+            }
+            text.append('\n');
+        }
+        if (text.length() > 0 || Files.exists(file)) {
+            write(file, text.toString());
+        }
+    }
+
+    /** Sums every node's line of the counter in each day's hours file: a file a day, read for the days asked only. */
+    @Override
+    public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            long[] sum = null;
+            for (String line : lines(hoursFile(key.tenant(), d))) {
+                String[] parts = line.split(" ");
+                if (parts.length == 3 && parts[1].equals(key.counter())) {
+                    String[] counts = parts[2].split(",");
+                    sum = sum == null ? new long[io.restycounter.core.log.DayOfMillis.MAX_HOURS] : sum;
+                    for (int h = 0; h < Math.min(counts.length, sum.length); h++) {
+                        sum[h] += ArchiveMonth.parse(counts[h]);
+                    }
+                }
+            }
+            if (sum != null) {
+                out.put(d, sum);
+            }
+        }
+        return out;
     }
 
     @Override

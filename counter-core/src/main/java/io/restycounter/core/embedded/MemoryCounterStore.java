@@ -35,6 +35,10 @@ public final class MemoryCounterStore implements CounterStore {
     private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> fates =
             new ConcurrentHashMap<>();
     private final AtomicInteger fateEntries = new AtomicInteger();
+    /** Day -> counter -> counts by hour ({@link io.restycounter.core.log.DayOfMillis#MAX_HOURS}), under the same bound. */
+    private final ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, HourAdders>> hours =
+            new ConcurrentHashMap<>();
+    private final AtomicInteger hourEntries = new AtomicInteger();
     private final int retainDays;
     private final int maxCounters;
     /** The unique-visitor sketches, or null: this store then keeps no uniques. */
@@ -103,6 +107,66 @@ public final class MemoryCounterStore implements CounterStore {
     }
 
     /**
+     * The day's count and its hour's, both in memory; nothing allocated for a (counter, day) seen before. The
+     * day first: its first hit of a new day drops the days past retention, hours included, making room.
+     */
+    @Override
+    public boolean increment(CounterKey key, LocalDate day, int hour, long by) {
+        java.util.Objects.checkIndex(hour, io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+        if (!increment(key, day, by)) {
+            return false;
+        }
+        ConcurrentHashMap<CounterKey, HourAdders> m = hours.get(day);
+        if (m == null) {
+            m = hours.computeIfAbsent(day, d -> new ConcurrentHashMap<>());
+        }
+        HourAdders byHour = m.get(key);
+        if (byHour == null) {
+            if (hourEntries.get() >= maxCounters) {
+                increment(key, day, -by); // its entry exists now: never refused
+                return false;
+            }
+            byHour = m.computeIfAbsent(key, k -> {
+                hourEntries.incrementAndGet();
+                return new HourAdders();
+            });
+        }
+        byHour.add(hour, by);
+        return true;
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            ConcurrentHashMap<CounterKey, HourAdders> m = hours.get(d);
+            HourAdders counts = m == null ? null : m.get(key);
+            if (counts != null) {
+                out.put(d, counts.sums());
+            }
+        }
+        return out;
+    }
+
+    private static SortedMap<LocalDate, long[]> copies(
+            ConcurrentHashMap<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> byDay, CounterKey key,
+            LocalDate from, LocalDate to) {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            ConcurrentHashMap<CounterKey, AtomicLongArray> m = byDay.get(d);
+            AtomicLongArray counts = m == null ? null : m.get(key);
+            if (counts != null) {
+                long[] copy = new long[counts.length()];
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = counts.get(i);
+                }
+                out.put(d, copy);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Rebuilt from the log at start for bots and private hits only (the log keeps no line of the other
      * fates); past maxCounters (counter, day) entries a new counter's fate is dropped.
      */
@@ -127,22 +191,15 @@ public final class MemoryCounterStore implements CounterStore {
 
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) {
-        SortedMap<LocalDate, long[]> out = new TreeMap<>();
-        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            ConcurrentHashMap<CounterKey, AtomicLongArray> m = fates.get(d);
-            AtomicLongArray counts = m == null ? null : m.get(key);
-            if (counts != null) {
-                long[] copy = new long[counts.length()];
-                for (int i = 0; i < copy.length; i++) {
-                    copy[i] = counts.get(i);
-                }
-                out.put(d, copy);
-            }
-        }
-        return out;
+        return copies(fates, key, from, to);
     }
 
     private void dropBefore(LocalDate oldest) {
+        for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, HourAdders>> e : hours.entrySet()) {
+            if (e.getKey().isBefore(oldest) && hours.remove(e.getKey(), e.getValue())) {
+                hourEntries.addAndGet(-e.getValue().size());
+            }
+        }
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, AtomicLongArray>> e : fates.entrySet()) {
             if (e.getKey().isBefore(oldest) && fates.remove(e.getKey(), e.getValue())) {
                 fateEntries.addAndGet(-e.getValue().size());
@@ -226,6 +283,30 @@ public final class MemoryCounterStore implements CounterStore {
     public void close() {
         if (uniques != null) {
             uniques.close();
+        }
+    }
+
+    /** A (counter, day)'s hours: a {@link LongAdder} per hour, made by the hour's first hit. */
+    private static final class HourAdders {
+        private final java.util.concurrent.atomic.AtomicReferenceArray<LongAdder> byHour =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(io.restycounter.core.log.DayOfMillis.MAX_HOURS);
+
+        void add(int hour, long by) {
+            LongAdder a = byHour.get(hour);
+            if (a == null) {
+                LongAdder fresh = new LongAdder();
+                a = byHour.compareAndSet(hour, null, fresh) ? fresh : byHour.get(hour);
+            }
+            a.add(by);
+        }
+
+        long[] sums() {
+            long[] out = new long[byHour.length()];
+            for (int h = 0; h < out.length; h++) {
+                LongAdder a = byHour.get(h);
+                out[h] = a == null ? 0 : a.sum();
+            }
+            return out;
         }
     }
 }

@@ -160,7 +160,7 @@ public final class CounterQuery {
         String[] both = PathSegments.split(r.path(), 2);
         String[] one = both == null ? PathSegments.split(r.path(), 1) : null;
         boolean csv = "csv".equals(format) || format == null && CsvExport.preferredBy(r.accept());
-        boolean series = one != null || from != null || to != null || csv;
+        boolean series = one != null || from != null || to != null || csv || Hourly.named(rawQuery);
         boolean json = series || "json".equals(format)
                 || (format == null && r.accept() != null && r.accept().contains(JSON));
         String key = QueryGuard.presentedKey(rawQuery, r.apiKeyHeader(), r.authorization());
@@ -320,7 +320,9 @@ public final class CounterQuery {
         }
         Paging paging = null;
         boolean withAllTime;
+        boolean hourly;
         try {
+            hourly = Hourly.requested(rawQuery, pathCounter, from, to);
             withAllTime = AllTime.requested(rawQuery);
             if (prefix != null) {
                 paging = Paging.parse(rawQuery);
@@ -336,6 +338,9 @@ public final class CounterQuery {
                         + counters.size());
             }
             try {
+                if (hourly) {
+                    return Hourly.csv(engine, new CounterKey(tenant, pathCounter), from, to, liveFrom);
+                }
                 return CsvExport.answer(engine, tenant, pathCounter, counters, prefix, paging, from, to, liveFrom);
             } catch (StoreException e) {
                 return error(503, "store: unavailable, try again", true);
@@ -359,6 +364,8 @@ public final class CounterQuery {
                 }
             }
             Paging.Page shown = page;
+            SortedMap<LocalDate, long[]> hours = hourly
+                    ? Hourly.of(engine, new CounterKey(tenant, pathCounter), from, to, liveFrom) : null;
             Map<String, AllTime> allTime = new LinkedHashMap<>();
             for (Series s : withAllTime ? out : List.<Series>of()) {
                 allTime.put(s.counter(), AllTime.of(engine, new CounterKey(tenant, s.counter())));
@@ -371,7 +378,11 @@ public final class CounterQuery {
                 g.writeStringField("from", from.toString());
                 g.writeStringField("to", to.toString());
                 if (pathCounter != null) {
-                    Series.write(g, out.get(0));
+                    if (hourly) {
+                        g.writeStringField(Hourly.PARAMETER, "hour");
+                        g.writeStringField("zone", Hourly.zone(engine, tenant).getId());
+                    }
+                    Series.write(g, out.get(0), hours, Hourly.zone(engine, tenant));
                     writeAllTime(g, allTime.get(pathCounter));
                 } else {
                     g.writeArrayFieldStart("counters");

@@ -72,6 +72,12 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
     }
 
     static void write(JsonGenerator g, Series s) throws IOException {
+        write(g, s, null, null);
+    }
+
+    /** As {@link #write(JsonGenerator, Series)}, each day with its {@code hours} in {@code zone} when not null ({@link Hourly}). */
+    static void write(JsonGenerator g, Series s, SortedMap<LocalDate, long[]> hours, java.time.ZoneId zone)
+            throws IOException {
         g.writeNumberField("total", s.total);
         FatesJson.writeTotal(g, s.fates);
         UniqueVisitors u = s.uniques;
@@ -91,6 +97,9 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }
             g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
+            if (hours != null) {
+                Hourly.writeDay(g, e.getKey(), hours.get(e.getKey()), zone);
+            }
             g.writeEndObject();
         }
         g.writeEndArray();

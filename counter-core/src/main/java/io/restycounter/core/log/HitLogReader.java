@@ -20,6 +20,12 @@ public final class HitLogReader {
         void add(CounterKey key, long inc);
     }
 
+    /** Receives one counted hit with its time: {@code ts} in epoch milliseconds, -1 for a line without one. */
+    @FunctionalInterface
+    public interface TimedCountSink {
+        void add(CounterKey key, long inc, long epochMillis);
+    }
+
     /** Receives the {@link Fate} of one hit that the log keeps a trace of: a bot not counted, a private hit. */
     @FunctionalInterface
     public interface FateSink {
@@ -54,6 +60,11 @@ public final class HitLogReader {
      * served bot line not counted ({@link Fate#BOT}), a counted line marked private ({@link Fate#PRIVATE}).
      */
     public static Result read(Path file, boolean countBots, CountSink sink, FateSink fates) throws IOException {
+        return read(file, countBots, (key, inc, epochMillis) -> sink.add(key, inc), fates);
+    }
+
+    /** As {@link #read(Path, boolean, CountSink, FateSink)}, with each counted hit's time (for hourly counts). */
+    public static Result read(Path file, boolean countBots, TimedCountSink sink, FateSink fates) throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -66,7 +77,7 @@ public final class HitLogReader {
                 if (parsed == null) {
                     skipped++;
                 } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
-                    sink.add(parsed.key, parsed.inc);
+                    sink.add(parsed.key, parsed.inc, parsed.epochMillis);
                     counted++;
                     if (parsed.anonymous) {
                         fates.add(parsed.key, Fate.PRIVATE);
@@ -79,7 +90,7 @@ public final class HitLogReader {
         return new Result(counted, skipped);
     }
 
-    private record Line(CounterKey key, long inc, int status, boolean bot, boolean anonymous) {
+    private record Line(CounterKey key, long inc, int status, boolean bot, boolean anonymous, long epochMillis) {
         boolean counts() {
             return served() && !bot;
         }
@@ -96,6 +107,7 @@ public final class HitLogReader {
         int status = 200;
         boolean bot = false;
         boolean anonymous = false;
+        long epochMillis = -1;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -111,6 +123,7 @@ public final class HitLogReader {
                     case "status" -> status = p.getValueAsInt(0);
                     case "bot" -> bot = p.getValueAsBoolean();
                     case "private" -> anonymous = p.getValueAsBoolean();
+                    case "ts" -> epochMillis = epochMillis(p.getValueAsString());
                     default -> p.skipChildren();
                 }
             }
@@ -123,6 +136,14 @@ public final class HitLogReader {
         if (inc < 1 || !CounterKey.isValidTenant(tenant) || !CounterKey.isValidCounter(counter)) {
             return null;
         }
-        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous);
+        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous, epochMillis);
+    }
+
+    private static long epochMillis(String ts) {
+        try {
+            return ts == null ? -1 : java.time.Instant.parse(ts).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            return -1;
+        }
     }
 }

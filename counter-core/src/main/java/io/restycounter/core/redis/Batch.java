@@ -62,6 +62,16 @@ final class Batch {
         return false;
     }
 
+    /** Whether a delta of a counter starting with {@code prefix} (an hour of {@link RedisHours}) is in the range. */
+    boolean touchesPrefix(String prefix, LocalDate from, LocalDate to) {
+        for (Delta d : deltas) {
+            if (d.counter().startsWith(prefix) && !d.day().isBefore(from) && !d.day().isAfter(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean hasDay(LocalDate day) {
         for (Delta d : deltas) {
             if (d.day().equals(day)) {
@@ -76,7 +86,7 @@ final class Batch {
         long sum = 0;
         for (Batch b : batches) {
             for (Delta d : b.deltas) {
-                if (d.counter().indexOf(RedisFates.SEPARATOR) < 0) { // a fate is no hit
+                if (d.isCount()) {
                     sum += d.inc();
                 }
             }

@@ -67,7 +67,7 @@ final class CounterIndex {
             for (Batch b : batches.inFlight()) {
                 if (b.tenant.equals(tenant)) {
                     for (Delta d : b.deltas) {
-                        if (d.day().equals(day)) {
+                        if (d.day().equals(day) && d.isCount()) {
                             out.add(d.counter());
                         }
                     }

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * (or torn) are taken back. The log is the write-ahead record; the node hash {@code
  * rc:{tenant}:yyyyMMdd:n:{node}}, which the batch script moves atomically with the day hash, says what
  * this node's batches already added, so a batch applied and never confirmed is not applied again. The
- * differences go out as ordinary exactly-once batches, so the node hash moves with them.
+ * differences go out as ordinary exactly-once batches, so the node hash moves with them. The hours of a
+ * day ({@link RedisHours}) are compared the same way, field {@code counter#HH} of the node hash.
  *
  * <p>Reads only this node's own files of the live days, and Redis in steps of {@value #STEP}.
  */
@@ -71,11 +72,12 @@ final class CrashReplay {
         this.node = fileNode == null ? "" : fileNode;
     }
 
-    Result run(LocalDate today, int expireDays, Path logDir, boolean countBots, Sender sender)
+    /** As below, with hours in {@code zone} (TIMEZONE): the day's hours are replayed with its counts. */
+    Result run(LocalDate today, int expireDays, Path logDir, boolean countBots, java.time.ZoneId zone, Sender sender)
             throws StoreException, IOException {
         LocalDate from = today.minusDays(Math.min(expireDays, MAX_DAYS));
         Set<LocalDate> withFile = new HashSet<>();
-        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from, today, countBots, withFile);
+        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from, today, countBots, zone, withFile);
         // A log with hits of the live days from before node hashes were kept (an upgrade) is not replayed:
         // Redis has those hits, and no node hash says so.
         LocalDate since = since(logged.isEmpty() ? from : today.plusDays(1));
@@ -105,6 +107,9 @@ final class CrashReplay {
                 long d = e.getValue();
                 if (d != 0) {
                     byTenant.computeIfAbsent(td.tenant, t -> new ArrayList<>()).add(new Delta(td.day, e.getKey(), d));
+                    if (e.getKey().indexOf(RedisHours.SEPARATOR) >= 0) {
+                        continue; // an hour of a count: not a hit of its own
+                    }
                     counters++;
                     if (d > 0) {
                         added += d;
@@ -120,19 +125,28 @@ final class CrashReplay {
         return new Result(from, today, added, takenBack, counters);
     }
 
-    /** Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}. */
+    /**
+     * Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}: per counter,
+     * and per {@code counter#HH} the hits of each hour (as the node hash holds them).
+     */
     private Map<TenantDay, Map<String, Long>> readLog(Path logDir, LocalDate from, LocalDate to, boolean countBots,
-            Set<LocalDate> withFile) throws IOException {
+            java.time.ZoneId zone, Set<LocalDate> withFile) throws IOException {
         Map<TenantDay, Map<String, Long>> out = new HashMap<>();
+        io.restycounter.core.log.DayOfMillis days = new io.restycounter.core.log.DayOfMillis(zone);
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
             String name = new LogFileName(day, fileNode).toString();
             for (Path file : List.of(logDir.resolve(DailyFileHitLog.SHIPPED_DIR).resolve(name), logDir.resolve(name))) {
                 if (Files.isRegularFile(file)) {
                     withFile.add(day);
                     LocalDate d = day;
-                    HitLogReader.read(file, countBots, (key, inc) -> out
-                            .computeIfAbsent(new TenantDay(key.tenant(), d), k -> new HashMap<>())
-                            .merge(key.counter(), inc, Long::sum));
+                    HitLogReader.read(file, countBots, (key, inc, ms) -> {
+                        Map<String, Long> sums = out.computeIfAbsent(new TenantDay(key.tenant(), d), k -> new HashMap<>());
+                        sums.merge(key.counter(), inc, Long::sum);
+                        if (ms >= 0 && d.equals(days.dayOf(ms))) {
+                            int h = days.hourOf(ms);
+                            sums.merge(key.counter() + RedisHours.SEPARATOR + (h < 10 ? "0" : "") + h, inc, Long::sum);
+                        }
+                    }, (key, fate) -> { });
                 }
             }
         }

@@ -14,4 +14,9 @@ record Delta(LocalDate day, String counter, long inc, long[] visitors) {
     Delta(LocalDate day, String counter, long inc) {
         this(day, counter, inc, NO_VISITORS);
     }
+
+    /** A counter's hits, not a fate ({@link RedisFates}) or an hour ({@link RedisHours}) riding in the batch. */
+    boolean isCount() {
+        return counter.indexOf(RedisFates.SEPARATOR) < 0 && counter.indexOf(RedisHours.SEPARATOR) < 0;
+    }
 }

@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * the day's total; each node's share of a day, hash {@code rca:{tenant}:yyyyMMdd:n:{node}} (counter to
  * count); the nodes whose share of a day is in, set {@code rca:shares:yyyyMMdd}; the tenants with a share
  * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}; the counters of a
- * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries. No expiry.
+ * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries; the hours of a day,
+ * {@code rcah:{tenant}:yyyyMMdd} ({@code RedisArchiveHours}). No expiry.
  * A share is written by a script that moves each total by the change in that node's share, so the
  * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
  * call handles more than {@value #CHUNK} counters.
@@ -85,12 +86,14 @@ public final class RedisCounterArchive implements CounterArchive {
     private final RedisLink redis;
     private final boolean ownsLink;
     private final RedisAllTime allTime;
+    private final RedisArchiveHours hours;
 
     /** An archive on {@code redis}; it closes the link when {@code ownsLink}. */
     public RedisCounterArchive(RedisLink redis, boolean ownsLink) {
         this.redis = redis;
         this.ownsLink = ownsLink;
         this.allTime = new RedisAllTime(redis, this);
+        this.hours = new RedisArchiveHours(redis);
     }
 
     @Override
@@ -339,6 +342,18 @@ public final class RedisCounterArchive implements CounterArchive {
             cursor = page;
         } while (!cursor.isFinished());
         return out;
+    }
+
+    /** {@inheritDoc} Hashes {@code rcah:{tenant}:yyyyMMdd} ({@code RedisArchiveHours}). */
+    @Override
+    public void replaceHourShare(String node, String tenant, LocalDate day, Map<String, long[]> byCounter)
+            throws StoreException {
+        hours.replaceShare(node, tenant, day, byCounter);
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return hours.read(key, from, to);
     }
 
     @Override

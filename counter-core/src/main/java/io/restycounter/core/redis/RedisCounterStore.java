@@ -26,9 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live counts in Redis: hash {@code rc:{tenant}:yyyyMMdd}, field = counter, value = count; unique
- * visitors in HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}} and fates in hash {@code rcf:{tenant}:yyyyMMdd}
- * ({@code RedisFates}), added by the same batches.
+ * visitors in HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}}, fates in hash {@code rcf:{tenant}:yyyyMMdd}
+ * ({@code RedisFates}) and hours in hash {@code rch:{tenant}:yyyyMMdd} ({@code RedisHours}), added by the same batches.
  *
  * <p>{@link #increment} only adds to an in-memory delta ({@code PendingDeltas}). A {@code Flusher}
  * sends the deltas every {@link CounterConfig#flushInterval()} as one script call per tenant, by the
@@ -77,6 +75,7 @@ public final class RedisCounterStore implements CounterStore {
 
     private final PendingDeltas deltas;
     private final RedisFates fates;
+    private final RedisHours hours;
     private final BatchProtocol batches;
     private final FlushRounds rounds;
     private final Flusher flusher;
@@ -105,6 +104,7 @@ public final class RedisCounterStore implements CounterStore {
         new SecureRandom().nextBytes(id);
         this.deltas = new PendingDeltas(config.maxPendingCounters(), where);
         this.fates = new RedisFates(config.maxPendingCounters());
+        this.hours = new RedisHours(config.maxPendingCounters());
         this.batches = new BatchProtocol(HexFormat.of().formatHex(id),
                 config.nodeId() == null ? CounterArchive.UNNAMED_NODE : config.nodeId(), zone, clock, config.redisExpireDays(),
                 config.uniquesKeepDays(), where, this::flushConnection);
@@ -175,6 +175,19 @@ public final class RedisCounterStore implements CounterStore {
         return deltas.add(key, day, by);
     }
 
+    /** The day's delta and its hour's ({@code RedisHours}), sent in the same batch; one refused refuses both. */
+    @Override
+    public boolean increment(CounterKey key, LocalDate day, int hour, long by) {
+        if (!increment(key, day, by)) {
+            return false; // PendingDeltas says so, once, at MAX_PENDING_COUNTERS
+        }
+        if (!hours.add(key, day, hour, by)) {
+            deltas.add(key, day, -by); // its entry was just used: not refused
+            return false;
+        }
+        return true;
+    }
+
     /** A bounded append of references; the flusher hashes the visitor and PFADDs it with the next batch. */
     @Override
     public boolean visit(CounterKey key, LocalDate day, String clientAddress, String userAgent) {
@@ -192,6 +205,16 @@ public final class RedisCounterStore implements CounterStore {
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         RedisFates.span("fates", from, to);
         return fates.read(queryConnection(), key, from, to, where);
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        moveLock.readLock().lock();
+        try {
+            return hours.read(queryConnection(), key, from, to, batches.inFlight(), where);
+        } finally {
+            moveLock.readLock().unlock();
+        }
     }
 
     /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
@@ -242,29 +265,10 @@ public final class RedisCounterStore implements CounterStore {
         return index.tenants(day);
     }
 
-    /**
-     * Unhealthy while the flush connection is down (reconnecting); healthy when Redis confirmed a batch
-     * within a few flush intervals; otherwise (nothing to send, flushes failing) a PING on a connection of
-     * its own, which never waits behind queries or batches.
-     */
+    /** Healthy when Redis confirmed a batch within a few flush intervals, or answers a PING (see {@code StoreConnections}). */
     @Override
     public boolean healthy() {
-        StatefulConnection<String, String> flushing = connections.flushIfOpen();
-        if (flushing != null && !flushing.isOpen()) {
-            return false;
-        }
-        long last = lastConfirmed;
-        if (flushing != null && last != Long.MIN_VALUE && clock.millis() - last <= healthyWithinMillis) {
-            return true;
-        }
-        try {
-            return "PONG".equals(RedisConnector.async(connections.get(StoreConnections.Role.HEALTH)).ping().get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (StoreException | ExecutionException | TimeoutException | RuntimeException e) {
-            return false;
-        }
+        return connections.healthy(lastConfirmed, clock.millis() - healthyWithinMillis, PING_TIMEOUT);
     }
 
     // ---------------------------------------------------------------- flushing
@@ -317,6 +321,7 @@ public final class RedisCounterStore implements CounterStore {
             Map<String, List<Delta>> byTenant = deltas.drain(held);
             hashed.drainInto(byTenant, held);
             fates.drainInto(byTenant, held);
+            hours.drainInto(byTenant, held);
             List<Batch> built = batches.build(byTenant, today);
             deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
             return built;
@@ -357,7 +362,7 @@ public final class RedisCounterStore implements CounterStore {
 
     CrashReplay.Result replayLog(CounterConfig config, LocalDate today) throws StoreException, IOException {
         return new CrashReplay(link, config.nodeId()).run(today, config.redisExpireDays(), config.logDir(),
-                config.countBots(), byTenant -> {
+                config.countBots(), zone, byTenant -> {
                     flushLock.lock();
                     try {
                         List<Batch> built;

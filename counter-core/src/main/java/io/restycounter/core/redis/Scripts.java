@@ -30,6 +30,9 @@ final class Scripts {
      * it for every day with a fate). A counter the day hash does not hold adds a new field only while the
      * fates hash has fewer than {@value #MAX_FATE_FIELDS}; past that its fate goes to {@code *|fate}, so
      * refused hits on made-up counter names cannot grow the hash without bound.
+     * <p>A field {@code counter#HH} ({@link RedisHours}) is an hour's count, added in a block of its own at the end to
+     * {@code rch:{tenant}:yyyyMMdd} field {@code counter|HH} (with the day hash's expiry) and to the node hash field
+     * {@code counter#HH}, so a crash replay ({@link CrashReplay}) brings the hours back to the log as it does the counts.
      */
     static final String APPLY = """
             if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -40,12 +43,15 @@ final class Scripts {
             for i = 2, m + 1 do
               fields[i], incs[i], seen[i] = {}, {}, {}
             end
-            local sketches, fated = {}, {}
+            local sketches, fated, hourly = {}, {}, {}
             local i = 2 * m + 2
             while i <= #ARGV do
               local k, field, by, n = tonumber(ARGV[i]), ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
               local bar = string.find(field, '|', 1, true)
-              if bar then
+              local hour = string.find(field, '#', 1, true)
+              if hour then
+                hourly[#hourly + 1] = {k, string.sub(field, 1, hour - 1) .. '|' .. string.sub(field, hour + 1), by, field}
+              elseif bar then
                 fated[#fated + 1] = {k, field, by, string.sub(field, 1, bar - 1), string.sub(field, bar)}
               elseif by ~= 0 then
                 local at = seen[k][field]
@@ -124,8 +130,68 @@ final class Scripts {
                 redis.call('EXPIRE', s[1], s[4])
               end
             end
+            -- hourly counts (RedisHours), after every check: per day, the hours hash and the node hash read once
+            -- and written once; a stray value counts as 0
+            local byDay = {}
+            for _, h in ipairs(hourly) do
+              local g = byDay[h[1]]
+              if not g then
+                g = {f = {}, node = {}, inc = {}, at = {}}
+                byDay[h[1]] = g
+              end
+              local at = g.at[h[2]]
+              if at then
+                g.inc[at] = g.inc[at] + h[3]
+              else
+                g.f[#g.f + 1] = h[2]
+                g.node[#g.f] = h[4]
+                g.inc[#g.f] = h[3]
+                g.at[h[2]] = #g.f
+              end
+            end
+            for k, g in pairs(byDay) do
+              local key = 'rch' .. string.sub(KEYS[k], 3)
+              local current = redis.call('HMGET', key, unpack(g.f))
+              local mine = redis.call('HMGET', KEYS[k + m], unpack(g.node))
+              local hv, nv = {}, {}
+              for j = 1, #g.f do
+                hv[2 * j - 1] = g.f[j]
+                hv[2 * j] = string.format('%d', (tonumber(current[j]) or 0) + g.inc[j])
+                nv[2 * j - 1] = g.node[j]
+                nv[2 * j] = string.format('%d', (tonumber(mine[j]) or 0) + g.inc[j])
+              end
+              redis.call('HSET', key, unpack(hv))
+              redis.call('HSET', KEYS[k + m], unpack(nv))
+              if ARGV[k] ~= '0' then
+                redis.call('EXPIRE', key, ARGV[k])
+              end
+            end
             return 1
             """.replace("MAX_FATE_FIELDS", Integer.toString(MAX_FATE_FIELDS));
+
+    /**
+     * KEYS[1..ARGV[2]] hourly hashes ({@link RedisHours}), then batch markers. ARGV[1] field prefix
+     * {@code counter|}, ARGV[3] hours a day. Per hash ARGV[3] counts (field {@code counter|00} on), then 0/1
+     * per marker.
+     */
+    static final String HOURS = """
+            local n, h = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local fields = {}
+            for j = 1, h do
+              fields[j] = ARGV[1] .. string.format('%02d', j - 1)
+            end
+            local out = {}
+            for i = 1, n do
+              local v = redis.call('HMGET', KEYS[i], unpack(fields))
+              for j = 1, h do
+                out[#out + 1] = v[j] or '0'
+              end
+            end
+            for i = n + 1, #KEYS do
+              out[#out + 1] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
 
     /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
     static final String READ = """

@@ -53,11 +53,6 @@ final class StoreConnections {
         }
     }
 
-    /** The flush connection if it was opened, else null; never opens one. */
-    StatefulConnection<String, String> flushIfOpen() {
-        return flush;
-    }
-
     void closeAll() {
         synchronized (open) {
             for (StatefulConnection<String, String> c : open.values()) {
@@ -69,6 +64,31 @@ final class StoreConnections {
             }
             open.clear();
             flush = null;
+        }
+    }
+
+    /**
+     * Unhealthy while the flush connection is down (reconnecting); healthy when Redis confirmed a batch
+     * ({@code lastConfirmed}, clock millis) since {@code recentMillis}; otherwise (nothing to send, flushes
+     * failing) a PING on a connection of its own, which never waits behind queries or batches.
+     */
+    boolean healthy(long lastConfirmed, long recentMillis, java.time.Duration pingTimeout) {
+        StatefulConnection<String, String> flushing = flush;
+        if (flushing != null && !flushing.isOpen()) {
+            return false;
+        }
+        if (flushing != null && lastConfirmed != Long.MIN_VALUE && lastConfirmed >= recentMillis) {
+            return true;
+        }
+        try {
+            return "PONG".equals(RedisConnector.async(get(Role.HEALTH)).ping()
+                    .get(pingTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (StoreException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | RuntimeException e) {
+            return false;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.log.DailyFileHitLog;
+import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,8 @@ import java.util.TreeSet;
  * Sums one closed day's log files found here ({@code yyyy-MM-dd-access.log},
  * {@code yyyy-MM-dd-{node}-access.log}, in LOG_DIR and LOG_DIR/shipped) per node, the node named in
  * the file name, and writes each node's totals per tenant and counter into a {@link CounterArchive} as
- * that node's share of the day. A node whose files are not here keeps the share it has, so running it
+ * that node's share of the day, and the same per hour of the day ({@link DayOfMillis#hourOf} in the zone of
+ * the day) as its hourly share. A node whose files are not here keeps the share it has, so running it
  * again, on any node and at any time, never lowers a day.
  */
 public final class Aggregator {
@@ -33,7 +37,8 @@ public final class Aggregator {
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
             SortedMap<String, SortedMap<String, Long>> totals,
-            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode) {
+            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode,
+            SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> hoursByNode) {
 
         /** The nodes whose files were read (the unnamed node as {@code ""}). */
         public java.util.Set<String> nodes() {
@@ -56,10 +61,18 @@ public final class Aggregator {
 
     private final Path logDir;
     private final CounterArchive archive;
+    private final ZoneId zone;
 
+    /** An aggregator whose days (and their hours) are UTC days. */
     public Aggregator(Path logDir, CounterArchive archive) {
+        this(logDir, archive, ZoneOffset.UTC);
+    }
+
+    /** An aggregator of the days of {@code zone} (TIMEZONE): each hit's hour is its hour in that day. */
+    public Aggregator(Path logDir, CounterArchive archive, ZoneId zone) {
         this.logDir = Objects.requireNonNull(logDir, "logDir");
         this.archive = Objects.requireNonNull(archive, "archive");
+        this.zone = Objects.requireNonNull(zone, "zone");
     }
 
     /**
@@ -71,6 +84,8 @@ public final class Aggregator {
         for (Map.Entry<String, SortedMap<String, SortedMap<String, Long>>> node : r.byNode().entrySet()) {
             for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {
                 archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
+                archive.replaceHourShare(node.getKey(), t.getKey(), day,
+                        r.hoursByNode().getOrDefault(node.getKey(), new TreeMap<>()).getOrDefault(t.getKey(), new TreeMap<>()));
             }
             archive.markShareDone(node.getKey(), day);
         }
@@ -84,6 +99,8 @@ public final class Aggregator {
     public Result read(LocalDate day) throws IOException {
         SortedMap<String, SortedMap<String, Long>> totals = new TreeMap<>();
         SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode = new TreeMap<>();
+        SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> hoursByNode = new TreeMap<>();
+        DayOfMillis days = new DayOfMillis(zone);
         List<Path> read = new ArrayList<>();
         long hits = 0;
         long skipped = 0;
@@ -92,13 +109,19 @@ public final class Aggregator {
             String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
             SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
                     node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
+            SortedMap<String, SortedMap<String, long[]>> myHours = hoursByNode.computeIfAbsent(
+                    node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
             // The shipper may move a file to shipped/ between the listing and the read.
             for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
                 try {
-                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> {
+                    HitLogReader.Result r = HitLogReader.read(file, false, (key, inc, ms) -> {
                         totals.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
                         mine.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
-                    });
+                        if (ms >= 0 && day.equals(days.dayOf(ms))) {
+                            myHours.computeIfAbsent(key.tenant(), t -> new TreeMap<>())
+                                    .computeIfAbsent(key.counter(), c -> new long[DayOfMillis.MAX_HOURS])[days.hourOf(ms)] += inc;
+                        }
+                    }, (key, fate) -> { });
                     hits += r.counted();
                     skipped += r.skipped();
                     read.add(file);
@@ -108,7 +131,7 @@ public final class Aggregator {
                 }
             }
         }
-        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode);
+        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode, hoursByNode);
     }
 
     private TreeSet<String> fileNames(LocalDate day) throws IOException {

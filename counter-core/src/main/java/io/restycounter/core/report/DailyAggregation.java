@@ -50,7 +50,7 @@ public final class DailyAggregation implements Lifecycle {
         this.archive = archive;
         this.store = store;
         this.clock = clock;
-        this.aggregator = new Aggregator(config.logDir(), archive);
+        this.aggregator = new Aggregator(config.logDir(), archive, config.zone());
         this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, FIRST_RETRY, RETRY_AFTER_FAILURE, config.zone(),
                 clock, this::pass);
     }

@@ -49,4 +49,21 @@ class MemoryCounterStoreTest {
         assertEquals(0, store.get(A, DAY), "three days back is dropped");
         assertTrue(store.increment(B, DAY.plusDays(3), 1), "dropped entries free their room under the bound");
     }
+
+    @Test
+    void hoursBesideTheDayUnderTheSameBoundAndDroppedWithTheirDay() {
+        MemoryCounterStore store = new MemoryCounterStore(1, 1);
+        assertTrue(store.increment(A, DAY, 24, 2));
+        assertTrue(store.increment(A, DAY, 3, 1));
+        assertFalse(store.increment(B, DAY, 3, 1), "a new counter past the bound: neither day nor hour");
+        long[] hours = store.hours(A, DAY, DAY).get(DAY);
+        assertEquals(25, hours.length);
+        assertEquals(2, hours[24]);
+        assertEquals(1, hours[3]);
+        assertEquals(3, store.get(A, DAY));
+        assertEquals(0, store.get(B, DAY));
+        assertFalse(store.hours(B, DAY, DAY).containsKey(DAY));
+        store.increment(A, DAY.plusDays(2), 0, 1); // a new day: the old ones past the retention go
+        assertFalse(store.hours(A, DAY, DAY).containsKey(DAY), "dropped with the day");
+    }
 }

@@ -107,6 +107,23 @@ class BatchProtocolIT {
     }
 
     @Test
+    void anHourRidesInTheBatchOfItsCountsIntoTheHourlyHashExactlyOnce() throws Exception {
+        BatchProtocol p = protocol();
+        p.confirm(build(p, new Delta(TODAY, "home", 1))); // the day hash has its expiry already
+        List<Batch> batches = build(p, new Delta(TODAY, "home", 4), new Delta(TODAY, "home#09", 3),
+                new Delta(TODAY, "home#24", 1), new Delta(TODAY.minusDays(1), "home#00", 2));
+        assertEquals(1L, p.apply(batches)[0]);
+        assertEquals(0L, p.apply(batches)[0], "a retry finds the marker");
+        assertEquals(Map.of("home|09", "3", "home|24", "1"), redis.hgetall("rch:{acme}:20261129"), "the retry added none");
+        assertEquals(Map.of("home|00", "2"), redis.hgetall("rch:{acme}:20261128"));
+        assertEquals(Map.of("home", "5"), redis.hgetall("rc:{acme}:20261129"), "an hour is no count");
+        assertEquals(Map.of("home", "5", "home#09", "3", "home#24", "1"), redis.hgetall("rc:{acme}:20261129:n:n1"),
+                "the node's hash holds its hours apart, for a crash replay");
+        assertTrue(redis.ttl("rch:{acme}:20261128") > 0, "a new day's hourly hash expires with its day hash");
+        assertEquals(4, Batch.hits(batches), "an hour is no hit in the stats");
+    }
+
+    @Test
     void madeUpCountersPastTheFieldBoundShareOneFieldPerFate() throws Exception {
         Map<String, String> full = new LinkedHashMap<>();
         for (int i = 0; i < Scripts.MAX_FATE_FIELDS; i++) {

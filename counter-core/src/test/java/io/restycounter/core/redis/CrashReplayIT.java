@@ -118,11 +118,11 @@ class CrashReplayIT {
     @Test
     void hitsTheLogHasAreAddedAndHitsOnlyRedisHasAreTakenBackLeavingOtherNodesAlone() throws Exception {
         RedisCounterStore before = start("n1");
-        before.increment(HOME, TODAY, 3);
-        before.increment(new CounterKey("acme", "about"), TODAY, 4); // flushed, its lines never written
+        before.increment(HOME, TODAY, 10, 3);
+        before.increment(new CounterKey("acme", "about"), TODAY, 10, 4); // flushed, its lines never written
         before.flush();
         RedisCounterStore other = start("n2");
-        other.increment(HOME, TODAY, 10);
+        other.increment(HOME, TODAY, 10, 10);
         other.flush();
         log("n1", TODAY, "home", 5); // two logged, still in memory at the crash
         log("n1", TODAY, "blog", 2);
@@ -142,7 +142,7 @@ class CrashReplayIT {
     @Test
     void aBatchAppliedButNeverConfirmedIsNotAppliedAgain() throws Exception {
         RedisCounterStore before = start("n1");
-        before.increment(HOME, TODAY, 5);
+        before.increment(HOME, TODAY, 10, 5);
         List<Batch> sent = before.drain(new ArrayList<>());
         assertEquals(1L, before.apply(sent)[0], "applied; the crash comes before the confirm");
         log("n1", TODAY, "home", 5);
@@ -151,13 +151,31 @@ class CrashReplayIT {
 
         assertEquals(0, r.counters());
         assertEquals(5, day(TODAY, "home"), "not doubled");
+        assertEquals("5", redis.hget("rch:{acme}:20261129", "home|10"), "nor its hour");
+    }
+
+    @Test
+    void theHoursTheLogHasAreReplayedWithTheirCountsExactlyOnce() throws Exception {
+        RedisCounterStore before = start("n1");
+        before.increment(HOME, TODAY, 10, 3);
+        before.flush();
+        log("n1", TODAY, "home", 5); // two logged, still in memory at the crash
+
+        CrashReplay.Result r = restart("n1");
+
+        assertEquals(2, r.added(), "hits, not hours");
+        assertEquals(1, r.counters());
+        assertEquals(Map.of("home|10", "5"), redis.hgetall("rch:{acme}:20261129"));
+        assertEquals(5, own("n1", TODAY, "home#10"), "the node hash holds the hour");
+        assertEquals(0, restart("n1").counters());
+        assertEquals(Map.of("home|10", "5"), redis.hgetall("rch:{acme}:20261129"), "a second restart adds no hour");
     }
 
     @Test
     void aGracefulRestartReplaysNothing() throws Exception {
         RedisCounterStore before = start("n1");
-        before.increment(HOME, TODAY, 3);
-        before.increment(HOME, TODAY.minusDays(1), 2);
+        before.increment(HOME, TODAY, 10, 3);
+        before.increment(HOME, TODAY.minusDays(1), 10, 2);
         log("n1", TODAY, "home", 3);
         log("n1", TODAY.minusDays(1), "home", 2);
         before.close();
@@ -185,8 +203,8 @@ class CrashReplayIT {
     @Test
     void aDayWhoseFileIsGoneIsLeftAloneButTodayWithoutAFileIsTakenBack() throws Exception {
         RedisCounterStore before = start("n1");
-        before.increment(HOME, TODAY.minusDays(1), 3); // its file shipped and deleted since
-        before.increment(HOME, TODAY, 2); // counted just after midnight, no line written yet
+        before.increment(HOME, TODAY.minusDays(1), 10, 3); // its file shipped and deleted since
+        before.increment(HOME, TODAY, 0, 2); // counted just after midnight, no line written yet
         before.flush();
 
         CrashReplay.Result r = restart("n1");

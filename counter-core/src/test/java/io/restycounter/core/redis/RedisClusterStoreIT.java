@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,7 @@ class RedisClusterStoreIT {
         RedisCounterStore store = store("REDIS_URL", cluster.seedUrl(), "REDIS_CLUSTER", "true",
                 "FLUSH_INTERVAL_MS", "60000", "UNIQUES_PERIOD", "week");
         Map<String, Long> expected = new HashMap<>();
+        Map<String, long[]> hours = new HashMap<>();
         Map<String, Map<LocalDate, Set<String>>> visitors = new HashMap<>();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < 5_000; i++) {
@@ -140,8 +142,10 @@ class RedisClusterStoreIT {
             String counter = "c" + random.nextInt(4);
             LocalDate day = random.nextInt(4) == 0 ? TODAY.minusDays(1) : TODAY;
             long by = 1 + random.nextInt(5);
-            assertTrue(store.increment(new CounterKey(tenant, counter), day, by));
+            int hour = random.nextInt(25);
+            assertTrue(store.increment(new CounterKey(tenant, counter), day, hour, by));
             expected.merge(BatchProtocol.dayKey(tenant, day) + " " + counter, by, Long::sum);
+            hours.computeIfAbsent(tenant + " " + counter + " " + day, k -> new long[25])[hour] += by;
             String visitor = "10.0.0." + random.nextInt(6);
             assertTrue(store.visit(new CounterKey(tenant, counter), day, visitor, "ua"));
             visitors.computeIfAbsent(tenant + " " + counter, k -> new HashMap<>())
@@ -159,6 +163,13 @@ class RedisClusterStoreIT {
                 week.addAll(seen);
             }
             assertAbout(week.size(), u.total(), "Saturday and Sunday of one week: one PFCOUNT of both sketches");
+        }
+
+        for (Map.Entry<String, long[]> e : hours.entrySet()) {
+            String[] tcd = e.getKey().split(" ");
+            LocalDate day = LocalDate.parse(tcd[2]);
+            assertArrayEquals(e.getValue(), store.hours(new CounterKey(tcd[0], tcd[1]), day, day).get(day),
+                    "hours in the tenant's slot, from the same batch: " + e.getKey());
         }
 
         Map<String, Map<String, String>> hashes = dayHashes();

@@ -1,0 +1,128 @@
+package io.restycounter.core.redis;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.restycounter.core.CounterKey;
+import io.restycounter.core.StoreException;
+import io.restycounter.core.log.DayOfMillis;
+import io.restycounter.core.report.ArchiveMonth;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The archived hours of {@link RedisCounterArchive}: hash {@code rcah:{tenant}:yyyyMMdd}, field
+ * {@code counter|HH} (HH the hour since the local midnight, 00 to 24), the day's hourly totals; each node's
+ * share, hash {@code rcah:{tenant}:yyyyMMdd:n:{node}}. As with the day totals, a share is written by a
+ * script that moves each total by the change in the node's share, so aggregating again, on any node and
+ * in any order, gives the same hours; no call handles more than {@value RedisCounterArchive#CHUNK} fields.
+ */
+final class RedisArchiveHours {
+
+    /** KEYS[1] the node's share, KEYS[2] the day's totals; ARGV field/count pairs (0: no longer counted). */
+    static final String SHARE_SCRIPT = """
+            for i = 1, #ARGV, 2 do
+              local field, new = ARGV[i], tonumber(ARGV[i + 1])
+              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+              if new ~= old then
+                if new == 0 then
+                  redis.call('HDEL', KEYS[1], field)
+                else
+                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
+                end
+                if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
+                  redis.call('HDEL', KEYS[2], field)
+                end
+              end
+            end
+            return 1
+            """;
+
+    private final RedisLink redis;
+
+    RedisArchiveHours(RedisLink redis) {
+        this.redis = redis;
+    }
+
+    static String totalsKey(String tenant, LocalDate day) {
+        return "rcah:{" + tenant + "}:" + BatchProtocol.dayDigits(day);
+    }
+
+    static String shareKey(String node, String tenant, LocalDate day) {
+        return totalsKey(tenant, day) + BatchProtocol.NODE_INFIX + node;
+    }
+
+    void replaceShare(String node, String tenant, LocalDate day, Map<String, long[]> hours) throws StoreException {
+        Map<String, String> changes = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : hours.entrySet()) {
+            if (!CounterKey.isValidCounter(e.getKey())) {
+                throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
+            }
+            for (int h = 0; h < e.getValue().length; h++) {
+                if (e.getValue()[h] != 0) {
+                    changes.put(RedisHours.field(e.getKey(), h), Long.toString(e.getValue()[h]));
+                }
+            }
+        }
+        String share = shareKey(node, tenant, day);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScanCursor from = cursor;
+            MapScanCursor<String, String> page = redis.call("HSCAN " + share,
+                    r -> r.hscan(share, from, ScanArgs.Builder.limit(RedisCounterArchive.CHUNK)));
+            for (String field : page.getMap().keySet()) {
+                changes.putIfAbsent(field, "0");
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        String[] keys = {share, totalsKey(tenant, day)};
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            args.add(e.getKey());
+            args.add(e.getValue());
+            if (args.size() >= 2 * RedisCounterArchive.CHUNK) {
+                write(keys, args);
+                args.clear();
+            }
+        }
+        if (!args.isEmpty()) {
+            write(keys, args);
+        }
+    }
+
+    private void write(String[] keys, List<String> args) throws StoreException {
+        String[] a = args.toArray(String[]::new);
+        redis.call("archive " + keys[0], r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER, keys, a));
+    }
+
+    /** One HMGET of 25 fields a day. */
+    SortedMap<LocalDate, long[]> read(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        RedisFates.span("hours", from, to);
+        String[] fields = new String[DayOfMillis.MAX_HOURS];
+        for (int h = 0; h < fields.length; h++) {
+            fields[h] = RedisHours.field(key.counter(), h);
+        }
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+            String hash = totalsKey(key.tenant(), d);
+            List<KeyValue<String, String>> values = redis.call("read " + hash, r -> r.hmget(hash, fields));
+            long[] counts = new long[fields.length];
+            boolean any = false;
+            for (int h = 0; h < counts.length; h++) {
+                counts[h] = values.get(h).hasValue() ? ArchiveMonth.parse(values.get(h).getValue()) : 0;
+                any |= counts[h] != 0;
+            }
+            if (any) {
+                out.put(d, counts);
+            }
+        }
+        return out;
+    }
+}
