@@ -117,6 +117,23 @@ final class EngineParts {
     }
 
     /**
+     * Each tenant's uniques period: the registry's {@code uniques-period} of a tenant that sets one, else
+     * the config's seam (UNIQUES_PERIOD, or what an embedder set). Read from the registry's snapshot in
+     * memory at each flush and query, so a change applies from the next period's salt on.
+     */
+    static java.util.function.Function<String, UniquesPeriod> uniquesPeriods(CounterConfig config,
+            TenantRegistry tenants) {
+        java.util.function.Function<String, UniquesPeriod> base = config.uniquesPeriods();
+        return tenant -> {
+            TenantSettings settings = tenants.find(tenant);
+            if (settings == null || settings.uniquesPeriod() == null) {
+                return base.apply(tenant);
+            }
+            return UniquesPeriod.valueOf(settings.uniquesPeriod().name());
+        };
+    }
+
+    /**
      * The keys of the day for LOG_IP=hashed: in Redis when there is one, shared by every node; else a
      * file in LOG_DIR. Asked for only when a line is hashed; they need no closing.
      */
