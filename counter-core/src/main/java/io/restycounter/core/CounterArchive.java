@@ -17,6 +17,9 @@ public interface CounterArchive extends AutoCloseable {
     /** The share name of a node that has no NODE_ID (log files {@code yyyy-MM-dd-access.log}). */
     String UNNAMED_NODE = "";
 
+    /** The share name of imported history ({@code import}): no NODE_ID holds a '+'. */
+    String IMPORT_NODE = "+import";
+
     /**
      * Replaces {@code node}'s share of {@code tenant}'s {@code day} with {@code totals} (counter to
      * count): afterwards each counter's total that day is the sum of every node's share, and a counter
@@ -110,6 +113,26 @@ public interface CounterArchive extends AutoCloseable {
      */
     default boolean buildAllTime(String tenant, java.time.YearMonth thisMonth) throws StoreException {
         return true;
+    }
+
+    /** What was imported for {@code tenant}'s {@code day}, counter to count; empty when nothing. */
+    default SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
+    /** The imported counts of {@code key} from {@code from} to {@code to}; days without an import are left out. */
+    default SortedMap<LocalDate, Long> imported(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
+    /**
+     * Replaces what was imported for {@code tenant}'s {@code day} with {@code counts} (counter to count; a
+     * counter imported before and left out here has no import that day any more): the import is the
+     * day's {@link #IMPORT_NODE} share, so totals, all-time totals and the counter index move with it,
+     * and it is never marked done nor makes a day complete.
+     */
+    default void replaceImported(String tenant, LocalDate day, Map<String, Long> counts) throws StoreException {
+        throw new UnsupportedOperationException(this + " keeps no imported history");
     }
 
     @Override

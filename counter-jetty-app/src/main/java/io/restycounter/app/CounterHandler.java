@@ -5,6 +5,7 @@ import io.restycounter.core.Hit;
 import io.restycounter.core.HitSignals;
 import io.restycounter.core.http.Badges;
 import io.restycounter.core.http.CounterQuery;
+import io.restycounter.core.http.HistoryImportAnswer;
 import io.restycounter.core.http.HttpAnswer;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
@@ -322,11 +323,14 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
         HttpFields fields = request.getHeaders();
+        // Only a POST has a body to read (the import); on this pool thread a blocking read is fine.
+        HistoryImportAnswer.Body body = HttpMethod.POST.is(request.getMethod()) ? new HistoryImportAnswer.Body(
+                fields.get(HttpHeader.CONTENT_TYPE), request.getLength(), Content.Source.asInputStream(request)) : null;
         send(request, response, callback, query.respond(request.getMethod(), new CounterQuery.Request(
                 path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(), fields.get("X-Api-Key"),
                 fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
                 fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN),
                 engine.clientAddress(peerAddress(request), new ClientHeaders(fields).forwardedFor(),
-                        fields.get("X-Real-IP")))));
+                        fields.get("X-Real-IP"))), body));
     }
 }

@@ -17,10 +17,16 @@ import java.util.TreeMap;
  * live days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
  */
 record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
-        UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
+        SortedMap<LocalDate, Long> imported, UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
 
-    Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
-        this(counter, total, counts, liveFrom, null, null);
+    Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
+            SortedMap<LocalDate, Long> imported) {
+        this(counter, total, counts, liveFrom, imported, null, null);
+    }
+
+    /** Where {@code day}'s count comes from: {@code import}, {@code archive} or {@code live}. */
+    String source(LocalDate day) {
+        return imported.containsKey(day) ? "import" : day.isBefore(liveFrom) ? "archive" : "live";
     }
 
 
@@ -35,24 +41,28 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
                 : engine.fates(key, max(from, s.liveFrom), to);
         LocalDate kept = engine.uniquesFrom();
         UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, u, fates);
+        return new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported, u, fates);
     }
 
-    /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
+    /**
+     * {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live;
+     * imported history is in the archive's days, and added to a live day's.
+     */
     static Series of(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
             throws StoreException {
         SortedMap<LocalDate, Long> counts = new TreeMap<>();
+        SortedMap<LocalDate, Long> imported = engine.archive().imported(key, from, to);
         if (from.isBefore(liveFrom)) {
             counts.putAll(engine.archive().range(key, from, min(to, liveFrom.minusDays(1))));
         }
         if (!to.isBefore(liveFrom)) {
-            counts.putAll(engine.counts(key, max(from, liveFrom), to));
+            engine.counts(key, max(from, liveFrom), to).forEach((d, v) -> counts.put(d, v + imported.getOrDefault(d, 0L)));
         }
         long total = 0;
         for (long v : counts.values()) {
             total += v;
         }
-        return new Series(key.counter(), total, counts, liveFrom);
+        return new Series(key.counter(), total, counts, liveFrom, imported);
     }
 
     static void write(JsonGenerator g, Series s) throws IOException {
@@ -74,7 +84,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
             if (u != null && u.has(e.getKey())) {
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }
-            g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
+            g.writeStringField("source", s.source(e.getKey()));
             g.writeEndObject();
         }
         g.writeEndArray();

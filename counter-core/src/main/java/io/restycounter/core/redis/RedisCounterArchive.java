@@ -79,6 +79,22 @@ public final class RedisCounterArchive implements CounterArchive {
             return 1
             """;
 
+    /**
+     * As {@link #SHARE_SCRIPT} for the {@code +import} share, with KEYS[5] the month's imported counts
+     * ({@code rca:{tenant}:yyyyMM:imp}, field {@code counter:dd}) written in the same call, and the
+     * progress of the all-time build last (KEYS[6]).
+     */
+    static final String IMPORT_SCRIPT = SHARE_SCRIPT.substring(0, SHARE_SCRIPT.lastIndexOf("return 1")) + """
+            for i = 2, #ARGV, 2 do
+              if tonumber(ARGV[i + 1]) == 0 then
+                redis.call('HDEL', KEYS[5], ARGV[i] .. suffix)
+              else
+                redis.call('HSET', KEYS[5], ARGV[i] .. suffix, ARGV[i + 1])
+              end
+            end
+            return 1
+            """;
+
     private final RedisLink redis;
     private final boolean ownsLink;
     private final RedisAllTime allTime;
@@ -152,6 +168,84 @@ public final class RedisCounterArchive implements CounterArchive {
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {share, month, "rcn" + month.substring(3), RedisAllTime.totalsKey(tenant),
                     RedisAllTime.progressKey(tenant)}, args.toArray(String[]::new)));
+    }
+
+    static String importsKey(String tenant, YearMonth month) {
+        return monthKey(tenant, month) + ":imp";
+    }
+
+    /** One HGETALL of the day's import share, which holds no more than the files imported. */
+    @Override
+    public SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
+        String share = shareKey(IMPORT_NODE, tenant, day);
+        SortedMap<String, Long> out = new TreeMap<>();
+        redis.call("HGETALL " + share, r -> r.hgetall(share)).forEach((c, v) -> out.put(c, ArchiveMonth.parse(v)));
+        return out;
+    }
+
+    /** One HMGET a month on {@code rca:{tenant}:yyyyMM:imp}. */
+    @Override
+    public SortedMap<LocalDate, Long> imported(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, Long> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            List<LocalDate> days = new ArrayList<>();
+            for (LocalDate d = from.isAfter(m.atDay(1)) ? from : m.atDay(1); !d.isAfter(to) && !d.isAfter(m.atEndOfMonth());
+                    d = d.plusDays(1)) {
+                days.add(d);
+            }
+            String hash = importsKey(key.tenant(), m);
+            String[] fields = days.stream().map(d -> ArchiveMonth.field(key.counter(), d)).toArray(String[]::new);
+            var values = redis.call("read " + hash, r -> r.hmget(hash, fields));
+            for (int i = 0; i < days.size(); i++) {
+                if (values.get(i).hasValue()) {
+                    out.put(days.get(i), ArchiveMonth.parse(values.get(i).getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Written by {@link #IMPORT_SCRIPT} in steps of {@value #CHUNK} counters; unlike a node's share, it
+     * leaves the day's tenants and complete days alone, so it never clears totals of a day archived
+     * before shares existed.
+     */
+    @Override
+    public void replaceImported(String tenant, LocalDate day, Map<String, Long> counts) throws StoreException {
+        if (!CounterKey.isValidTenant(tenant)) {
+            throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
+        }
+        Map<String, Long> changes = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            if (!CounterKey.isValidCounter(e.getKey())) {
+                throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
+            }
+            changes.put(e.getKey(), e.getValue());
+        }
+        for (String counter : importedDay(tenant, day).keySet()) {
+            changes.putIfAbsent(counter, 0L);
+        }
+        String share = shareKey(IMPORT_NODE, tenant, day);
+        YearMonth month = YearMonth.from(day);
+        String[] keys = {share, monthKey(tenant, month), "rcn" + monthKey(tenant, month).substring(3),
+            RedisAllTime.totalsKey(tenant), importsKey(tenant, month), RedisAllTime.progressKey(tenant)};
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Long> e : changes.entrySet()) {
+            if (args.isEmpty()) {
+                args.add(ArchiveMonth.daySuffix(day));
+            }
+            args.add(e.getKey());
+            args.add(Long.toString(e.getValue()));
+            if (args.size() > 2 * CHUNK) {
+                String[] argv = args.toArray(String[]::new);
+                redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+                args.clear();
+            }
+        }
+        if (!args.isEmpty()) {
+            String[] argv = args.toArray(String[]::new);
+            redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+        }
     }
 
     /**
