@@ -209,6 +209,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             callback.succeeded();
         } else if (answer.bodyLength() == 0) {
             callback.succeeded();
+        } else if (HttpMethod.POST.is(request.getMethod())) {
+            // An import refused before its whole body was read (413, 401...): the rest is read and
+            // dropped after the answer, as for a 405, or the client would wait to finish sending.
+            response.write(true, answer.body(), Callback.from(() -> Content.Source.consumeAll(request, callback),
+                    callback::failed));
         } else {
             response.write(true, answer.body(), callback);
         }

@@ -120,8 +120,10 @@ public final class HistoryImportAnswer {
         }
     }
 
+    /** With {@code Connection: close}: the rest of the body is left unread, so the connection cannot be reused. */
     private static CounterQuery.Answer tooLarge() {
-        return CounterQuery.error(413, "body: more than " + MAX_BYTES + " bytes: split the file", true);
+        CounterQuery.Answer a = CounterQuery.error(413, "body: more than " + MAX_BYTES + " bytes: split the file", true);
+        return new CounterQuery.Answer(413, a.contentType(), a.body(), java.util.Map.of("Connection", "close"));
     }
 
     private interface Fields {

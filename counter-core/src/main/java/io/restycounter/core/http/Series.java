@@ -81,7 +81,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
             g.writeStringField("day", e.getKey().toString());
             g.writeNumberField("count", e.getValue());
             FatesJson.write(g, s.fates == null ? null : s.fates.get(e.getKey()));
-            if (u != null && u.has(e.getKey())) {
+            if (u != null && u.has(e.getKey()) && !s.imported.containsKey(e.getKey())) { // an import has no visitors
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }
             g.writeStringField("source", s.source(e.getKey()));
