@@ -20,6 +20,9 @@ public interface CounterArchive extends AutoCloseable {
     /** The share name of imported history ({@code import}): no NODE_ID holds a '+'. */
     String IMPORT_NODE = "+import";
 
+    /** The fates share of what only the live counters know (refusals, prefetches): all nodes' at once. */
+    String LIVE_FATES_NODE = "+live";
+
     /**
      * Replaces {@code node}'s share of {@code tenant}'s {@code day} with {@code totals} (counter to
      * count): afterwards each counter's total that day is the sum of every node's share, and a counter
@@ -113,6 +116,21 @@ public interface CounterArchive extends AutoCloseable {
      */
     default boolean buildAllTime(String tenant, java.time.YearMonth thisMonth) throws StoreException {
         return true;
+    }
+
+    /**
+     * Replaces {@code node}'s share of the fates of {@code tenant}'s {@code day} with {@code fates} (counter
+     * to counts indexed by {@link Fate#ordinal()}): afterwards each counter's fates that day are the sum of
+     * every node's share, as for counts. A node's share holds the fates its log shows ({@code bot},
+     * {@code private}); {@link #LIVE_FATES_NODE}'s the others, from the live counters before they expire.
+     */
+    default void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates)
+            throws StoreException {
+    }
+
+    /** The archived fates of {@code key} per day from {@code from} to {@code to}; days without any are left out. */
+    default SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
     }
 
     /** What was imported for {@code tenant}'s {@code day}, counter to count; empty when nothing. */

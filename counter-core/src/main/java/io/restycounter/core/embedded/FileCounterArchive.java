@@ -182,6 +182,52 @@ public final class FileCounterArchive implements CounterArchive {
         return true;
     }
 
+    private Path fatesFile(String tenant, String name) {
+        return tenantDir(tenant).resolve("fates").resolve(name + ".txt");
+    }
+
+    /** Shares in {@code {tenant}/fates/yyyyMMdd.txt} ({@code node counter|fate count}), totals in {@code fates/yyyyMM.txt}. */
+    @Override
+    public synchronized void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates)
+            throws StoreException {
+        Path sharesFile = fatesFile(tenant, DAY.format(day));
+        SortedMap<String, SortedMap<String, Long>> shares = readShares(sharesFile);
+        shares.put(node.isEmpty() ? UNNAMED : node, ArchiveMonth.fateFields(fates));
+        StringBuilder text = new StringBuilder();
+        SortedMap<String, Long> sums = new TreeMap<>();
+        shares.forEach((n, counts) -> counts.forEach((f, v) -> {
+            text.append(n).append(' ').append(f).append(' ').append(v).append('\n');
+            sums.merge(f, v, Long::sum);
+        }));
+        write(sharesFile, text.toString());
+        Path file = fatesFile(tenant, ArchiveMonth.MONTH.format(day));
+        SortedMap<String, String> fields = read(file);
+        String suffix = ArchiveMonth.daySuffix(day);
+        fields.keySet().removeIf(f -> f.endsWith(suffix));
+        sums.forEach((f, v) -> fields.put(f + suffix, Long.toString(v)));
+        StringBuilder month = new StringBuilder();
+        fields.forEach((f, v) -> month.append(f).append(' ').append(v).append('\n'));
+        write(file, month.toString());
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            Map<String, String> fields = read(fatesFile(key.tenant(), ArchiveMonth.MONTH.format(m)));
+            for (LocalDate d = max(from, m.atDay(1)); !d.isAfter(min(to, m.atEndOfMonth())); d = d.plusDays(1)) {
+                long[] counts = new long[io.restycounter.core.Fate.COUNT];
+                for (io.restycounter.core.Fate f : io.restycounter.core.Fate.ALL) {
+                    counts[f.ordinal()] = ArchiveMonth.parse(fields.get(ArchiveMonth.field(ArchiveMonth.fateField(key.counter(), f), d)));
+                }
+                if (!io.restycounter.core.Fate.none(counts)) {
+                    out.put(d, counts);
+                }
+            }
+        }
+        return out;
+    }
+
     private Path importsFile(String tenant, YearMonth month) {
         return tenantDir(tenant).resolve("imports").resolve(ArchiveMonth.MONTH.format(month) + ".txt");
     }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 /**
  * One counter's counts over a range, as a query answers them: archived days from the archive, the others
  * live, with the range's total and, where the store keeps them, its unique visitors and the fates of its
- * live days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
+ * days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
  */
 record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
         SortedMap<LocalDate, Long> imported, UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
@@ -31,14 +31,19 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
 
 
     /**
-     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its live days, read for
-     * the series shown only.
+     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its days (archived days
+     * from the archive, live days from the store), read for the series shown only.
      */
     static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
             throws StoreException {
         CounterKey key = new CounterKey(tenant, s.counter);
-        SortedMap<LocalDate, long[]> fates = to.isBefore(s.liveFrom) ? null
-                : engine.fates(key, max(from, s.liveFrom), to);
+        SortedMap<LocalDate, long[]> fates = new TreeMap<>();
+        if (from.isBefore(s.liveFrom)) {
+            fates.putAll(engine.archive().fates(key, from, min(to, s.liveFrom.minusDays(1))));
+        }
+        if (!to.isBefore(s.liveFrom)) {
+            fates.putAll(engine.fates(key, max(from, s.liveFrom), to));
+        }
         LocalDate kept = engine.uniquesFrom();
         UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
         return new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported, u, fates);

@@ -8,6 +8,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
@@ -26,7 +27,8 @@ import java.util.TreeMap;
  * the day's total; each node's share of a day, hash {@code rca:{tenant}:yyyyMMdd:n:{node}} (counter to
  * count); the nodes whose share of a day is in, set {@code rca:shares:yyyyMMdd}; the tenants with a share
  * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}; the counters of a
- * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries. No expiry.
+ * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries; fates and imported
+ * history beside them ({@link #FATES_SCRIPT}, {@link #IMPORT_SCRIPT}). No expiry.
  * A share is written by a script that moves each total by the change in that node's share, so the
  * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
  * call handles more than {@value #CHUNK} counters.
@@ -90,6 +92,32 @@ public final class RedisCounterArchive implements CounterArchive {
                 redis.call('HDEL', KEYS[5], ARGV[i] .. suffix)
               else
                 redis.call('HSET', KEYS[5], ARGV[i] .. suffix, ARGV[i + 1])
+              end
+            end
+            return 1
+            """;
+
+    /**
+     * KEYS[1] a node's share of a day's fates ({@code rca:{tenant}:yyyyMMdd:f:{node}}, field
+     * {@code counter|fate}), KEYS[2] the month's fates ({@code rca:{tenant}:yyyyMM:f}, field
+     * {@code counter|fate:dd}). ARGV[1] the day's suffix, then field/count pairs (0: none any more); each
+     * month total moves by the change in the share.
+     */
+    static final String FATES_SCRIPT = """
+            local suffix = ARGV[1]
+            for i = 2, #ARGV, 2 do
+              local field, new = ARGV[i], tonumber(ARGV[i + 1])
+              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+              if new ~= old then
+                if new == 0 then
+                  redis.call('HDEL', KEYS[1], field)
+                else
+                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
+                end
+                local f = field .. suffix
+                if redis.call('HINCRBY', KEYS[2], f, string.format('%d', new - old)) == 0 then
+                  redis.call('HDEL', KEYS[2], f)
+                end
               end
             end
             return 1
@@ -168,6 +196,69 @@ public final class RedisCounterArchive implements CounterArchive {
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {share, month, "rcn" + month.substring(3), RedisAllTime.totalsKey(tenant),
                     RedisAllTime.progressKey(tenant)}, args.toArray(String[]::new)));
+    }
+
+    @Override
+    public void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates) throws StoreException {
+        if (!CounterKey.isValidTenant(tenant)) {
+            throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
+        }
+        Map<String, Long> changes = new LinkedHashMap<>(ArchiveMonth.fateFields(fates));
+        String share = "rca:{" + tenant + "}:" + DAY.format(day) + ":f:" + node;
+        for (String field : shareCounters(share)) {
+            changes.putIfAbsent(field, 0L);
+        }
+        String[] keys = {share, monthKey(tenant, YearMonth.from(day)) + ":f"};
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Long> e : changes.entrySet()) {
+            if (args.isEmpty()) {
+                args.add(ArchiveMonth.daySuffix(day));
+            }
+            args.add(e.getKey());
+            args.add(Long.toString(e.getValue()));
+            if (args.size() > 2 * CHUNK) {
+                evalFates(share, keys, args);
+            }
+        }
+        if (!args.isEmpty()) {
+            evalFates(share, keys, args);
+        }
+    }
+
+    private void evalFates(String share, String[] keys, List<String> args) throws StoreException {
+        String[] argv = args.toArray(String[]::new);
+        redis.call("archive fates " + share, r -> r.<Long>eval(FATES_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+        args.clear();
+    }
+
+    /** One HMGET a month on {@code rca:{tenant}:yyyyMM:f}: every fate of every day asked for. */
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            List<LocalDate> days = new ArrayList<>();
+            List<String> fields = new ArrayList<>();
+            for (LocalDate d = from.isAfter(m.atDay(1)) ? from : m.atDay(1); !d.isAfter(to) && !d.isAfter(m.atEndOfMonth());
+                    d = d.plusDays(1)) {
+                days.add(d);
+                for (Fate f : Fate.ALL) {
+                    fields.add(ArchiveMonth.field(ArchiveMonth.fateField(key.counter(), f), d));
+                }
+            }
+            String hash = monthKey(key.tenant(), m) + ":f";
+            var values = redis.call("read " + hash, r -> r.hmget(hash, fields.toArray(String[]::new)));
+            for (int i = 0; i < days.size(); i++) {
+                long[] counts = new long[Fate.COUNT];
+                for (int f = 0; f < Fate.COUNT; f++) {
+                    var v = values.get(i * Fate.COUNT + f);
+                    counts[f] = v.hasValue() ? ArchiveMonth.parse(v.getValue()) : 0;
+                }
+                if (!Fate.none(counts)) {
+                    out.put(days.get(i), counts);
+                }
+            }
+        }
+        return out;
     }
 
     static String importsKey(String tenant, YearMonth month) {

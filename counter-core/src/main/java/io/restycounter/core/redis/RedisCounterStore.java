@@ -190,12 +190,14 @@ public final class RedisCounterStore implements CounterStore {
         fates.add(key, day, fate.ordinal());
     }
 
-    // ---------------------------------------------------------------- reads
-
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        RedisFates.span("fates", from, to);
         return fates.read(queryConnection(), key, from, to, where);
+    }
+
+    @Override
+    public SortedMap<String, SortedMap<String, long[]>> dayFates(LocalDate day) throws StoreException {
+        return fates.scan(link, queryConnection(), day, where);
     }
 
     /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
@@ -482,8 +484,6 @@ public final class RedisCounterStore implements CounterStore {
     Flusher flusher() {
         return flusher;
     }
-
-    // ---------------------------------------------------------------- plumbing
 
     private StatefulConnection<String, String> flushConnection() throws StoreException {
         return connections.get(StoreConnections.Role.FLUSH);

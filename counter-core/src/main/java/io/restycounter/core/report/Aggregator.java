@@ -2,6 +2,8 @@ package io.restycounter.core.report;
 
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.CounterStore;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.HitLogReader;
@@ -33,7 +35,8 @@ public final class Aggregator {
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
             SortedMap<String, SortedMap<String, Long>> totals,
-            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode) {
+            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode,
+            SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> fatesByNode) {
 
         /** The nodes whose files were read (the unnamed node as {@code ""}). */
         public java.util.Set<String> nodes() {
@@ -72,6 +75,9 @@ public final class Aggregator {
             for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {
                 archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
             }
+            for (Map.Entry<String, SortedMap<String, long[]>> t : r.fatesByNode().get(node.getKey()).entrySet()) {
+                archive.replaceFates(node.getKey(), t.getKey(), day, t.getValue());
+            }
             archive.markShareDone(node.getKey(), day);
         }
         if (Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
@@ -84,6 +90,7 @@ public final class Aggregator {
     public Result read(LocalDate day) throws IOException {
         SortedMap<String, SortedMap<String, Long>> totals = new TreeMap<>();
         SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode = new TreeMap<>();
+        SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> fatesByNode = new TreeMap<>();
         List<Path> read = new ArrayList<>();
         long hits = 0;
         long skipped = 0;
@@ -92,13 +99,16 @@ public final class Aggregator {
             String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
             SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
                     node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
+            SortedMap<String, SortedMap<String, long[]>> myFates = fatesByNode.computeIfAbsent(
+                    node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
             // The shipper may move a file to shipped/ between the listing and the read.
             for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
                 try {
-                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> {
+                    HitLogReader.Result r = HitLogReader.read(file, false, (key, inc) -> {
                         totals.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
                         mine.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
-                    });
+                    }, (key, fate) -> myFates.computeIfAbsent(key.tenant(), t -> new TreeMap<>())
+                            .computeIfAbsent(key.counter(), c -> new long[Fate.COUNT])[fate.ordinal()]++);
                     hits += r.counted();
                     skipped += r.skipped();
                     read.add(file);
@@ -108,7 +118,27 @@ public final class Aggregator {
                 }
             }
         }
-        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode);
+        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode, fatesByNode);
+    }
+
+    /**
+     * Writes the fates of {@code day} that only the live counters know (rate-limited, over quota, bad
+     * signature, refused, prefetch: no log line shows them) into the archive as the
+     * {@link CounterArchive#LIVE_FATES_NODE} share of each tenant, replacing what an earlier pass wrote;
+     * {@code bot} and {@code private} come from the logs. Only while the store still holds the day.
+     */
+    public void archiveLiveFates(CounterStore store, LocalDate day) throws StoreException {
+        for (Map.Entry<String, SortedMap<String, long[]>> tenant : store.dayFates(day).entrySet()) {
+            SortedMap<String, long[]> live = tenant.getValue();
+            live.values().forEach(counts -> {
+                counts[Fate.BOT.ordinal()] = 0;
+                counts[Fate.PRIVATE.ordinal()] = 0;
+            });
+            live.values().removeIf(Fate::none);
+            if (!live.isEmpty()) { // an embedded store restarted since knows none: keep what was archived
+                archive.replaceFates(CounterArchive.LIVE_FATES_NODE, tenant.getKey(), day, live);
+            }
+        }
     }
 
     private TreeSet<String> fileNames(LocalDate day) throws IOException {
