@@ -37,13 +37,19 @@ import picocli.CommandLine.Parameters;
  * 0 done (also when nothing changed), 1 the archive could not be read or written, 2 a bad argument or a
  * refused file (each bad row named on its own line; nothing written).
  */
-@Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Loads imported history, CSV rows counter,day,count (a header row is allowed), into a tenant's "
+@Command(name = "import", description = {"Loads imported history, CSV rows counter,day,count (a header row is allowed), into a tenant's "
                 + "archive: ranges, all_time and badges count it, per-day answers say \"source\":\"import\".",
             "The same file again changes nothing; a day imported before gets the new count; a count that differs "
                 + "from what the logs counted that day refuses the whole file. Exits 0 done, 1 archive failure, "
                 + "2 bad argument or refused file (nothing written)."})
 final class ImportCommand implements Callable<Integer> {
+
+    static final int EXIT_FAILED = 1;
+    /** As Main's EXIT_CONFIG: a bad setting or argument, here also a refused file. */
+    static final int EXIT_USAGE = 2;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--tenant", required = true, description = "the tenant, [a-z0-9]{1,32}")
     String tenant;
@@ -62,11 +68,11 @@ final class ImportCommand implements Callable<Integer> {
             config = CounterConfig.from(settings);
         } catch (ConfigException e) {
             err.println("import: " + e.getMessage());
-            return Main.EXIT_CONFIG;
+            return EXIT_USAGE;
         }
         if (!CounterKey.isValidTenant(tenant)) {
             err.println("import: --tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
-            return Main.EXIT_CONFIG;
+            return EXIT_USAGE;
         }
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         List<HistoryImport.Row> rows;
@@ -79,13 +85,13 @@ final class ImportCommand implements Callable<Integer> {
             return refused(file, e, err);
         } catch (NoSuchFileException e) {
             err.println("import: FILE: no such file: " + file);
-            return Main.EXIT_CONFIG;
+            return EXIT_USAGE;
         } catch (CharacterCodingException e) {
             err.println("import: " + file + ": not UTF-8 text");
-            return Main.EXIT_CONFIG;
+            return EXIT_USAGE;
         } catch (IOException e) {
             err.println("import: FILE: cannot read " + file + ": " + e.getMessage());
-            return Main.EXIT_CONFIG;
+            return EXIT_USAGE;
         }
         RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link);
@@ -98,7 +104,7 @@ final class ImportCommand implements Callable<Integer> {
             return refused(file, e, err);
         } catch (StoreException e) {
             err.println("import: " + e.getMessage() + " (importing the file again finishes what was not written)");
-            return 1;
+            return EXIT_FAILED;
         } finally {
             if (link != null) {
                 link.close();
@@ -127,6 +133,6 @@ final class ImportCommand implements Callable<Integer> {
     private static int refused(String file, HistoryImport.Refused e, PrintStream err) {
         err.println("import: " + file + " refused, nothing written:");
         e.lines().forEach(line -> err.println("import: " + line));
-        return Main.EXIT_CONFIG;
+        return EXIT_USAGE;
     }
 }
