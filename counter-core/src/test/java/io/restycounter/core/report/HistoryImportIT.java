@@ -135,6 +135,21 @@ class HistoryImportIT {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
+    void reconciliationLeavesImportsOutOfTheComparisonWithTheLiveStore(String kind) throws Exception {
+        LocalDate yesterday = TODAY.minusDays(1);
+        try (CounterArchive a = archive(kind, "reconcile");
+                io.restycounter.core.embedded.MemoryCounterStore live = new io.restycounter.core.embedded.MemoryCounterStore(3, 1000)) {
+            live.increment(SIGNUP, yesterday, 5);
+            archiveFromLogs(a, yesterday, Map.of("signup", 5L));
+            load(a, "news," + yesterday + ",3\n", (k, d) -> live.get(k, d));
+            assertEquals(3L, a.dayTotals("acme", yesterday).get("news"), "the import is in the day's totals");
+            Reconciler.Report report = Reconciler.compare(a, live, List.of("acme"), yesterday);
+            assertTrue(report.drift().isEmpty(), "no drift: " + report.drift());
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"counter,day,count\nbad name,2026-11-01,1\n|line 2: counter:",
         "signup,2026-11-31,1|line 1: day: expected yyyy-MM-dd, got \"2026-11-31\"",
         "signup,2026-11-01,-3|line 1: count: expected a whole number from 0",
