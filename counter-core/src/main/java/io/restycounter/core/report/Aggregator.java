@@ -32,6 +32,8 @@ import java.util.TreeSet;
  */
 public final class Aggregator {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Aggregator.class);
+
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
             SortedMap<String, SortedMap<String, Long>> totals,
@@ -74,6 +76,7 @@ public final class Aggregator {
         for (Map.Entry<String, SortedMap<String, SortedMap<String, Long>>> node : r.byNode().entrySet()) {
             for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {
                 archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
+                warnOfImports(t.getKey(), day, t.getValue());
             }
             for (Map.Entry<String, SortedMap<String, long[]>> t : r.fatesByNode().get(node.getKey()).entrySet()) {
                 archive.replaceFates(node.getKey(), t.getKey(), day, t.getValue());
@@ -84,6 +87,21 @@ public final class Aggregator {
             archive.markAggregated(day);
         }
         return r;
+    }
+
+    /**
+     * An import checks the logs, but logs that arrive later (a node's file copied in) are added to what
+     * was imported for the same counter and day: said once per pass, with how to undo the import.
+     */
+    private void warnOfImports(String tenant, LocalDate day, Map<String, Long> fromLogs) throws StoreException {
+        SortedMap<String, Long> imported = archive.importedDay(tenant, day);
+        for (Map.Entry<String, Long> e : imported.entrySet()) {
+            if (fromLogs.getOrDefault(e.getKey(), 0L) != 0) {
+                LOG.warn("{} {}/{}: the logs count {} beside {} imported, and the day counts both; importing {},{},{} "
+                        + "drops the import", day, tenant, e.getKey(), fromLogs.get(e.getKey()), e.getValue(), e.getKey(), day,
+                        fromLogs.get(e.getKey()));
+            }
+        }
     }
 
     /** The day's totals from every node's log file here, in all and per node, without writing anything. */

@@ -213,7 +213,11 @@ public final class HistoryImport {
                 fromLogs = live.count(key, row.day());
             }
             if (fromLogs != 0) {
-                if (fromLogs == row.count()) {
+                if (fromLogs == row.count() && before != null && before != 0) {
+                    // Logs that arrived after an import: the file agrees with them, so the import goes.
+                    changes.computeIfAbsent(row.day(), d -> new TreeMap<>()).put(row.counter(), 0L);
+                    replaced++;
+                } else if (fromLogs == row.count()) {
                     unchanged++;
                 } else if (++conflictCount <= MAX_LISTED) {
                     conflicts.add("line " + row.line() + ": count: " + row.counter() + " on " + row.day() + " has "

@@ -107,6 +107,16 @@ class HistoryImportIT {
             assertEquals(14L, a.allTime(SIGNUP));
             assertEquals(Map.of("news", 3L), a.importedDay("acme", LocalDate.of(2026, 10, 20)),
                     "another file's days are kept");
+
+            // Logs that arrive after the import (a node's file copied in) add to it; importing the logs'
+            // count for that day drops the import.
+            a.replaceShare("n2", "acme", LocalDate.of(2026, 10, 20), Map.of("news", 4L));
+            assertEquals(7L, a.range(NEWS, LocalDate.of(2026, 10, 20), LocalDate.of(2026, 10, 20)).get(LocalDate.of(2026, 10, 20)));
+            assertEquals(1, load(a, "news,2026-10-20,4\n", NO_LIVE).replaced());
+            assertEquals(4L, a.range(NEWS, LocalDate.of(2026, 10, 20), LocalDate.of(2026, 10, 20)).get(LocalDate.of(2026, 10, 20)));
+            assertTrue(a.importedDay("acme", LocalDate.of(2026, 10, 20)).isEmpty());
+            assertEquals(4L, a.allTime(NEWS));
+            assertEquals(1, load(a, "news,2026-10-20,4\n", NO_LIVE).unchanged());
         }
     }
 
