@@ -11,6 +11,8 @@ import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.report.Aggregator;
 import io.restycounter.core.report.HistoryImport;
+import io.restycounter.core.tenant.TenantRegistry;
+import io.restycounter.core.tenant.TenantSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -75,12 +77,32 @@ final class ImportCommand implements Callable<Integer> {
             return EXIT_USAGE;
         }
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
+        RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
+        try {
+            return run(config, link, tenant, file, today, clock, out, err);
+        } finally {
+            if (link != null) {
+                link.close();
+            }
+        }
+    }
+
+    private static int run(CounterConfig config, RedisLink link, String tenant, String file, LocalDate today,
+            Clock clock, PrintStream out, PrintStream err) {
+        java.util.function.Predicate<String> allowed;
+        try (TenantRegistry tenants = CounterEngine.tenantRegistry(config, link)) {
+            TenantSettings settings = tenants.find(tenant);
+            allowed = settings == null || settings.counters() == null ? c -> true : settings.counters()::allows;
+        } catch (ConfigException e) {
+            err.println("import: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         List<HistoryImport.Row> rows;
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try (Reader in = file.equals("-") ? new java.io.InputStreamReader(System.in, decoder)
                 : new java.io.InputStreamReader(Files.newInputStream(Path.of(file)), decoder)) {
-            rows = HistoryImport.parse(in, today);
+            rows = HistoryImport.parse(in, today, allowed);
         } catch (HistoryImport.Refused e) {
             return refused(file, e, err);
         } catch (NoSuchFileException e) {
@@ -93,7 +115,6 @@ final class ImportCommand implements Callable<Integer> {
             err.println("import: FILE: cannot read " + file + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try (CounterArchive archive = CounterEngine.archive(config, link);
                 RedisCounterStore store = link == null ? null : RedisCounterStore.connect(link, config, clock)) {
             HistoryImport.LiveCounts live = store != null ? store::get : fromLogs(config, archive);
@@ -105,10 +126,6 @@ final class ImportCommand implements Callable<Integer> {
         } catch (StoreException e) {
             err.println("import: " + e.getMessage() + " (importing the file again finishes what was not written)");
             return EXIT_FAILED;
-        } finally {
-            if (link != null) {
-                link.close();
-            }
         }
     }
 

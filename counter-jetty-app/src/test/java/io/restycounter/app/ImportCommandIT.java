@@ -71,6 +71,14 @@ class ImportCommandIT {
             assertEquals("import: " + bad + " refused, nothing written:\nimport: line 2: count: expected a whole number"
                     + " from 0 to 1000000000000, got \"lots\"\n", refused.err());
             assertEquals(2, run(settings, "Acme", csv.toString()).code());
+            if (redis == null) {
+                Path tenants = Files.writeString(dir.resolve("tenants.toml"), "[acme]\ncounters = [\"news\"]\n");
+                m.put("TENANTS", tenants.toString());
+                Run ruled = run(Settings.of(m), "acme", csv.toString());
+                assertEquals(2, ruled.code());
+                assertTrue(ruled.err().contains("import: line 2: counter: \"signup\" is not among the tenant's counters rules"),
+                        ruled.err());
+            }
             Run missing = run(settings, "acme", dir.resolve("nope.csv").toString());
             assertEquals(2, missing.code());
             assertTrue(missing.err().startsWith("import: FILE: no such file: "), missing.err());

@@ -89,8 +89,10 @@ public final class HistoryImportAnswer {
             LocalDate today = engine.today();
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
+            var settings = engine.tenants().find(tenant);
             List<HistoryImport.Row> rows = HistoryImport.parse(
-                    new InputStreamReader(new ByteArrayInputStream(bytes), decoder), today);
+                    new InputStreamReader(new ByteArrayInputStream(bytes), decoder), today,
+                    settings == null || settings.counters() == null ? c -> true : settings.counters()::allows);
             HistoryImport.Result done = HistoryImport.apply(engine.archive(),
                     (k, day) -> engine.counts(k, day, day).getOrDefault(day, 0L), today, engine.liveFrom(), tenant, rows);
             return new CounterQuery.Answer(200, CounterQuery.JSON, json(g -> {

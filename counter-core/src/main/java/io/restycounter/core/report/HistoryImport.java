@@ -93,6 +93,12 @@ public final class HistoryImport {
      * counter and day twice with two counts is refused too.
      */
     public static List<Row> parse(Reader csv, LocalDate today) throws IOException, Refused {
+        return parse(csv, today, counter -> true);
+    }
+
+    /** As above; a counter {@code allowed} refuses (the tenant's {@code counters} rules) refuses its row too. */
+    public static List<Row> parse(Reader csv, LocalDate today, java.util.function.Predicate<String> allowed)
+            throws IOException, Refused {
         List<Row> rows = new ArrayList<>();
         List<String> bad = new ArrayList<>();
         Map<String, Row> seen = new HashMap<>();
@@ -113,6 +119,10 @@ public final class HistoryImport {
             String problem;
             try {
                 Row row = row(line, text, today);
+                if (!allowed.test(row.counter())) {
+                    throw new IllegalArgumentException("counter: \"" + row.counter()
+                            + "\" is not among the tenant's counters rules");
+                }
                 Row before = seen.putIfAbsent(row.counter() + ' ' + row.day(), row);
                 if (before != null && before.count() != row.count()) {
                     problem = "line " + line + ": count: " + row.counter() + " on " + row.day() + " is " + before.count()

@@ -159,6 +159,13 @@ class HistoryImportIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aCounterOutsideTheTenantsRulesIsRefusedAsThePixelWouldBe() {
+        HistoryImport.Refused e = assertThrows(HistoryImport.Refused.class, () -> HistoryImport.parse(
+                new StringReader("home,2026-11-01,1\nother,2026-11-01,2\n"), TODAY, "home"::equals));
+        assertEquals(List.of("line 2: counter: \"other\" is not among the tenant's counters rules"), e.lines());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"counter,day,count\nbad name,2026-11-01,1\n|line 2: counter:",
         "signup,2026-11-31,1|line 1: day: expected yyyy-MM-dd, got \"2026-11-31\"",
