@@ -17,6 +17,12 @@ public interface CounterArchive extends AutoCloseable {
     /** The share name of a node that has no NODE_ID (log files {@code yyyy-MM-dd-access.log}). */
     String UNNAMED_NODE = "";
 
+    /** The share name of imported history ({@code import}): no NODE_ID holds a '+'. */
+    String IMPORT_NODE = "+import";
+
+    /** The fates share of what only the live counters know (refusals, prefetches): all nodes' at once. */
+    String LIVE_FATES_NODE = "+live";
+
     /**
      * Replaces {@code node}'s share of {@code tenant}'s {@code day} with {@code totals} (counter to
      * count): afterwards each counter's total that day is the sum of every node's share, and a counter
@@ -134,6 +140,51 @@ public interface CounterArchive extends AutoCloseable {
     /** The hours of {@code key} on each archived day from {@code from} to {@code to}: 25 counts a day; days without any left out. */
     default SortedMap<LocalDate, long[]> hours(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         return new java.util.TreeMap<>();
+    }
+
+    /**
+     * Replaces {@code node}'s share of the fates of {@code tenant}'s {@code day} with {@code fates} (counter
+     * to counts indexed by {@link Fate#ordinal()}): afterwards each counter's fates that day are the sum of
+     * every node's share, as for counts. A node's share holds the fates its log shows ({@code bot},
+     * {@code private}); {@link #LIVE_FATES_NODE}'s the others, from the live counters before they expire.
+     */
+    default void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates)
+            throws StoreException {
+    }
+
+    /** The archived fates of {@code key} per day from {@code from} to {@code to}; days without any are left out. */
+    default SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
+    /** What was imported for {@code tenant}'s {@code day}, counter to count; empty when nothing. */
+    default SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
+    /** The imported counts of {@code key} from {@code from} to {@code to}; days without an import are left out. */
+    default SortedMap<LocalDate, Long> imported(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
+    /** {@link #imported} of each of {@code counters} of {@code tenant}, in their order, read together where the archive can. */
+    default java.util.List<SortedMap<LocalDate, Long>> importedRanges(String tenant, java.util.List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
+        for (String c : counters) {
+            out.add(imported(new CounterKey(tenant, c), from, to));
+        }
+        return out;
+    }
+
+    /**
+     * Replaces what was imported for {@code tenant}'s {@code day} with {@code counts} (counter to count; a
+     * counter imported before and left out here has no import that day any more): the import is the
+     * day's {@link #IMPORT_NODE} share, so totals, all-time totals and the counter index move with it,
+     * and it is never marked done nor makes a day complete.
+     */
+    default void replaceImported(String tenant, LocalDate day, Map<String, Long> counts) throws StoreException {
+        throw new UnsupportedOperationException(this + " keeps no imported history");
     }
 
     @Override

@@ -153,14 +153,15 @@ public final class CounterEngine implements AutoCloseable {
             link = config.redisUrl() == null ? null : RedisLink.connect(config);
             tenants = tenantRegistry(config, link);
             TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
+            var periods = EngineParts.uniquesPeriods(config, tenants);
             // Before the store: LOG_DIR is the directory an operator names, and UNIQUES_DIR lives in it by default.
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
                     config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
             int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
-                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
-                    : RedisCounterStore.connect(link, config, clock);
+                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660)), periods))
+                    : RedisCounterStore.connect(link, config, clock, periods);
             if (store instanceof MemoryCounterStore memory) {
                 EngineParts.rebuild(memory, log, config, clock);
             } else if (store instanceof RedisCounterStore redisStore) {

@@ -130,6 +130,14 @@ public interface CounterStore extends AutoCloseable {
         return new java.util.TreeMap<>();
     }
 
+    /**
+     * Every tenant and counter with a fate on {@code day}, with its fates (indexed by {@link Fate#ordinal()}):
+     * what the daily aggregation keeps in the archive before the day expires. Its cost is the day's size.
+     */
+    default SortedMap<String, SortedMap<String, long[]>> dayFates(LocalDate day) throws StoreException {
+        return new java.util.TreeMap<>();
+    }
+
     /** Sends what is pending now and waits for it; throws when the backing store did not take it. */
     void flush() throws StoreException;
 

@@ -118,6 +118,23 @@ final class EngineParts {
     }
 
     /**
+     * Each tenant's uniques period: the registry's {@code uniques-period} of a tenant that sets one, else
+     * the config's seam (UNIQUES_PERIOD, or what an embedder set). Read from the registry's snapshot in
+     * memory at each flush and query, so a change applies from the next period's salt on.
+     */
+    static java.util.function.Function<String, UniquesPeriod> uniquesPeriods(CounterConfig config,
+            TenantRegistry tenants) {
+        java.util.function.Function<String, UniquesPeriod> base = config.uniquesPeriods();
+        return tenant -> {
+            TenantSettings settings = tenants.find(tenant);
+            if (settings == null || settings.uniquesPeriod() == null) {
+                return base.apply(tenant);
+            }
+            return UniquesPeriod.valueOf(settings.uniquesPeriod().name());
+        };
+    }
+
+    /**
      * The keys of the day for LOG_IP=hashed: in Redis when there is one, shared by every node; else a
      * file in LOG_DIR. Asked for only when a line is hashed; they need no closing.
      */
@@ -182,9 +199,10 @@ final class EngineParts {
     }
 
     /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
-    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
+    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays,
+            java.util.function.Function<String, UniquesPeriod> periods) {
         try {
-            var sketches = new io.restycounter.core.audience.DaySketches(config.uniquesDir(), config.uniquesPeriods(),
+            var sketches = new io.restycounter.core.audience.DaySketches(config.uniquesDir(), periods,
                     config.zone(), clock, retainDays, config.maxPendingVisitors());
             sketches.start(config.flushInterval());
             return sketches;

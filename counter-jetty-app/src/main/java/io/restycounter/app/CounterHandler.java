@@ -5,6 +5,7 @@ import io.restycounter.core.Hit;
 import io.restycounter.core.HitSignals;
 import io.restycounter.core.http.Badges;
 import io.restycounter.core.http.CounterQuery;
+import io.restycounter.core.http.HistoryImportAnswer;
 import io.restycounter.core.http.HttpAnswer;
 import io.restycounter.core.http.PixelAnswer;
 import io.restycounter.core.http.PixelRequest;
@@ -211,6 +212,11 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
             callback.succeeded();
         } else if (answer.bodyLength() == 0) {
             callback.succeeded();
+        } else if (HttpMethod.POST.is(request.getMethod())) {
+            // An import refused before its whole body was read (413, 401...): the rest is read and
+            // dropped after the answer, as for a 405, or the client would wait to finish sending.
+            response.write(true, answer.body(), Callback.from(() -> Content.Source.consumeAll(request, callback),
+                    callback::failed));
         } else {
             response.write(true, answer.body(), callback);
         }
@@ -325,12 +331,15 @@ final class CounterHandler extends Handler.Abstract.NonBlocking {
 
     private void query(Request request, Response response, Callback callback, HttpURI uri, String path) {
         HttpFields fields = request.getHeaders();
+        // Only a POST has a body to read (the import); on this pool thread a blocking read is fine.
+        HistoryImportAnswer.Body body = HttpMethod.POST.is(request.getMethod()) ? new HistoryImportAnswer.Body(
+                fields.get(HttpHeader.CONTENT_TYPE), request.getLength(), Content.Source.asInputStream(request)) : null;
         HttpAnswer answer = query.respond(request.getMethod(), new CounterQuery.Request(
                 path.substring(QUERY_PREFIX.length() - 1), uri.getQuery(), fields.get("X-Api-Key"),
                 fields.get(HttpHeader.AUTHORIZATION), fields.get(HttpHeader.ACCEPT),
                 fields.get(HttpHeader.IF_NONE_MATCH), fields.get(HttpHeader.ORIGIN),
                 engine.clientAddress(peerAddress(request), new ClientHeaders(fields).forwardedFor(),
-                        fields.get("X-Real-IP"))));
+                        fields.get("X-Real-IP"))), body);
         if (answer.status() == HttpStatus.TOO_MANY_REQUESTS_429) {
             // A client past its query slots or wrong-key budget waits for its refusal, on a timer, not a
             // thread: a storm of queries then costs this node a few requests a second per connection

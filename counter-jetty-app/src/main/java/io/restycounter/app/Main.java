@@ -42,7 +42,7 @@ import picocli.CommandLine;
  */
 @Command(name = "counter-jetty-app", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {Main.SyncLogs.class, Main.UpdateGeoIp.class, Main.Aggregate.class, Main.Verify.class,
-                TenantCommand.class, Main.TenantKey.class},
+                TenantCommand.class, ImportCommand.class, Main.TenantKey.class},
         description = "Runs the resty-counter server. Settings come from environment variables (see README).")
 public final class Main implements Callable<Integer> {
 

@@ -223,6 +223,11 @@ class FrontDoorsAgreeIT {
         same(404, "GET", "/p-query/acme/a%2Fb", "X-Api-Key", KEY);
         same(405, "HEAD", "/p-query/acme/signup", "X-Api-Key", KEY);
         same(405, "POST", "/p-query/acme/signup", "X-Api-Key", KEY);
+        // Imported history: the body is "x", one row of one field.
+        same(400, "POST", "/p-query/acme/import", "X-Api-Key", KEY, "Content-Type", "text/csv");
+        same(415, "POST", "/p-query/acme/import", "X-Api-Key", KEY, "Content-Type", "text/plain");
+        same(401, "POST", "/p-query/acme/import", "Content-Type", "text/csv");
+        same(404, "POST", "/p-query/ghost/import", "X-Api-Key", KEY, "Content-Type", "text/csv");
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY, "Origin", ORIGIN);
         same(200, "GET", "/p-query/acme/signup", "X-Api-Key", KEY, "Origin", "https://evil.example");
         same(204, "OPTIONS", "/p-query/acme?counter=a", "Origin", ORIGIN, "Access-Control-Request-Method", "GET",

@@ -139,6 +139,9 @@ class ReadmeCommandsIT {
 
         static Environment forBlock(String block, Path clone) throws Exception {
             Environment e = new Environment();
+            if (block.contains("bin/counter import")) {
+                Files.writeString(clone.resolve("history.csv"), "counter,day,count\nsignup,2025-03-01,120\n");
+            }
             if (block.contains("sync-logs")) {
                 e.s3(clone);
             } else if (block.contains("update-geoip")) {
@@ -147,7 +150,8 @@ class ReadmeCommandsIT {
                 RedisServer redis = RedisServer.launch();
                 e.parts.add(redis);
                 e.variables.put("REDIS_URL", redis.url());
-            } else if (!block.startsWith("bin/counter tenant") && !block.startsWith("bin/counter aggregate")) {
+            } else if (!block.startsWith("bin/counter tenant") && !block.startsWith("bin/counter aggregate")
+                    && !block.startsWith("bin/counter import")) {
                 throw new AssertionError("a README block this test has no environment for: " + block);
             }
             return e;

@@ -30,7 +30,9 @@ import java.util.TreeSet;
  * whose share of a day is in, {@code ARCHIVE_DIR/shares-done/yyyy-MM-dd.txt}; each node's hourly share
  * of a day, {@code ARCHIVE_DIR/{tenant}/hours/yyyyMMdd.txt}, one line {@code node counter c0,c1,...,c24}
  * (counts by hour since the local midnight); the complete days,
- * {@code ARCHIVE_DIR/aggregated-days.txt}. Every file is written to a temporary file and moved into
+ * {@code ARCHIVE_DIR/aggregated-days.txt}; imported history, the share {@code +import} of a day and, for
+ * the query's {@code "source":"import"}, {@code ARCHIVE_DIR/{tenant}/imports/yyyyMM.txt} as the month
+ * file. Every file is written to a temporary file and moved into
  * place, so a reader never sees half a month.
  */
 public final class FileCounterArchive implements CounterArchive {
@@ -181,6 +183,96 @@ public final class FileCounterArchive implements CounterArchive {
         }
         writeTotals(file, all);
         return true;
+    }
+
+    private Path fatesFile(String tenant, String name) {
+        return tenantDir(tenant).resolve("fates").resolve(name + ".txt");
+    }
+
+    /** Shares in {@code {tenant}/fates/yyyyMMdd.txt} ({@code node counter|fate count}), totals in {@code fates/yyyyMM.txt}. */
+    @Override
+    public synchronized void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates)
+            throws StoreException {
+        Path sharesFile = fatesFile(tenant, DAY.format(day));
+        SortedMap<String, SortedMap<String, Long>> shares = readShares(sharesFile);
+        shares.put(node.isEmpty() ? UNNAMED : node, ArchiveMonth.fateFields(fates));
+        StringBuilder text = new StringBuilder();
+        SortedMap<String, Long> sums = new TreeMap<>();
+        shares.forEach((n, counts) -> counts.forEach((f, v) -> {
+            text.append(n).append(' ').append(f).append(' ').append(v).append('\n');
+            sums.merge(f, v, Long::sum);
+        }));
+        write(sharesFile, text.toString());
+        Path file = fatesFile(tenant, ArchiveMonth.MONTH.format(day));
+        SortedMap<String, String> fields = read(file);
+        String suffix = ArchiveMonth.daySuffix(day);
+        fields.keySet().removeIf(f -> f.endsWith(suffix));
+        sums.forEach((f, v) -> fields.put(f + suffix, Long.toString(v)));
+        StringBuilder month = new StringBuilder();
+        fields.forEach((f, v) -> month.append(f).append(' ').append(v).append('\n'));
+        write(file, month.toString());
+    }
+
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            Map<String, String> fields = read(fatesFile(key.tenant(), ArchiveMonth.MONTH.format(m)));
+            for (LocalDate d = max(from, m.atDay(1)); !d.isAfter(min(to, m.atEndOfMonth())); d = d.plusDays(1)) {
+                long[] counts = new long[io.restycounter.core.Fate.COUNT];
+                for (io.restycounter.core.Fate f : io.restycounter.core.Fate.ALL) {
+                    counts[f.ordinal()] = ArchiveMonth.parse(fields.get(ArchiveMonth.field(ArchiveMonth.fateField(key.counter(), f), d)));
+                }
+                if (!io.restycounter.core.Fate.none(counts)) {
+                    out.put(d, counts);
+                }
+            }
+        }
+        return out;
+    }
+
+    private Path importsFile(String tenant, YearMonth month) {
+        return tenantDir(tenant).resolve("imports").resolve(ArchiveMonth.MONTH.format(month) + ".txt");
+    }
+
+    @Override
+    public synchronized SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
+        SortedMap<String, Long> mine = readShares(sharesFile(tenant, day)).get(IMPORT_NODE);
+        return mine == null ? new TreeMap<>() : mine;
+    }
+
+    @Override
+    public SortedMap<LocalDate, Long> imported(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, Long> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            Map<String, String> fields = read(importsFile(key.tenant(), m));
+            for (LocalDate d = max(from, m.atDay(1)); !d.isAfter(min(to, m.atEndOfMonth())); d = d.plusDays(1)) {
+                String v = fields.get(ArchiveMonth.field(key.counter(), d));
+                if (v != null) {
+                    out.put(d, ArchiveMonth.parse(v));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The day's {@code +import} share, then the month's imports file: a failure between leaves a re-import to finish it. */
+    @Override
+    public synchronized void replaceImported(String tenant, LocalDate day, Map<String, Long> counts)
+            throws StoreException {
+        replaceShare(IMPORT_NODE, tenant, day, counts);
+        Path file = importsFile(tenant, YearMonth.from(day));
+        SortedMap<String, String> fields = read(file);
+        String suffix = ArchiveMonth.daySuffix(day);
+        fields.keySet().removeIf(f -> f.endsWith(suffix));
+        counts.forEach((c, v) -> {
+            if (v != 0) {
+                fields.put(ArchiveMonth.field(c, day), Long.toString(v));
+            }
+        });
+        StringBuilder text = new StringBuilder();
+        fields.forEach((f, v) -> text.append(f).append(' ').append(v).append('\n'));
+        write(file, text.toString());
     }
 
     private static SortedMap<String, SortedMap<String, Long>> readShares(Path file) throws StoreException {

@@ -194,6 +194,22 @@ public final class MemoryCounterStore implements CounterStore {
         return copies(fates, key, from, to);
     }
 
+    @Override
+    public SortedMap<String, SortedMap<String, long[]>> dayFates(LocalDate day) {
+        SortedMap<String, SortedMap<String, long[]>> out = new TreeMap<>();
+        ConcurrentHashMap<CounterKey, AtomicLongArray> m = fates.get(day);
+        if (m != null) {
+            m.forEach((key, counts) -> {
+                long[] copy = new long[counts.length()];
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = counts.get(i);
+                }
+                out.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).put(key.counter(), copy);
+            });
+        }
+        return out;
+    }
+
     private void dropBefore(LocalDate oldest) {
         for (Map.Entry<LocalDate, ConcurrentHashMap<CounterKey, HourAdders>> e : hours.entrySet()) {
             if (e.getKey().isBefore(oldest) && hours.remove(e.getKey(), e.getValue())) {

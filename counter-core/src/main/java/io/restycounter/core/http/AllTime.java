@@ -27,7 +27,8 @@ record AllTime(long total, boolean complete) {
             return new AllTime(Series.of(engine, key, from, today, liveFrom).total(), false);
         }
         // The days since the last complete one (usually yesterday and today) count from the store, in
-        // place of what the archive may hold of them so far; a complete day counts as archived.
+        // place of what the archive may hold of them so far, with what was imported for them; a complete
+        // day counts as archived.
         LocalDate first = today;
         while (first.isAfter(liveFrom) && !engine.archive().isAggregated(first.minusDays(1))) {
             first = first.minusDays(1);
@@ -37,6 +38,9 @@ record AllTime(long total, boolean complete) {
             total -= v;
         }
         for (long v : engine.counts(key, first, today).values()) {
+            total += v;
+        }
+        for (long v : engine.archive().imported(key, first, today).values()) {
             total += v;
         }
         return new AllTime(total, true);

@@ -70,11 +70,13 @@ public final class CounterQuery {
     private final CounterEngine engine;
     private final List<String> corsOrigins;
     private final QueryGuard guard;
+    private final HistoryImportAnswer imports;
 
     public CounterQuery(CounterEngine engine) {
         this.engine = engine;
         this.corsOrigins = engine.config().corsOrigins();
         this.guard = new QueryGuard(engine.tenantKeys());
+        this.imports = new HistoryImportAnswer(engine, this);
     }
 
     /**
@@ -94,11 +96,21 @@ public final class CounterQuery {
      * and {@code Vary} unless it sets its own, and a 401 asks for a Bearer token.
      */
     public HttpAnswer respond(String method, Request r) {
+        return respond(method, r, null);
+    }
+
+    /**
+     * As {@link #respond(String, Request)}, and a {@code POST} with a {@code body} to
+     * {@code /{tenant}/import} loads imported history ({@link HistoryImportAnswer}).
+     */
+    public HttpAnswer respond(String method, Request r, HistoryImportAnswer.Body body) {
         Answer a;
         if (HttpAnswer.GET.equals(method)) {
             a = answer(r);
         } else if (HttpAnswer.OPTIONS.equals(method)) {
             a = preflight(r.origin());
+        } else if (HistoryImportAnswer.POST.equals(method) && body != null && HistoryImportAnswer.isImportPath(r.path())) {
+            a = imports.answer(r, body);
         } else {
             return METHOD_NOT_ALLOWED;
         }
@@ -168,20 +180,9 @@ public final class CounterQuery {
             return error(401, "apikey: required in X-Api-Key, Authorization: Bearer or ?apikey=", json);
         }
         String tenant = both != null ? both[0] : one != null ? one[0] : null;
-        if (!engine.isApiKey(key)) {
-            String client = r.client() == null ? "" : r.client();
-            long now = engine.now();
-            if (!guard.mayTry(client, now)) {
-                return tooMany("apikey: too many wrong keys from this address, try again later", json);
-            }
-            try {
-                if (!CounterKey.isValidTenant(tenant) || !guard.accepts(tenant, key, now)) {
-                    guard.failed(client, now);
-                    return error(403, "apikey: not valid", json);
-                }
-            } catch (StoreException e) {
-                return error(503, "store: unavailable, try again", json);
-            }
+        Answer refused = refuseKey(r, key, tenant, json);
+        if (refused != null) {
+            return refused;
         }
         QueryGuard.Slot slot = guard.enter(key);
         if (slot == null) {
@@ -202,12 +203,32 @@ public final class CounterQuery {
         return new Answer(a.status(), a.contentType(), a.body(), a.headers(), QueryGuard.releasing(slot, a.stream()));
     }
 
+    /** Null when {@code key} may read {@code tenant} (its own key, or API_KEY); else the 403, 429 or 503. */
+    Answer refuseKey(Request r, String key, String tenant, boolean json) {
+        if (engine.isApiKey(key)) {
+            return null;
+        }
+        String client = r.client() == null ? "" : r.client();
+        long now = engine.now();
+        if (!guard.mayTry(client, now)) {
+            return tooMany("apikey: too many wrong keys from this address, try again later", json);
+        }
+        try {
+            if (!CounterKey.isValidTenant(tenant) || !guard.accepts(tenant, key, now)) {
+                guard.failed(client, now);
+                return error(403, "apikey: not valid", json);
+            }
+        } catch (StoreException e) {
+            return error(503, "store: unavailable, try again", json);
+        }
+        return null;
+    }
 
     QueryGuard guard() {
         return guard;
     }
 
-    private static Answer tooMany(String message, boolean json) {
+    static Answer tooMany(String message, boolean json) {
         Answer a = error(429, message, json);
         return new Answer(429, a.contentType(), a.body(), Map.of("Retry-After", Integer.toString(QueryGuard.RETRY_AFTER_SECONDS)));
     }
@@ -436,7 +457,7 @@ public final class CounterQuery {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    private static Answer error(int status, String message, boolean json) {
+    static Answer error(int status, String message, boolean json) {
         if (!json) {
             return new Answer(status, TEXT, message);
         }

@@ -151,7 +151,7 @@ final class CsvExport {
                     w.write(',');
                     w.write(Long.toString(e.getValue()));
                     w.write(',');
-                    w.write(e.getKey().isBefore(s.liveFrom()) ? "archive" : "live");
+                    w.write(s.source(e.getKey()));
                     w.write(CRLF);
                 }
             });

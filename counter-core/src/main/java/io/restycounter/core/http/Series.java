@@ -16,39 +16,54 @@ import java.util.TreeMap;
 /**
  * One counter's counts over a range, as a query answers them: archived days from the archive, the others
  * live, with the range's total and, where the store keeps them, its unique visitors and the fates of its
- * live days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
+ * days ({@code uniques} and {@code fates} are null before {@link #withUniques}).
  */
 record Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
-        UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
+        SortedMap<LocalDate, Long> imported, UniqueVisitors uniques, SortedMap<LocalDate, long[]> fates) {
 
-    Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom) {
-        this(counter, total, counts, liveFrom, null, null);
+    Series(String counter, long total, SortedMap<LocalDate, Long> counts, LocalDate liveFrom,
+            SortedMap<LocalDate, Long> imported) {
+        this(counter, total, counts, liveFrom, imported, null, null);
+    }
+
+    /** Where {@code day}'s count comes from: {@code import}, {@code archive} or {@code live}. */
+    String source(LocalDate day) {
+        return imported.containsKey(day) ? "import" : day.isBefore(liveFrom) ? "archive" : "live";
     }
 
 
     /**
-     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its live days, read for
-     * the series shown only.
+     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its days (archived days
+     * from the archive, live days from the store), read for the series shown only.
      */
     static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
             throws StoreException {
         CounterKey key = new CounterKey(tenant, s.counter);
-        SortedMap<LocalDate, long[]> fates = to.isBefore(s.liveFrom) ? null
-                : engine.fates(key, max(from, s.liveFrom), to);
+        SortedMap<LocalDate, long[]> fates = new TreeMap<>();
+        if (from.isBefore(s.liveFrom)) {
+            fates.putAll(engine.archive().fates(key, from, min(to, s.liveFrom.minusDays(1))));
+        }
+        if (!to.isBefore(s.liveFrom)) {
+            fates.putAll(engine.fates(key, max(from, s.liveFrom), to));
+        }
         LocalDate kept = engine.uniquesFrom();
         UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, u, fates);
+        return new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported, u, fates);
     }
 
-    /** {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live. */
+    /**
+     * {@code key}'s counts from {@code from} to {@code to}: archived days from the archive, the others live;
+     * imported history is in the archive's days, and added to a live day's.
+     */
     static Series of(CounterEngine engine, CounterKey key, LocalDate from, LocalDate to, LocalDate liveFrom)
             throws StoreException {
         return of(engine, key.tenant(), List.of(key.counter()), from, to, liveFrom).get(0);
     }
 
-    /** {@link #of} for several counters of one tenant, their live days read together. */
+    /** {@link #of} for several counters of one tenant, their days read together. */
     static List<Series> of(CounterEngine engine, String tenant, List<String> counters, LocalDate from, LocalDate to,
             LocalDate liveFrom) throws StoreException {
+        List<SortedMap<LocalDate, Long>> imported = engine.archive().importedRanges(tenant, counters, from, to);
         List<SortedMap<LocalDate, Long>> archived = from.isBefore(liveFrom)
                 ? engine.archive().ranges(tenant, counters, from, min(to, liveFrom.minusDays(1))) : null;
         List<SortedMap<LocalDate, Long>> live = to.isBefore(liveFrom) ? null
@@ -60,13 +75,14 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
                 counts.putAll(archived.get(i));
             }
             if (live != null) {
-                counts.putAll(live.get(i));
+                SortedMap<LocalDate, Long> imports = imported.get(i);
+                live.get(i).forEach((d, v) -> counts.put(d, v + imports.getOrDefault(d, 0L)));
             }
             long total = 0;
             for (long v : counts.values()) {
                 total += v;
             }
-            out.add(new Series(counters.get(i), total, counts, liveFrom));
+            out.add(new Series(counters.get(i), total, counts, liveFrom, imported.get(i)));
         }
         return out;
     }
@@ -93,10 +109,10 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
             g.writeStringField("day", e.getKey().toString());
             g.writeNumberField("count", e.getValue());
             FatesJson.write(g, s.fates == null ? null : s.fates.get(e.getKey()));
-            if (u != null && u.has(e.getKey())) {
+            if (u != null && u.has(e.getKey()) && !s.imported.containsKey(e.getKey())) { // an import has no visitors
                 g.writeNumberField("uniques", u.days().get(e.getKey()));
             }
-            g.writeStringField("source", e.getKey().isBefore(s.liveFrom) ? "archive" : "live");
+            g.writeStringField("source", s.source(e.getKey()));
             if (hours != null) {
                 Hourly.writeDay(g, e.getKey(), hours.get(e.getKey()), zone);
             }

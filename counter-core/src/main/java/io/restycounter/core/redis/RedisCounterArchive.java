@@ -1,16 +1,14 @@
 package io.restycounter.core.redis;
 
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
@@ -30,7 +28,8 @@ import java.util.TreeMap;
  * count); the nodes whose share of a day is in, set {@code rca:shares:yyyyMMdd}; the tenants with a share
  * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}; the counters of a
  * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries; the hours of a day,
- * {@code rcah:{tenant}:yyyyMMdd} ({@code RedisArchiveHours}). No expiry.
+ * {@code rcah:{tenant}:yyyyMMdd} ({@code RedisArchiveHours}); fates and imported history beside them
+ * ({@link #FATES_SCRIPT}, {@link #IMPORT_SCRIPT}). No expiry.
  * A share is written by a script that moves each total by the change in that node's share, so the
  * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
  * call handles more than {@value #CHUNK} counters.
@@ -83,7 +82,50 @@ public final class RedisCounterArchive implements CounterArchive {
             return 1
             """;
 
+    /**
+     * As {@link #SHARE_SCRIPT} for the {@code +import} share, with KEYS[5] the month's imported counts
+     * ({@code rca:{tenant}:yyyyMM:imp}, field {@code counter:dd}) written in the same call, and the
+     * progress of the all-time build last (KEYS[6]).
+     */
+    static final String IMPORT_SCRIPT = SHARE_SCRIPT.substring(0, SHARE_SCRIPT.lastIndexOf("return 1")) + """
+            for i = 2, #ARGV, 2 do
+              if tonumber(ARGV[i + 1]) == 0 then
+                redis.call('HDEL', KEYS[5], ARGV[i] .. suffix)
+              else
+                redis.call('HSET', KEYS[5], ARGV[i] .. suffix, ARGV[i + 1])
+              end
+            end
+            return 1
+            """;
+
+    /**
+     * KEYS[1] a node's share of a day's fates ({@code rca:{tenant}:yyyyMMdd:f:{node}}, field
+     * {@code counter|fate}), KEYS[2] the month's fates ({@code rca:{tenant}:yyyyMM:f}, field
+     * {@code counter|fate:dd}). ARGV[1] the day's suffix, then field/count pairs (0: none any more); each
+     * month total moves by the change in the share.
+     */
+    static final String FATES_SCRIPT = """
+            local suffix = ARGV[1]
+            for i = 2, #ARGV, 2 do
+              local field, new = ARGV[i], tonumber(ARGV[i + 1])
+              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+              if new ~= old then
+                if new == 0 then
+                  redis.call('HDEL', KEYS[1], field)
+                else
+                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
+                end
+                local f = field .. suffix
+                if redis.call('HINCRBY', KEYS[2], f, string.format('%d', new - old)) == 0 then
+                  redis.call('HDEL', KEYS[2], f)
+                end
+              end
+            end
+            return 1
+            """;
+
     private final RedisLink redis;
+    private final ArchiveDays days;
     private final boolean ownsLink;
     private final RedisAllTime allTime;
     private final RedisArchiveHours hours;
@@ -91,6 +133,7 @@ public final class RedisCounterArchive implements CounterArchive {
     /** An archive on {@code redis}; it closes the link when {@code ownsLink}. */
     public RedisCounterArchive(RedisLink redis, boolean ownsLink) {
         this.redis = redis;
+        this.days = new ArchiveDays(redis);
         this.ownsLink = ownsLink;
         this.allTime = new RedisAllTime(redis, this);
         this.hours = new RedisArchiveHours(redis);
@@ -158,6 +201,131 @@ public final class RedisCounterArchive implements CounterArchive {
         redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {share, month, "rcn" + month.substring(3), RedisAllTime.totalsKey(tenant),
                     RedisAllTime.progressKey(tenant)}, args.toArray(String[]::new)));
+    }
+
+    @Override
+    public void replaceFates(String node, String tenant, LocalDate day, Map<String, long[]> fates) throws StoreException {
+        if (!CounterKey.isValidTenant(tenant)) {
+            throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
+        }
+        Map<String, Long> changes = new LinkedHashMap<>(ArchiveMonth.fateFields(fates));
+        String share = "rca:{" + tenant + "}:" + DAY.format(day) + ":f:" + node;
+        for (String field : shareCounters(share)) {
+            changes.putIfAbsent(field, 0L);
+        }
+        String[] keys = {share, monthKey(tenant, YearMonth.from(day)) + ":f"};
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Long> e : changes.entrySet()) {
+            if (args.isEmpty()) {
+                args.add(ArchiveMonth.daySuffix(day));
+            }
+            args.add(e.getKey());
+            args.add(Long.toString(e.getValue()));
+            if (args.size() > 2 * CHUNK) {
+                evalFates(share, keys, args);
+            }
+        }
+        if (!args.isEmpty()) {
+            evalFates(share, keys, args);
+        }
+    }
+
+    private void evalFates(String share, String[] keys, List<String> args) throws StoreException {
+        String[] argv = args.toArray(String[]::new);
+        redis.call("archive fates " + share, r -> r.<Long>eval(FATES_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+        args.clear();
+    }
+
+    /** One HMGET a month on {@code rca:{tenant}:yyyyMM:f}: every fate of every day asked for. */
+    @Override
+    public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        SortedMap<LocalDate, long[]> out = new TreeMap<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            List<LocalDate> days = new ArrayList<>();
+            List<String> fields = new ArrayList<>();
+            for (LocalDate d = from.isAfter(m.atDay(1)) ? from : m.atDay(1); !d.isAfter(to) && !d.isAfter(m.atEndOfMonth());
+                    d = d.plusDays(1)) {
+                days.add(d);
+                for (Fate f : Fate.ALL) {
+                    fields.add(ArchiveMonth.field(ArchiveMonth.fateField(key.counter(), f), d));
+                }
+            }
+            String hash = monthKey(key.tenant(), m) + ":f";
+            var values = redis.call("read " + hash, r -> r.hmget(hash, fields.toArray(String[]::new)));
+            for (int i = 0; i < days.size(); i++) {
+                long[] counts = new long[Fate.COUNT];
+                for (int f = 0; f < Fate.COUNT; f++) {
+                    var v = values.get(i * Fate.COUNT + f);
+                    counts[f] = v.hasValue() ? ArchiveMonth.parse(v.getValue()) : 0;
+                }
+                if (!Fate.none(counts)) {
+                    out.put(days.get(i), counts);
+                }
+            }
+        }
+        return out;
+    }
+
+    static String importsKey(String tenant, YearMonth month) {
+        return monthKey(tenant, month) + ":imp";
+    }
+
+    /** One HGETALL of the day's import share, which holds no more than the files imported. */
+    @Override
+    public SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
+        String share = shareKey(IMPORT_NODE, tenant, day);
+        SortedMap<String, Long> out = new TreeMap<>();
+        redis.call("HGETALL " + share, r -> r.hgetall(share)).forEach((c, v) -> out.put(c, ArchiveMonth.parse(v)));
+        return out;
+    }
+
+    /** One HMGET a month on {@code rca:{tenant}:yyyyMM:imp}. */
+    @Override
+    public SortedMap<LocalDate, Long> imported(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
+        return importedRanges(key.tenant(), List.of(key.counter()), from, to).get(0);
+    }
+
+    /**
+     * Written by {@link #IMPORT_SCRIPT} in steps of {@value #CHUNK} counters; unlike a node's share, it
+     * leaves the day's tenants and complete days alone, so it never clears totals of a day archived
+     * before shares existed.
+     */
+    @Override
+    public void replaceImported(String tenant, LocalDate day, Map<String, Long> counts) throws StoreException {
+        if (!CounterKey.isValidTenant(tenant)) {
+            throw new IllegalArgumentException("tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
+        }
+        Map<String, Long> changes = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            if (!CounterKey.isValidCounter(e.getKey())) {
+                throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
+            }
+            changes.put(e.getKey(), e.getValue());
+        }
+        for (String counter : importedDay(tenant, day).keySet()) {
+            changes.putIfAbsent(counter, 0L);
+        }
+        String share = shareKey(IMPORT_NODE, tenant, day);
+        YearMonth month = YearMonth.from(day);
+        String[] keys = {share, monthKey(tenant, month), "rcn" + monthKey(tenant, month).substring(3),
+            RedisAllTime.totalsKey(tenant), importsKey(tenant, month), RedisAllTime.progressKey(tenant)};
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, Long> e : changes.entrySet()) {
+            if (args.isEmpty()) {
+                args.add(ArchiveMonth.daySuffix(day));
+            }
+            args.add(e.getKey());
+            args.add(Long.toString(e.getValue()));
+            if (args.size() > 2 * CHUNK) {
+                String[] argv = args.toArray(String[]::new);
+                redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+                args.clear();
+            }
+        }
+        if (!args.isEmpty()) {
+            String[] argv = args.toArray(String[]::new);
+            redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+        }
     }
 
     /**
@@ -239,64 +407,22 @@ public final class RedisCounterArchive implements CounterArchive {
 
     @Override
     public SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        SortedMap<LocalDate, Long> out = ArchiveMonth.zeros(from, to);
-        for (YearMonth m : ArchiveMonth.months(from, to)) {
-            List<LocalDate> days = new ArrayList<>();
-            List<String> fields = new ArrayList<>();
-            for (LocalDate d : out.subMap(m.atDay(1), m.atEndOfMonth().plusDays(1)).keySet()) {
-                days.add(d);
-                fields.add(ArchiveMonth.field(key.counter(), d));
-            }
-            String hash = monthKey(key.tenant(), m);
-            var values = redis.call("read " + hash, r -> r.hmget(hash, fields.toArray(String[]::new)));
-            for (int i = 0; i < days.size(); i++) {
-                out.put(days.get(i), values.get(i).hasValue() ? ArchiveMonth.parse(values.get(i).getValue()) : 0L);
-            }
-        }
-        return out;
+        return ranges(key.tenant(), List.of(key.counter()), from, to).get(0);
     }
 
     /** Every counter's HMGET of every month goes out before the first is awaited: a page costs about one round trip. */
     @Override
     public List<SortedMap<LocalDate, Long>> ranges(String tenant, List<String> counters, LocalDate from, LocalDate to)
             throws StoreException {
-        List<YearMonth> months = ArchiveMonth.months(from, to);
-        RedisClusterAsyncCommands<String, String> async = redis.async();
-        List<RedisFuture<List<KeyValue<String, String>>>> sent = new ArrayList<>(counters.size() * months.size());
-        for (String counter : counters) {
-            for (YearMonth m : months) {
-                List<String> fields = new ArrayList<>();
-                for (LocalDate d = max(from, m.atDay(1)); !d.isAfter(min(to, m.atEndOfMonth())); d = d.plusDays(1)) {
-                    fields.add(ArchiveMonth.field(counter, d));
-                }
-                sent.add(async.hmget(monthKey(tenant, m), fields.toArray(String[]::new)));
-            }
-        }
-        List<SortedMap<LocalDate, Long>> out = new ArrayList<>(counters.size());
-        int next = 0;
-        for (int c = 0; c < counters.size(); c++) {
-            SortedMap<LocalDate, Long> days = ArchiveMonth.zeros(from, to);
-            for (YearMonth m : months) {
-                RedisFuture<List<KeyValue<String, String>>> reply = sent.get(next++);
-                List<KeyValue<String, String>> values = BatchProtocol.read(redis.where(), "archive read", () -> reply);
-                LocalDate d = max(from, m.atDay(1));
-                for (KeyValue<String, String> v : values) {
-                    days.put(d, v.hasValue() ? ArchiveMonth.parse(v.getValue()) : 0L);
-                    d = d.plusDays(1);
-                }
-            }
-            out.add(days);
-        }
-        return out;
+        return days.read(tenant, counters, from, to, m -> monthKey(tenant, m), true);
     }
 
-    private static LocalDate max(LocalDate a, LocalDate b) {
-        return a.isAfter(b) ? a : b;
+    @Override
+    public List<SortedMap<LocalDate, Long>> importedRanges(String tenant, List<String> counters, LocalDate from,
+            LocalDate to) throws StoreException {
+        return days.read(tenant, counters, from, to, m -> importsKey(tenant, m), false);
     }
 
-    private static LocalDate min(LocalDate a, LocalDate b) {
-        return a.isBefore(b) ? a : b;
-    }
 
     @Override
     public SortedMap<String, SortedMap<LocalDate, Long>> byPrefix(String tenant, String prefix, LocalDate from,

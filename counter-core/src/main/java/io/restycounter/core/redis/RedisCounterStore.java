@@ -92,7 +92,8 @@ public final class RedisCounterStore implements CounterStore {
     private final ReentrantLock flushLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RedisCounterStore(RedisLink link, boolean ownsLink, CounterConfig config, Clock clock) {
+    private RedisCounterStore(RedisLink link, boolean ownsLink, CounterConfig config, Clock clock,
+            java.util.function.Function<String, io.restycounter.core.UniquesPeriod> periods) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.link = Objects.requireNonNull(link, "link");
         this.ownsLink = ownsLink;
@@ -112,8 +113,8 @@ public final class RedisCounterStore implements CounterStore {
         this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
         this.liveRanges = new LiveRanges(deltas, batches, new CountReads(where));
         this.visits = new PendingVisits(config.maxPendingVisitors());
-        this.uniques = new RedisUniques(this::flushConnection, clock, config.uniquesPeriods(), where);
-        this.hasher = new VisitorHasher(uniques, config.uniquesPeriods(), zone, clock);
+        this.uniques = new RedisUniques(this::flushConnection, clock, periods, where);
+        this.hasher = new VisitorHasher(uniques, periods, zone, clock);
         this.hashed = new HashedVisitors(config.maxPendingVisitors());
         this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
         this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
@@ -129,7 +130,7 @@ public final class RedisCounterStore implements CounterStore {
     public static RedisCounterStore connect(CounterConfig config, Clock clock) {
         RedisLink own = RedisLink.connect(config);
         try {
-            return start(new RedisCounterStore(own, true, config, clock));
+            return start(new RedisCounterStore(own, true, config, clock, config.uniquesPeriods()));
         } catch (RuntimeException | Error e) {
             own.close();
             throw e;
@@ -141,7 +142,12 @@ public final class RedisCounterStore implements CounterStore {
      * this store closes: its owner closes it after the store.
      */
     public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock) {
-        return start(new RedisCounterStore(link, false, config, clock));
+        return connect(link, config, clock, config.uniquesPeriods());
+    }
+    /** As above, each tenant's uniques period from {@code periods} (the engine's: registry, then config). */
+    public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock,
+            java.util.function.Function<String, io.restycounter.core.UniquesPeriod> periods) {
+        return start(new RedisCounterStore(link, false, config, clock, periods));
     }
 
     private static String reasonAfterWhere(String message, String where) {
@@ -199,11 +205,8 @@ public final class RedisCounterStore implements CounterStore {
         fates.add(key, day, fate.ordinal());
     }
 
-    // ---------------------------------------------------------------- reads
-
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        RedisFates.span("fates", from, to);
         return fates.read(queryConnection(), key, from, to, where);
     }
 
@@ -215,6 +218,11 @@ public final class RedisCounterStore implements CounterStore {
         } finally {
             moveLock.readLock().unlock();
         }
+    }
+
+    @Override
+    public SortedMap<String, SortedMap<String, long[]>> dayFates(LocalDate day) throws StoreException {
+        return fates.scan(link, queryConnection(), day, where);
     }
 
     /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
@@ -460,8 +468,6 @@ public final class RedisCounterStore implements CounterStore {
     Flusher flusher() {
         return flusher;
     }
-
-    // ---------------------------------------------------------------- plumbing
 
     private StatefulConnection<String, String> flushConnection() throws StoreException {
         return connections.get(StoreConnections.Role.FLUSH);

@@ -125,6 +125,7 @@ final class RedisFates {
      */
     SortedMap<LocalDate, long[]> read(StatefulConnection<String, String> query, CounterKey key, LocalDate from,
             LocalDate to, String where) throws StoreException {
+        span("fates", from, to);
         String[] fields = new String[Fate.COUNT];
         for (Fate f : Fate.ALL) {
             fields[f.ordinal()] = key.counter() + SEPARATOR + f.jsonName();
@@ -147,6 +148,56 @@ final class RedisFates {
                 addPending(key, asked.get(i), counts);
                 if (!Fate.none(counts)) {
                     out.put(asked.get(i), counts);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(where + ": fates read interrupted", e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StoreException(where + ": fates read failed: " + BatchProtocol.message(e), BatchProtocol.cause(e));
+        }
+        return out;
+    }
+
+    /**
+     * Every tenant's fates of {@code day} in Redis: the {@code rcf:{*}:yyyyMMdd} keys found by SCAN (as
+     * the day's tenants are), each read by HSCAN (at most 10,000 fields; counter {@code *} left out).
+     */
+    SortedMap<String, SortedMap<String, long[]>> scan(RedisLink link, StatefulConnection<String, String> query,
+            LocalDate day, String where) throws StoreException {
+        String pattern = "rcf:{*}:" + BatchProtocol.dayDigits(day);
+        List<String> keys = link.call("SCAN " + pattern, r -> {
+            List<String> out = new ArrayList<>();
+            io.lettuce.core.ScanIterator<String> it = io.lettuce.core.ScanIterator.scan(r,
+                    io.lettuce.core.ScanArgs.Builder.matches(pattern).limit(1000));
+            it.forEachRemaining(out::add);
+            return out;
+        });
+        RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
+        SortedMap<String, SortedMap<String, long[]>> out = new TreeMap<>();
+        try {
+            for (String key : keys) {
+                int close = key.indexOf("}:");
+                if (!key.startsWith("rcf:{") || close < 5) {
+                    continue;
+                }
+                SortedMap<String, long[]> tenant = new TreeMap<>();
+                io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+                do {
+                    io.lettuce.core.MapScanCursor<String, String> page = BatchProtocol.await(
+                            redis.hscan(key, cursor, io.lettuce.core.ScanArgs.Builder.limit(1000)));
+                    for (Map.Entry<String, String> e : page.getMap().entrySet()) {
+                        int bar = e.getKey().lastIndexOf(SEPARATOR);
+                        Fate fate = bar <= 0 ? null : Fate.ofJsonName(e.getKey().substring(bar + 1));
+                        String counter = bar <= 0 ? null : e.getKey().substring(0, bar);
+                        if (fate != null && CounterKey.isValidCounter(counter)) {
+                            tenant.computeIfAbsent(counter, c -> new long[Fate.COUNT])[fate.ordinal()] += parse(e.getValue());
+                        }
+                    }
+                    cursor = page;
+                } while (!cursor.isFinished());
+                if (!tenant.isEmpty()) {
+                    out.put(key.substring(5, close), tenant);
                 }
             }
         } catch (InterruptedException e) {

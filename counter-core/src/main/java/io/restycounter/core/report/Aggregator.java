@@ -2,6 +2,8 @@ package io.restycounter.core.report;
 
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.CounterStore;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.DayOfMillis;
@@ -34,11 +36,14 @@ import java.util.TreeSet;
  */
 public final class Aggregator {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Aggregator.class);
+
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
             SortedMap<String, SortedMap<String, Long>> totals,
             SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode,
-            SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> hoursByNode) {
+            SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> hoursByNode,
+            SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> fatesByNode) {
 
         /** The nodes whose files were read (the unnamed node as {@code ""}). */
         public java.util.Set<String> nodes() {
@@ -86,6 +91,10 @@ public final class Aggregator {
                 archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
                 archive.replaceHourShare(node.getKey(), t.getKey(), day,
                         r.hoursByNode().getOrDefault(node.getKey(), new TreeMap<>()).getOrDefault(t.getKey(), new TreeMap<>()));
+                warnOfImports(t.getKey(), day, t.getValue());
+            }
+            for (Map.Entry<String, SortedMap<String, long[]>> t : r.fatesByNode().get(node.getKey()).entrySet()) {
+                archive.replaceFates(node.getKey(), t.getKey(), day, t.getValue());
             }
             archive.markShareDone(node.getKey(), day);
         }
@@ -95,12 +104,28 @@ public final class Aggregator {
         return r;
     }
 
+    /**
+     * An import checks the logs, but logs that arrive later (a node's file copied in) are added to what
+     * was imported for the same counter and day: said once per pass, with how to undo the import.
+     */
+    private void warnOfImports(String tenant, LocalDate day, Map<String, Long> fromLogs) throws StoreException {
+        SortedMap<String, Long> imported = archive.importedDay(tenant, day);
+        for (Map.Entry<String, Long> e : imported.entrySet()) {
+            if (fromLogs.getOrDefault(e.getKey(), 0L) != 0) {
+                LOG.warn("{} {}/{}: the logs count {} beside {} imported, and the day counts both; importing {},{},{} "
+                        + "drops the import", day, tenant, e.getKey(), fromLogs.get(e.getKey()), e.getValue(), e.getKey(), day,
+                        fromLogs.get(e.getKey()));
+            }
+        }
+    }
+
     /** The day's totals from every node's log file here, in all and per node, without writing anything. */
     public Result read(LocalDate day) throws IOException {
         SortedMap<String, SortedMap<String, Long>> totals = new TreeMap<>();
         SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode = new TreeMap<>();
         SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> hoursByNode = new TreeMap<>();
         DayOfMillis days = new DayOfMillis(zone);
+        SortedMap<String, SortedMap<String, SortedMap<String, long[]>>> fatesByNode = new TreeMap<>();
         List<Path> read = new ArrayList<>();
         long hits = 0;
         long skipped = 0;
@@ -110,6 +135,8 @@ public final class Aggregator {
             SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
                     node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
             SortedMap<String, SortedMap<String, long[]>> myHours = hoursByNode.computeIfAbsent(
+                    node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
+            SortedMap<String, SortedMap<String, long[]>> myFates = fatesByNode.computeIfAbsent(
                     node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
             // The shipper may move a file to shipped/ between the listing and the read.
             for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
@@ -121,7 +148,8 @@ public final class Aggregator {
                             myHours.computeIfAbsent(key.tenant(), t -> new TreeMap<>())
                                     .computeIfAbsent(key.counter(), c -> new long[DayOfMillis.MAX_HOURS])[days.hourOf(ms)] += inc;
                         }
-                    }, (key, fate) -> { });
+                    }, (key, fate) -> myFates.computeIfAbsent(key.tenant(), t -> new TreeMap<>())
+                            .computeIfAbsent(key.counter(), c -> new long[Fate.COUNT])[fate.ordinal()]++);
                     hits += r.counted();
                     skipped += r.skipped();
                     read.add(file);
@@ -131,7 +159,27 @@ public final class Aggregator {
                 }
             }
         }
-        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode, hoursByNode);
+        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode, hoursByNode, fatesByNode);
+    }
+
+    /**
+     * Writes the fates of {@code day} that only the live counters know (rate-limited, over quota, bad
+     * signature, refused, prefetch: no log line shows them) into the archive as the
+     * {@link CounterArchive#LIVE_FATES_NODE} share of each tenant, replacing what an earlier pass wrote;
+     * {@code bot} and {@code private} come from the logs. Only while the store still holds the day.
+     */
+    public void archiveLiveFates(CounterStore store, LocalDate day) throws StoreException {
+        for (Map.Entry<String, SortedMap<String, long[]>> tenant : store.dayFates(day).entrySet()) {
+            SortedMap<String, long[]> live = tenant.getValue();
+            live.values().forEach(counts -> {
+                counts[Fate.BOT.ordinal()] = 0;
+                counts[Fate.PRIVATE.ordinal()] = 0;
+            });
+            live.values().removeIf(Fate::none);
+            if (!live.isEmpty()) { // an embedded store restarted since knows none: keep what was archived
+                archive.replaceFates(CounterArchive.LIVE_FATES_NODE, tenant.getKey(), day, live);
+            }
+        }
     }
 
     private TreeSet<String> fileNames(LocalDate day) throws IOException {

@@ -72,6 +72,30 @@ public final class ArchiveMonth {
         }
     }
 
+    /** The field of one fate of a counter, {@code counter|fate}: '|' is no counter character. */
+    public static String fateField(String counter, io.restycounter.core.Fate fate) {
+        return counter + '|' + fate.jsonName();
+    }
+
+    /**
+     * Fate fields ({@link #fateField}) with their counts, from a counter's {@code fates} indexed by
+     * {@link io.restycounter.core.Fate#ordinal()}; zero counts left out.
+     */
+    public static SortedMap<String, Long> fateFields(Map<String, long[]> fates) {
+        SortedMap<String, Long> out = new TreeMap<>();
+        fates.forEach((counter, counts) -> {
+            if (!io.restycounter.core.CounterKey.isValidCounter(counter)) {
+                throw new IllegalArgumentException("counter: not valid: \"" + counter + "\"");
+            }
+            for (io.restycounter.core.Fate f : io.restycounter.core.Fate.ALL) {
+                if (counts[f.ordinal()] != 0) {
+                    out.put(fateField(counter, f), counts[f.ordinal()]);
+                }
+            }
+        });
+        return out;
+    }
+
     public static long parse(String v) {
         try {
             return v == null ? 0 : Long.parseLong(v.trim());

@@ -70,6 +70,9 @@ public final class DailyAggregation implements Lifecycle {
         Aggregator.Result r = aggregator.aggregate(day);
         LOG.info("aggregated {}", r);
         boolean live = store != null && !day.isBefore(config.liveFrom(LocalDate.now(clock.withZone(config.zone()))));
+        if (live) {
+            aggregator.archiveLiveFates(store, day);
+        }
         Reconciler.Report report = Reconciler.check(archive, live ? store : null, r.nodes(), day);
         if (!report.complete()) {
             LOG.info("{}; the last node to aggregate completes it", report);

@@ -90,7 +90,10 @@ public final class Reconciler {
         int compared = 0;
         List<Drift> drift = new ArrayList<>();
         for (String tenant : new TreeSet<>(tenants)) {
-            Map<String, Long> archived = archive.dayTotals(tenant, day);
+            Map<String, Long> archived = new java.util.HashMap<>(archive.dayTotals(tenant, day));
+            // Imported history is in the archive only: the logs, and so the live store, never had it.
+            archive.importedDay(tenant, day).forEach((c, v) -> archived.merge(c, -v, Long::sum));
+            archived.values().removeIf(v -> v == 0);
             TreeSet<String> counters = new TreeSet<>(archived.keySet());
             counters.addAll(store.counters(tenant, day));
             for (String c : counters) {
