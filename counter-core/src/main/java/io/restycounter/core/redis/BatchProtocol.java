@@ -81,7 +81,7 @@ final class BatchProtocol {
     private final List<Batch> inFlight = new CopyOnWriteArrayList<>();
     private final List<String> confirmedMarkers = new ArrayList<>();
     /** Expiries set and visitor ids sent: each goes once per key (sketch) and day, see SentToday. */
-    private final SentToday sent = new SentToday();
+    private final SentToday sentToday = new SentToday();
     private long seq;
     /** Days this process has announced its node for in {@code rc:nodes:yyyyMMdd}. */
     private final Set<LocalDate> announced = new HashSet<>();
@@ -134,8 +134,8 @@ final class BatchProtocol {
      * confirmed, once per key and {@code today}; a visitor id a sketch is known to hold is left out.
      */
     List<Batch> build(Map<String, List<Delta>> byTenant, LocalDate today) {
-        sent.startDay(today);
-        byTenant = sent.unsent(byTenant);
+        sentToday.startDay(today);
+        byTenant = sentToday.unsent(byTenant);
         List<Batch> built = new ArrayList<>();
         for (Map.Entry<String, List<Delta>> t : byTenant.entrySet()) {
             List<Delta> all = t.getValue();
@@ -181,14 +181,14 @@ final class BatchProtocol {
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
                 // A fates hash may be new when its day hash is not: the script sets its expiry with the day's.
-                expireAts.add(sent.dayExpiry(tenant, d.day(), withFates.contains(d.day()),
+                expireAts.add(sentToday.dayExpiry(tenant, d.day(), withFates.contains(d.day()),
                         Long.toString(expiresIn(d.day(), expireDays)), skips, expireAts.size()));
                 sketchTtls.add(Long.toString(expiresIn(d.day(), keepDays)));
             }
             triples.add(at);
             triples.add(d.counter());
             triples.add(Long.toString(d.inc()));
-            triples.add(sent.visitorCount(tenant, d, skips, triples.size()));
+            triples.add(sentToday.visitorCount(tenant, d, skips, triples.size()));
             for (long v : d.visitors()) {
                 triples.add(Long.toString(v, Character.MAX_RADIX));
             }
@@ -202,7 +202,7 @@ final class BatchProtocol {
         args.addAll(sketchTtls);
         args.addAll(triples);
         Batch b = new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
-        sent.built(b, skips, 1, 1 + 2 * expireAts.size());
+        sentToday.built(b, skips, 1, 1 + 2 * expireAts.size());
         return b;
     }
 
@@ -231,12 +231,7 @@ final class BatchProtocol {
     }
 
     boolean inFlight(LocalDate day) {
-        for (Batch b : inFlight) {
-            if (b.hasDay(day)) {
-                return true;
-            }
-        }
-        return false;
+        return inFlight.stream().anyMatch(b -> b.hasDay(day));
     }
 
     /** Moves the markers confirmed so far into {@code deletable}: no read asks for them any more. */
@@ -279,12 +274,13 @@ final class BatchProtocol {
         if (!b.unsure) {
             confirmedMarkers.add(b.marker);
         }
-        sent.confirmed(b);
+        sentToday.confirmed(b);
     }
 
-    /** Redis restarted and lost its scripts, so maybe its keys too: expiries and visitor ids go again. */
+    /** Redis restarted and lost its scripts, so maybe its keys too: announcements, expiries and visitor ids go again. */
     void scriptCacheLost() {
-        sent.scriptCacheLost(inFlight);
+        announced.clear();
+        sentToday.scriptCacheLost(inFlight);
     }
 
     StatefulConnection<String, String> connection() throws StoreException {
@@ -314,6 +310,7 @@ final class BatchProtocol {
         if (!noScript.isEmpty()) {
             // Redis restarted and lost its script cache; EVAL loads it again.
             scriptCacheLost();
+            announce(batches, c, redis);
             List<RedisFuture<Long>> again = new ArrayList<>(noScript.size());
             try {
                 for (int i : noScript) {
@@ -347,14 +344,18 @@ final class BatchProtocol {
         if (days.isEmpty()) {
             return;
         }
-        List<RedisFuture<Long>> sent = new ArrayList<>(days.size());
+        List<RedisFuture<?>> sent = new ArrayList<>(2 * days.size());
         try {
             for (LocalDate day : days) {
                 sent.add(redis.sadd(RedisCounterArchive.nodesKey(day), node));
+                long ttl = expiresIn(day, expireDays); // the set goes with the day hashes it names the writers of
+                if (ttl > 0) {
+                    sent.add(redis.expire(RedisCounterArchive.nodesKey(day), ttl));
+                }
             }
             c.flushCommands();
             long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
-            for (RedisFuture<Long> f : sent) {
+            for (RedisFuture<?> f : sent) {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
