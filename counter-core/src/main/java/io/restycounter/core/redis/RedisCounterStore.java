@@ -113,7 +113,7 @@ public final class RedisCounterStore implements CounterStore {
         this.uniques = new RedisUniques(this::flushConnection, clock, config.uniquesPeriods(), where);
         this.hasher = new VisitorHasher(uniques, config.uniquesPeriods(), zone, clock);
         this.hashed = new HashedVisitors(config.maxPendingVisitors());
-        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
+        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where, link.connector()::disconnects);
         this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * The flusher sends a key's EXPIRE with its first write of the day and a visitor id once per sketch
  * ({@link SentToday}), against a real Redis counted by {@code INFO commandstats}: the sketches stay exact
  * and every key still expires, also across a Redis restart that loses the script cache, with its data
- * (append-only file) and without.
+ * (append-only file) and without, and when another node loaded the script again first. A batch that
+ * meets a lost script cache with expiries left out gets them back: {@link BatchProtocolIT}.
  */
 class SentTodayIT {
 
@@ -35,8 +36,11 @@ class SentTodayIT {
 
     private final MutableClock clock = new MutableClock(NOW);
 
-    private RedisCounterStore store(RedisServer server) {
+    private RedisCounterStore store(RedisServer server, String... settings) {
         Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < settings.length; i += 2) {
+            values.put(settings[i], settings[i + 1]);
+        }
         values.put("REDIS_URL", server.url());
         values.put("FLUSH_INTERVAL_MS", "60000"); // the test flushes
         return RedisCounterStore.connect(CounterConfig.from(Settings.of(values)), clock);
@@ -155,14 +159,48 @@ class SentTodayIT {
             round(store, 0, 3);
             round(store, 0, 3);
             server.stop();
-            server.start(); // empty, and the store still thinks every key expires and every sketch holds 3
-            round(store, 0, 4); // built before the store knows: the batch gets its expiries back when it meets NOSCRIPT
+            server.start(); // empty: what the store sent before is gone
+            round(store, 0, 4); // the store saw its connections drop: it forgot what it had sent
             everyKeyExpires(r.redis);
-            assertEquals(1, r.redis.pfcount(BatchProtocol.sketchKey("acme", DAY, "c0")),
-                    "the visitors the batch left out were lost with Redis's data, as the counts were");
-            round(store, 0, 3); // the store forgot what it sent: the visitors go again
+            sketchesHold(r.redis, 4, 4);
+            round(store, 0, 3);
             sketchesHold(r.redis, 4, 4);
             assertEquals(7, store.get(counter(3), DAY), "the counts from after the restart");
+            everyKeyExpires(r.redis);
+        }
+    }
+
+    @Test
+    void aBatchThatMeetsALostScriptCacheGetsBackTheExpiriesItLeftOut() throws Exception {
+        try (RedisServer server = RedisServer.launch(); Redis r = new Redis(server);
+                RedisCounterStore store = store(server)) {
+            round(store, 0, 3);
+            round(store, 0, 3);
+            r.redis.flushall(); // data and scripts gone, no connection dropped: the store learns it from NOSCRIPT
+            r.redis.scriptFlush();
+            round(store, 0, 4); // built with no expiry and only the new visitor: it gets its expiries back
+            everyKeyExpires(r.redis);
+            sketchesHold(r.redis, 1, 1);
+            round(store, 0, 3); // then the store has forgotten the rest and sends it
+            sketchesHold(r.redis, 4, 4);
+            assertEquals(7, store.get(counter(3), DAY));
+            everyKeyExpires(r.redis);
+        }
+    }
+
+    @Test
+    void aNodeWhoseScriptAnotherNodeLoadedAgainStillSendsEveryExpiryAndVisitor() throws Exception {
+        try (RedisServer server = RedisServer.launch(); Redis r = new Redis(server);
+                RedisCounterStore a = store(server, "NODE_ID", "a"); RedisCounterStore b = store(server, "NODE_ID", "b")) {
+            round(a, 0, 3);
+            round(a, 0, 3);
+            server.stop();
+            server.start(); // empty
+            b.increment(new CounterKey("beta", "home"), DAY, 1);
+            flushUntilConfirmed(b); // meets NOSCRIPT and loads the script: a's EVALSHA will not fail
+            round(a, 0, 3); // a saw its connections drop: it forgot what it had sent
+            sketchesHold(r.redis, 3, 3);
+            assertEquals(3, a.get(counter(1), DAY), "the counts from after the restart");
             everyKeyExpires(r.redis);
         }
     }
