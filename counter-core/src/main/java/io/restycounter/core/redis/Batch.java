@@ -4,7 +4,10 @@ import io.lettuce.core.RedisFuture;
 import java.time.LocalDate;
 import java.util.List;
 
-/** One script call of {@link BatchProtocol}: immutable, so a retry sends exactly what the first attempt sent. */
+/**
+ * One script call of {@link BatchProtocol}: immutable, so a retry sends exactly what the first attempt
+ * sent; only the expiries it left out are given back after a lost script cache ({@link SentToday}).
+ */
 final class Batch {
 
     final String tenant;

@@ -80,8 +80,8 @@ final class BatchProtocol {
     /** Built and not yet confirmed by Redis, in the order built. */
     private final List<Batch> inFlight = new CopyOnWriteArrayList<>();
     private final List<String> confirmedMarkers = new ArrayList<>();
-    private final Set<String> expirySet = new HashSet<>();
-    private LocalDate expiryDay;
+    /** Expiries set and visitor ids sent: each goes once per key (sketch) and day, see SentToday. */
+    private final SentToday sentToday = new SentToday();
     private long seq;
     /** Days this process has announced its node for in {@code rc:nodes:yyyyMMdd}. */
     private final Set<LocalDate> announced = new HashSet<>();
@@ -131,14 +131,12 @@ final class BatchProtocol {
 
     /**
      * Builds the batches of {@code byTenant} (split at {@value #MAX_BATCH_ENTRIES} counters), puts them
-     * in flight and returns them. A day hash gets its EXPIREAT until a batch that set it is confirmed,
-     * once per key and {@code today}.
+     * in flight and returns them. A day hash or sketch gets its EXPIRE until a batch that set it is
+     * confirmed, once per key and {@code today}; a visitor id a sketch is known to hold is left out.
      */
     List<Batch> build(Map<String, List<Delta>> byTenant, LocalDate today) {
-        if (!today.equals(expiryDay)) {
-            expirySet.clear();
-            expiryDay = today;
-        }
+        sentToday.startDay(today);
+        byTenant = sentToday.unsent(byTenant);
         List<Batch> built = new ArrayList<>();
         for (Map.Entry<String, List<Delta>> t : byTenant.entrySet()) {
             List<Delta> all = t.getValue();
@@ -170,6 +168,7 @@ final class BatchProtocol {
         List<String> sketchTtls = new ArrayList<>();
         List<String> triples = new ArrayList<>(part.size() * 4);
         Set<LocalDate> withFates = new HashSet<>();
+        SentToday.Skips skips = new SentToday.Skips();
         for (Delta d : part) {
             if (d.counter().indexOf(RedisFates.SEPARATOR) >= 0) {
                 withFates.add(d.day());
@@ -183,14 +182,14 @@ final class BatchProtocol {
                 String key = dayKey(tenant, d.day());
                 keys.add(key);
                 // A fates hash may be new when its day hash is not: the script sets its expiry with the day's.
-                expireAts.add(expirySet.contains(key) && !withFates.contains(d.day()) ? "0"
-                        : Long.toString(expiresIn(d.day(), expireDays)));
+                expireAts.add(sentToday.dayExpiry(tenant, d.day(), withFates.contains(d.day()),
+                        Long.toString(expiresIn(d.day(), expireDays)), skips, expireAts.size()));
                 sketchTtls.add(Long.toString(expiresIn(d.day(), keepDays)));
             }
             triples.add(at);
             triples.add(d.counter());
             triples.add(Long.toString(d.inc()));
-            triples.add(Integer.toString(d.visitors().length));
+            triples.add(sentToday.visitorCount(tenant, d, skips, triples.size()));
             for (long v : d.visitors()) {
                 triples.add(Long.toString(v, Character.MAX_RADIX));
             }
@@ -203,7 +202,9 @@ final class BatchProtocol {
         args.addAll(expireAts);
         args.addAll(sketchTtls);
         args.addAll(triples);
-        return new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
+        Batch b = new Batch(tenant, keys.toArray(String[]::new), args.toArray(String[]::new), List.copyOf(part));
+        sentToday.built(b, skips, 1, 1 + 2 * expireAts.size());
+        return b;
     }
 
     /** The unique-visitor sketch of {@code counter} on {@code day}: a HyperLogLog beside the day hash. */
@@ -231,12 +232,7 @@ final class BatchProtocol {
     }
 
     boolean inFlight(LocalDate day) {
-        for (Batch b : inFlight) {
-            if (b.hasDay(day)) {
-                return true;
-            }
-        }
-        return false;
+        return inFlight.stream().anyMatch(b -> b.hasDay(day));
     }
 
     /** Moves the markers confirmed so far into {@code deletable}: no read asks for them any more. */
@@ -279,16 +275,13 @@ final class BatchProtocol {
         if (!b.unsure) {
             confirmedMarkers.add(b.marker);
         }
-        for (int k = 1; k <= b.dayKeys(); k++) {
-            if (!"0".equals(b.args[k])) {
-                expirySet.add(b.keys[k]);
-            }
-        }
+        sentToday.confirmed(b);
     }
 
-    /** Redis restarted and lost its scripts, so maybe the day hashes' expiry too: set it again. */
+    /** Redis restarted and lost its scripts, so maybe its keys too: announcements, expiries and visitor ids go again. */
     void scriptCacheLost() {
-        expirySet.clear();
+        announced.clear();
+        sentToday.scriptCacheLost(inFlight);
     }
 
     StatefulConnection<String, String> connection() throws StoreException {
@@ -318,6 +311,7 @@ final class BatchProtocol {
         if (!noScript.isEmpty()) {
             // Redis restarted and lost its script cache; EVAL loads it again.
             scriptCacheLost();
+            announce(batches, c, redis);
             List<RedisFuture<Long>> again = new ArrayList<>(noScript.size());
             try {
                 for (int i : noScript) {
@@ -351,14 +345,18 @@ final class BatchProtocol {
         if (days.isEmpty()) {
             return;
         }
-        List<RedisFuture<Long>> sent = new ArrayList<>(days.size());
+        List<RedisFuture<?>> sent = new ArrayList<>(2 * days.size());
         try {
             for (LocalDate day : days) {
                 sent.add(redis.sadd(RedisCounterArchive.nodesKey(day), node));
+                long ttl = expiresIn(day, expireDays); // the set goes with the day hashes it names the writers of
+                if (ttl > 0) {
+                    sent.add(redis.expire(RedisCounterArchive.nodesKey(day), ttl));
+                }
             }
             c.flushCommands();
             long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
-            for (RedisFuture<Long> f : sent) {
+            for (RedisFuture<?> f : sent) {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +45,17 @@ final class FlushRounds {
     private final Drain drain;
     private final Runnable afterRound;
     private final String where;
+    /** Connections the client saw drop since start: a Redis restart drops them all. */
+    private final LongSupplier disconnects;
+    private long disconnectsSeen;
     private boolean holdingBack;
     /** (counter, day) entries confirmed since the current round or flush began. */
     private int confirmed;
 
-    FlushRounds(BatchProtocol protocol, Drain drain, Runnable afterRound, String where) {
+    FlushRounds(BatchProtocol protocol, Drain drain, Runnable afterRound, String where, LongSupplier disconnects) {
         this.protocol = protocol;
+        this.disconnects = disconnects;
+        this.disconnectsSeen = disconnects.getAsLong();
         this.drain = drain;
         this.afterRound = afterRound;
         this.where = where;
@@ -61,6 +67,7 @@ final class FlushRounds {
      */
     int round() throws StoreException {
         confirmed = 0;
+        noticeDrops();
         collect(System.nanoTime());
         List<Batch> out = due(System.nanoTime(), false);
         List<String> deletable = new ArrayList<>();
@@ -79,6 +86,7 @@ final class FlushRounds {
      */
     int flush() throws StoreException {
         confirmed = 0;
+        noticeDrops();
         collect(System.nanoTime() + BatchProtocol.COMMAND_TIMEOUT.toNanos());
         sendAndWait(due(0, true));
         List<String> deletable = new ArrayList<>();
@@ -96,6 +104,19 @@ final class FlushRounds {
             throw new StoreException(where + ": " + left + " batches not confirmed, kept for retry");
         }
         return confirmed;
+    }
+
+    /**
+     * A dropped connection may be a restarted Redis, maybe without its data. A NOSCRIPT says so too, but
+     * not when another node has loaded the script again first: so what this node sent once per day
+     * (expiries, visitor ids) goes again after any drop, as after a lost script cache.
+     */
+    private void noticeDrops() {
+        long now = disconnects.getAsLong();
+        if (now != disconnectsSeen) {
+            disconnectsSeen = now;
+            protocol.scriptCacheLost();
+        }
     }
 
     private void sendAndWait(List<Batch> out) throws StoreException {

@@ -116,7 +116,7 @@ public final class RedisCounterStore implements CounterStore {
         this.uniques = new RedisUniques(this::flushConnection, clock, periods, where);
         this.hasher = new VisitorHasher(uniques, periods, zone, clock);
         this.hashed = new HashedVisitors(config.maxPendingVisitors());
-        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where);
+        this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where, link.connector()::disconnects);
         this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
                 where, this::pendingHits);
     }

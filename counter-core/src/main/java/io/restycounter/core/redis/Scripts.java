@@ -10,7 +10,8 @@ final class Scripts {
      * KEYS[1] marker, KEYS[2..m+1] day hashes, KEYS[m+2..2m+1] this node's hash of the same days, in the
      * same order ({@code m = (#KEYS - 1) / 2}). ARGV[1] marker TTL, ARGV[2..m+1] EXPIRE seconds per day (0 =
      * leave), ARGV[m+2..2m+1] the seconds each day's unique-visitor sketches live (0 = forever), then per
-     * counter: index of the day hash in KEYS, field, increment, n, and n visitor ids.
+     * counter: index of the day hash in KEYS, field, increment, n, and |n| visitor ids; a negative n says
+     * the sketch's expiry is set already (see {@link SentToday}), so it gets no EXPIRE.
      * <p>Each hash is read once (HMGET) and written once (HSET) whatever the number of counters in the
      * batch, instead of one HINCRBY per counter: Redis runs a handful of commands per flush. The script
      * is atomic, so read-add-write is as safe as HINCRBY; a day-hash field that holds no integer fails
@@ -24,7 +25,9 @@ final class Scripts {
      * built here from the day hash's, not passed in KEYS, so the batch layout stays as it is; it carries
      * the same hash tag, so it lives in the same cluster slot.
      * <p>Visitor ids go to HyperLogLog {@code rcu:{tenant}:yyyyMMdd:{counter}} (PFADD, at most 1000 a
-     * command), which expires with its day hash; PFADD is idempotent, so no retry inflates it.
+     * command), which expires with its day hash; PFADD is idempotent, so no retry inflates it. An EXPIRE (day
+     * hashes, fates, sketches) goes only with a node's first write of a key and day: "0" or a negative n
+     * says it was set.
      * <p>A field {@code counter|fate} ({@link RedisFates}) is no count: it is HINCRBY'd into the fates hash
      * {@code rcf:{tenant}:yyyyMMdd}, under the same marker and with the day hash's expiry (the batch sends
      * it for every day with a fate). A counter the day hash does not hold adds a new field only while the
@@ -64,8 +67,12 @@ final class Scripts {
                   seen[k][field] = #f
                 end
               end
+              local ttl = ARGV[k + m]
+              if n < 0 then
+                n, ttl = -n, '0'
+              end
               if n > 0 then
-                sketches[#sketches + 1] = {'rcu' .. string.sub(KEYS[k], 3) .. ':' .. field, i + 4, i + 3 + n, ARGV[k + m]}
+                sketches[#sketches + 1] = {'rcu' .. string.sub(KEYS[k], 3) .. ':' .. field, i + 4, i + 3 + n, ttl}
               end
               i = i + 4 + n
             end

@@ -160,11 +160,18 @@ class BatchProtocolIT {
         assertEquals("0", next.get(0).args[1], "expiry set before: not sent again");
         p.confirm(next);
         assertEquals("2", redis.hget("rc:{acme}:20261129", "home"));
+        String ttl = String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()
+                - TODAY.atTime(10, 0).toEpochSecond(ZoneOffset.UTC));
+        assertEquals(ttl, next.get(0).args[1], "a restarted Redis may have lost the expiry: the batch that met it sends it");
+        assertTrue(redis.ttl("rc:{acme}:20261129") > 0, "expires again");
         redis.scriptFlush();
         assertEquals(List.of("2"), p.read(query, List.of(BatchProtocol.dayKey("acme", TODAY)), "home", 1));
+        redis.persist("rc:{acme}:20261129");
         List<Batch> after = build(p, new Delta(TODAY, "home", 1));
-        assertEquals(String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()
-                - TODAY.atTime(10, 0).toEpochSecond(ZoneOffset.UTC)), after.get(0).args[1], "a restarted Redis may have lost the expiry: it is sent again");
+        assertEquals("0", after.get(0).args[1], "set by a confirmed batch: not sent again");
+        p.confirm(after);
+        assertEquals(ttl, after.get(0).args[1], "the script cache was lost again: sent again");
+        assertTrue(redis.ttl("rc:{acme}:20261129") > 0);
     }
 
     @Test
