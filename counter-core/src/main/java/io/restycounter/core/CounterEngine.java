@@ -1,6 +1,5 @@
 package io.restycounter.core;
 
-import io.restycounter.core.audience.DaySketches;
 import io.restycounter.core.embedded.FileCounterArchive;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
@@ -9,12 +8,10 @@ import io.restycounter.core.guard.BotDetector;
 import io.restycounter.core.guard.RateLimiter;
 import io.restycounter.core.guard.TenantQuotas;
 import io.restycounter.core.log.DailyFileHitLog;
-import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.core.tenant.TenantSettings;
-import java.io.IOException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -71,7 +68,7 @@ public final class CounterEngine implements AutoCloseable {
     private final HitLog log;
     private final GeoIp geoIp;
     private final Clock clock;
-    private final DayOfMillis days;
+    private final TenantCalendar calendar;
     private final byte[] apiKeyDigest;
     private final RateLimiter rateLimiter;
     private final BotDetector bots;
@@ -117,7 +114,7 @@ public final class CounterEngine implements AutoCloseable {
         this.log = Objects.requireNonNull(log, "log");
         this.geoIp = Objects.requireNonNull(geoIp, "geoIp");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.days = new DayOfMillis(config.zone());
+        this.calendar = new TenantCalendar(config.zone(), tenants);
         this.apiKeyDigest = EngineParts.sha256(config.apiKey());
         this.rateLimiter = config.rateLimit() > 0
                 ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
@@ -158,20 +155,21 @@ public final class CounterEngine implements AutoCloseable {
             // Before the store: LOG_DIR is the directory an operator names, and UNIQUES_DIR lives in it by default.
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
                     config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
-            int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
+            // Days before the newest one kept: two more than the live window, as tenants' dates run up to two apart.
+            int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660)) + 2;
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
-                            daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660))))
+                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660) + 2)))
                     : RedisCounterStore.connect(link, config, clock);
+            TenantCalendar calendar = new TenantCalendar(config.zone(), tenants);
             if (store instanceof MemoryCounterStore memory) {
-                EngineParts.rebuild(memory, log, config, clock);
+                EngineParts.rebuild(memory, log, config, calendar, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
-                redisStore.replayLog(config); // before the first hit, which would count before its line is written
+                redisStore.replayLog(config, calendar); // before the first hit, which would count before its line is written
             }
             CounterStore counts = store;
-            DayOfMillis logDays = new DayOfMillis(config.zone());
             log.takeBackWith(hit -> hit.bot() && !config.countBots()
-                    || counts.increment(hit.key(), logDays.dayOf(hit.epochMillis()), -hit.inc()));
+                    || counts.increment(hit.key(), calendar.dayOf(hit.key().tenant(), hit.epochMillis()), -hit.inc()));
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
@@ -179,18 +177,6 @@ public final class CounterEngine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             EngineParts.closeAll(e, tenants, tenantKeys, archive, log, store, link);
             throw e;
-        }
-    }
-
-    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
-    private static DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
-        try {
-            DaySketches sketches = new DaySketches(config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock,
-                    retainDays, config.maxPendingVisitors());
-            sketches.start(config.flushInterval());
-            return sketches;
-        } catch (IOException e) {
-            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 
@@ -291,7 +277,7 @@ public final class CounterEngine implements AutoCloseable {
             refused.incrementAndGet();
             return Outcome.REFUSED_LOG_FULL;
         }
-        LocalDate day = days.dayOf(hit.epochMillis());
+        LocalDate day = calendar.dayOf(settings, hit.epochMillis());
         Outcome overQuota = overQuota(hit, settings, day);
         if (overQuota != null) {
             return overQuota;
@@ -326,7 +312,7 @@ public final class CounterEngine implements AutoCloseable {
 
     /** Notes a hit's {@link Fate} decided before {@link #record}: a bad {@code v}, {@code redir} or {@code sig}. */
     public void fate(CounterKey key, long epochMillis, Fate fate) {
-        store.fate(key, days.dayOf(epochMillis), fate);
+        store.fate(key, calendar.dayOf(key.tenant(), epochMillis), fate);
     }
 
     /** The fates of {@code key} per day (counts by {@link Fate#ordinal()}), live days only; days without any left out. */
@@ -347,8 +333,19 @@ public final class CounterEngine implements AutoCloseable {
         return clock.millis();
     }
 
+    /** The date now in TIMEZONE: the log files' day. A tenant's own date is {@link #today(String)}. */
     public LocalDate today() {
-        return days.dayOf(clock.millis());
+        return calendar.dayOf((TenantSettings) null, clock.millis());
+    }
+
+    /** The date now in {@code tenant}'s time zone: its "today". */
+    public LocalDate today(String tenant) {
+        return calendar.today(tenant, clock);
+    }
+
+    /** Each tenant's calendar: the one place that dates a hit (see {@link TenantCalendar}). */
+    public TenantCalendar calendar() {
+        return calendar;
     }
 
     /** Counts per day from {@code from} to {@code to}, both included, with this node's unflushed hits. */
@@ -361,9 +358,9 @@ public final class CounterEngine implements AutoCloseable {
         return store.uniques(key, from, to);
     }
 
-    /** The first day whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
-    public LocalDate uniquesFrom() {
-        return config.uniquesFrom(today());
+    /** The first day of {@code tenant}'s calendar whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
+    public LocalDate uniquesFrom(String tenant) {
+        return config.uniquesFrom(today(tenant));
     }
 
     /** The daily totals of closed days, aggregated from the logs. */
@@ -385,9 +382,9 @@ public final class CounterEngine implements AutoCloseable {
         return quotas;
     }
 
-    /** The first day whose counts come from the live store; older days come from the archive. */
-    public LocalDate liveFrom() {
-        return config.liveFrom(today());
+    /** The first day of {@code tenant}'s calendar whose counts come from the live store; older days from the archive. */
+    public LocalDate liveFrom(String tenant) {
+        return config.liveFrom(today(tenant));
     }
 
     /** The counters of {@code tenant} with a live count on {@code day}, as far as the store can list them. */

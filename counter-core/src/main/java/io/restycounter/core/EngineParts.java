@@ -125,9 +125,28 @@ final class EngineParts {
                 : new RedisIpHashKeys(link, config.zone(), clock);
     }
 
-    static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
+    /**
+     * Rebuilds each tenant's today and yesterday from the files of the server days that can hold them
+     * (the day before yesterday too: a tenant behind TIMEZONE has its yesterday there), dating each line
+     * by its instant in the tenant's calendar.
+     */
+    static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, TenantCalendar calendar,
+            Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
-        for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
+        java.util.Map<String, LocalDate> firstKept = new java.util.HashMap<>();
+        HitLogReader.DatedSink counts = (key, inc, millis) -> {
+            LocalDate day = calendar.dayOf(key.tenant(), millis);
+            if (!day.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1)))) {
+                store.increment(key, day, inc);
+            }
+        };
+        HitLogReader.DatedFateSink fates = (key, fate, millis) -> {
+            LocalDate day = calendar.dayOf(key.tenant(), millis);
+            if (!day.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1)))) {
+                store.fate(key, day, fate);
+            }
+        };
+        for (LocalDate day : new LocalDate[] {today.minusDays(2), today.minusDays(1), today}) {
             Path file = log.fileFor(day);
             List<Path> files = new ArrayList<>(List.of(file));
             if (config.nodeId() != null) {
@@ -138,21 +157,33 @@ final class EngineParts {
                 // Yesterday's file may already be shipped to S3 and moved aside.
                 for (Path candidate : new Path[] {f.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(f.getFileName()), f}) {
                     if (Files.exists(candidate)) {
-                        rebuildFrom(candidate, day, store, config.countBots());
+                        rebuildFrom(candidate, day, config.countBots(), counts, fates);
                     }
                 }
             }
         }
     }
 
-    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots) {
+    private static void rebuildFrom(Path file, LocalDate day, boolean countBots, HitLogReader.DatedSink counts,
+            HitLogReader.DatedFateSink fates) {
         try {
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc) -> store.increment(key, day, inc),
-                    (key, fate) -> store.fate(key, day, fate));
-            LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
+            HitLogReader.Result r = HitLogReader.readDated(file, countBots, counts, fates);
+            LOG.info("rebuilt from {} (server day {}): {} hits{}", file, day, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
             throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
+        }
+    }
+
+    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
+    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
+        try {
+            io.restycounter.core.audience.DaySketches sketches = new io.restycounter.core.audience.DaySketches(
+                    config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock, retainDays, config.maxPendingVisitors());
+            sketches.start(config.flushInterval());
+            return sketches;
+        } catch (IOException e) {
+            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 

@@ -33,7 +33,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
         CounterKey key = new CounterKey(tenant, s.counter);
         SortedMap<LocalDate, long[]> fates = to.isBefore(s.liveFrom) ? null
                 : engine.fates(key, max(from, s.liveFrom), to);
-        LocalDate kept = engine.uniquesFrom();
+        LocalDate kept = engine.uniquesFrom(tenant);
         UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
         return new Series(s.counter, s.total, s.counts, s.liveFrom, u, fates);
     }

@@ -26,6 +26,18 @@ public final class HitLogReader {
         void add(CounterKey key, Fate fate);
     }
 
+    /** Receives one counted hit with its instant (epoch millis; {@link Long#MIN_VALUE} for a line without {@code ts}). */
+    @FunctionalInterface
+    public interface DatedSink {
+        void add(CounterKey key, long inc, long epochMillis);
+    }
+
+    /** As {@link FateSink}, with the hit's instant. */
+    @FunctionalInterface
+    public interface DatedFateSink {
+        void add(CounterKey key, Fate fate, long epochMillis);
+    }
+
     /** What one pass over a file found. */
     public record Result(long counted, long skipped) {
     }
@@ -54,6 +66,19 @@ public final class HitLogReader {
      * served bot line not counted ({@link Fate#BOT}), a counted line marked private ({@link Fate#PRIVATE}).
      */
     public static Result read(Path file, boolean countBots, CountSink sink, FateSink fates) throws IOException {
+        return scan(file, countBots, false, (key, inc, millis) -> sink.add(key, inc), (key, fate, millis) -> fates.add(key, fate));
+    }
+
+    /**
+     * As {@link #read(Path, boolean, CountSink, FateSink)}, with each hit's instant (its {@code ts}), so
+     * a reader can date it in a tenant's calendar. A line whose {@code ts} is missing or unreadable is skipped.
+     */
+    public static Result readDated(Path file, boolean countBots, DatedSink sink, DatedFateSink fates) throws IOException {
+        return scan(file, countBots, true, sink, fates);
+    }
+
+    private static Result scan(Path file, boolean countBots, boolean dated, DatedSink sink, DatedFateSink fates)
+            throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -63,23 +88,23 @@ public final class HitLogReader {
                     continue;
                 }
                 Line parsed = parse(line);
-                if (parsed == null) {
+                if (parsed == null || dated && parsed.epochMillis == Long.MIN_VALUE) {
                     skipped++;
                 } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
-                    sink.add(parsed.key, parsed.inc);
+                    sink.add(parsed.key, parsed.inc, parsed.epochMillis);
                     counted++;
                     if (parsed.anonymous) {
-                        fates.add(parsed.key, Fate.PRIVATE);
+                        fates.add(parsed.key, Fate.PRIVATE, parsed.epochMillis);
                     }
                 } else if (parsed.bot && parsed.served()) {
-                    fates.add(parsed.key, Fate.BOT);
+                    fates.add(parsed.key, Fate.BOT, parsed.epochMillis);
                 }
             }
         }
         return new Result(counted, skipped);
     }
 
-    private record Line(CounterKey key, long inc, int status, boolean bot, boolean anonymous) {
+    private record Line(CounterKey key, long inc, int status, boolean bot, boolean anonymous, long epochMillis) {
         boolean counts() {
             return served() && !bot;
         }
@@ -96,6 +121,7 @@ public final class HitLogReader {
         int status = 200;
         boolean bot = false;
         boolean anonymous = false;
+        long millis = Long.MIN_VALUE;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -111,6 +137,7 @@ public final class HitLogReader {
                     case "status" -> status = p.getValueAsInt(0);
                     case "bot" -> bot = p.getValueAsBoolean();
                     case "private" -> anonymous = p.getValueAsBoolean();
+                    case "ts" -> millis = epochMillis(p.getValueAsString());
                     default -> p.skipChildren();
                 }
             }
@@ -123,6 +150,14 @@ public final class HitLogReader {
         if (inc < 1 || !CounterKey.isValidTenant(tenant) || !CounterKey.isValidCounter(counter)) {
             return null;
         }
-        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous);
+        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous, millis);
+    }
+
+    private static long epochMillis(String ts) {
+        try {
+            return ts == null ? Long.MIN_VALUE : java.time.Instant.parse(ts).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            return Long.MIN_VALUE;
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.SetArgs;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
@@ -32,7 +33,10 @@ import java.util.TreeSet;
  * this node's batches already added, so a batch applied and never confirmed is not applied again. The
  * differences go out as ordinary exactly-once batches, so the node hash moves with them.
  *
- * <p>Reads only this node's own files of the live days, and Redis in steps of {@value #STEP}.
+ * <p>Each line is dated in its tenant's calendar (by its instant), so a tenant ahead of TIMEZONE has live
+ * days up to tomorrow, and one behind it finds part of its first live day in the file before.
+ *
+ * <p>Reads only this node's own files of the live days (and the day before), and Redis in steps of {@value #STEP}.
  */
 final class CrashReplay {
 
@@ -64,9 +68,11 @@ final class CrashReplay {
     /** The node's id as Redis knows it ({@code ""} unnamed); {@code fileNode} as its log files carry it (null unnamed). */
     private final String node;
     private final String fileNode;
+    private final TenantCalendar calendar;
 
-    CrashReplay(RedisLink link, String fileNode) {
+    CrashReplay(RedisLink link, String fileNode, TenantCalendar calendar) {
         this.link = link;
+        this.calendar = calendar;
         this.fileNode = fileNode;
         this.node = fileNode == null ? "" : fileNode;
     }
@@ -75,7 +81,7 @@ final class CrashReplay {
             throws StoreException, IOException {
         LocalDate from = today.minusDays(Math.min(expireDays, MAX_DAYS));
         Set<LocalDate> withFile = new HashSet<>();
-        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from, today, countBots, withFile);
+        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from.minusDays(1), today, countBots, withFile);
         // A log with hits of the live days from before node hashes were kept (an upgrade) is not replayed:
         // Redis has those hits, and no node hash says so.
         LocalDate since = since(logged.isEmpty() ? from : today.plusDays(1));
@@ -85,7 +91,7 @@ final class CrashReplay {
         if (from.isAfter(today)) {
             return new Result(from, today, 0, 0, 0);
         }
-        Set<TenantDay> days = new TreeSet<>(tracked(from, today));
+        Set<TenantDay> days = new TreeSet<>(tracked(from, today.plusDays(1)));
         for (TenantDay td : logged.keySet()) {
             if (!td.day.isBefore(from)) {
                 days.add(td);
@@ -96,8 +102,8 @@ final class CrashReplay {
         long takenBack = 0;
         int counters = 0;
         for (TenantDay td : days) {
-            if (!td.day.equals(today) && !withFile.contains(td.day)) {
-                continue; // its file was shipped and deleted (LOG_RETAIN_DAYS): nothing to compare with
+            if (!filesHeld(td, today, withFile)) {
+                continue; // a file of it was shipped and deleted (LOG_RETAIN_DAYS): nothing to compare with
             }
             Map<String, Long> diff = new TreeMap<>(logged.getOrDefault(td, Map.of()));
             applied(td).forEach((counter, count) -> diff.merge(counter, -count, Long::sum));
@@ -120,7 +126,21 @@ final class CrashReplay {
         return new Result(from, today, added, takenBack, counters);
     }
 
-    /** Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}. */
+    /** Whether every server day that can hold hours of {@code td} has its file here (today's may not exist yet). */
+    private boolean filesHeld(TenantDay td, LocalDate today, Set<LocalDate> withFile) {
+        LocalDate first = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(calendar.startOf(td.tenant, td.day)),
+                calendar.serverZone());
+        LocalDate last = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(calendar.startOf(td.tenant, td.day.plusDays(1)) - 1),
+                calendar.serverZone());
+        for (LocalDate d = first; !d.isAfter(last) && !d.isAfter(today); d = d.plusDays(1)) {
+            if (!d.equals(today) && !withFile.contains(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}, by tenant date. */
     private Map<TenantDay, Map<String, Long>> readLog(Path logDir, LocalDate from, LocalDate to, boolean countBots,
             Set<LocalDate> withFile) throws IOException {
         Map<TenantDay, Map<String, Long>> out = new HashMap<>();
@@ -129,10 +149,10 @@ final class CrashReplay {
             for (Path file : List.of(logDir.resolve(DailyFileHitLog.SHIPPED_DIR).resolve(name), logDir.resolve(name))) {
                 if (Files.isRegularFile(file)) {
                     withFile.add(day);
-                    LocalDate d = day;
-                    HitLogReader.read(file, countBots, (key, inc) -> out
-                            .computeIfAbsent(new TenantDay(key.tenant(), d), k -> new HashMap<>())
-                            .merge(key.counter(), inc, Long::sum));
+                    HitLogReader.readDated(file, countBots, (key, inc, millis) -> out
+                            .computeIfAbsent(new TenantDay(key.tenant(), calendar.dayOf(key.tenant(), millis)),
+                                    k -> new HashMap<>())
+                            .merge(key.counter(), inc, Long::sum), (key, fate, millis) -> { });
                 }
             }
         }
