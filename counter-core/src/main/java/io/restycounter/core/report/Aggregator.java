@@ -3,6 +3,7 @@ package io.restycounter.core.report;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
@@ -11,29 +12,38 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Sums one closed day's log files found here ({@code yyyy-MM-dd-access.log},
+ * Sums one closed day's hits from the log files found here ({@code yyyy-MM-dd-access.log},
  * {@code yyyy-MM-dd-{node}-access.log}, in LOG_DIR and LOG_DIR/shipped) per node, the node named in
  * the file name, and writes each node's totals per tenant and counter into a {@link CounterArchive} as
  * that node's share of the day. A node whose files are not here keeps the share it has, so running it
  * again, on any node and at any time, never lowers a day.
+ *
+ * <p>The day is each tenant's local date ({@link TenantCalendar}): the pass reads the file of every
+ * server day that can hold hours of it (the day before and after too, when a registered tenant's zone
+ * says so), streaming, and counts a line only when its instant falls in its tenant's day. A tenant whose
+ * day still has hours in today's file (it is behind TIMEZONE) is left {@linkplain Result#waiting waiting}:
+ * nothing of it is written, and the day is not marked complete until a later pass finds none waiting.
  */
 public final class Aggregator {
 
     /** What one day's pass found. {@code totals}: tenant to counter to total. */
     public record Result(LocalDate day, List<Path> files, long hits, long skippedLines,
             SortedMap<String, SortedMap<String, Long>> totals,
-            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode) {
+            SortedMap<String, SortedMap<String, SortedMap<String, Long>>> byNode, SortedSet<String> waiting) {
 
         /** The nodes whose files were read (the unnamed node as {@code ""}). */
         public java.util.Set<String> nodes() {
@@ -50,21 +60,28 @@ public final class Aggregator {
             long counters = totals.values().stream().mapToLong(Map::size).sum();
             return day + ": " + files.size() + " log files of " + byNode.size() + " node" + (byNode.size() == 1 ? "" : "s")
                     + ", " + hits + " hits, " + totals.size() + " tenants, "
-                    + counters + " counters" + (skippedLines > 0 ? ", " + skippedLines + " unreadable lines skipped" : "");
+                    + counters + " counters" + (skippedLines > 0 ? ", " + skippedLines + " unreadable lines skipped" : "")
+                    + (waiting.isEmpty() ? "" : ", " + waiting.size() + " tenants waiting for today's file to close");
         }
     }
 
     private final Path logDir;
     private final CounterArchive archive;
+    private final TenantCalendar calendar;
+    private final Clock clock;
 
-    public Aggregator(Path logDir, CounterArchive archive) {
+    /** @param clock says which server day is today: its file is open, and a tenant's day with hours in it waits */
+    public Aggregator(Path logDir, CounterArchive archive, TenantCalendar calendar, Clock clock) {
         this.logDir = Objects.requireNonNull(logDir, "logDir");
         this.archive = Objects.requireNonNull(archive, "archive");
+        this.calendar = Objects.requireNonNull(calendar, "calendar");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * Reads the day's logs here and replaces the share of each node they belong to, marks each such
-     * node's share done, and marks the day complete once no node that counted on it lacks a share.
+     * node's share done, and marks the day complete once no node that counted on it lacks a share. With
+     * tenants {@linkplain Result#waiting waiting}, writes the others' shares and marks nothing done.
      */
     public Result aggregate(LocalDate day) throws IOException, StoreException {
         Result r = read(day);
@@ -72,9 +89,11 @@ public final class Aggregator {
             for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {
                 archive.replaceShare(node.getKey(), t.getKey(), day, t.getValue());
             }
-            archive.markShareDone(node.getKey(), day);
+            if (r.waiting().isEmpty()) {
+                archive.markShareDone(node.getKey(), day);
+            }
         }
-        if (Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
+        if (r.waiting().isEmpty() && Reconciler.missing(archive, r.nodes(), day).isEmpty()) {
             archive.markAggregated(day);
         }
         return r;
@@ -87,28 +106,49 @@ public final class Aggregator {
         List<Path> read = new ArrayList<>();
         long hits = 0;
         long skipped = 0;
+        SortedSet<String> waiting = new TreeSet<>();
+        LocalDate serverToday = LocalDate.now(clock.withZone(calendar.serverZone()));
+        Map<String, Boolean> over = new HashMap<>();
+        long[] span = calendar.spanOf(day);
+        LocalDate last = calendar.serverDayOf(span[1] - 1);
         Path shipped = logDir.resolve(DailyFileHitLog.SHIPPED_DIR);
-        for (String name : fileNames(day)) {
-            String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
-            SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
-                    node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
-            // The shipper may move a file to shipped/ between the listing and the read.
-            for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
-                try {
-                    HitLogReader.Result r = HitLogReader.read(file, (key, inc) -> {
-                        totals.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
-                        mine.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
-                    });
-                    hits += r.counted();
-                    skipped += r.skipped();
-                    read.add(file);
-                    break;
-                } catch (NoSuchFileException e) {
-                    // try the other place
+        for (LocalDate d = calendar.serverDayOf(span[0]); !d.isAfter(last) && d.isBefore(serverToday); d = d.plusDays(1)) {
+            for (String name : fileNames(d)) {
+                String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
+                SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
+                        node == null ? CounterArchive.UNNAMED_NODE : node, n -> new TreeMap<>());
+                // The shipper may move a file to shipped/ between the listing and the read.
+                for (Path file : new Path[] {logDir.resolve(name), shipped.resolve(name)}) {
+                    try {
+                        long[] mineHits = new long[1];
+                        HitLogReader.Result r = HitLogReader.readDated(file, false, (key, inc, millis) -> {
+                            if (!calendar.dayOf(key.tenant(), millis).equals(day)) {
+                                return;
+                            }
+                            if (!over.computeIfAbsent(key.tenant(), t -> dayOver(t, day, serverToday))) {
+                                waiting.add(key.tenant());
+                                return;
+                            }
+                            mineHits[0]++;
+                            totals.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
+                            mine.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).merge(key.counter(), inc, Long::sum);
+                        }, (key, fate, millis) -> { });
+                        hits += mineHits[0];
+                        skipped += r.skipped();
+                        read.add(file);
+                        break;
+                    } catch (NoSuchFileException e) {
+                        // try the other place
+                    }
                 }
             }
         }
-        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode);
+        return new Result(day, List.copyOf(read), hits, skipped, totals, byNode, waiting);
+    }
+
+    /** Whether every hour of {@code tenant}'s {@code day} is in a closed file: its last one is before today's. */
+    private boolean dayOver(String tenant, LocalDate day, LocalDate serverToday) {
+        return calendar.serverDayOf(calendar.startOf(tenant, day.plusDays(1)) - 1).isBefore(serverToday);
     }
 
     private TreeSet<String> fileNames(LocalDate day) throws IOException {
