@@ -44,6 +44,7 @@ public final class DailyAggregation implements Lifecycle {
     private final CounterArchive archive;
     private final CounterStore store;
     private final Aggregator aggregator;
+    private final TenantCalendar calendar;
     private final Clock clock;
     private final DailyJob job;
 
@@ -62,6 +63,7 @@ public final class DailyAggregation implements Lifecycle {
         this.archive = archive;
         this.store = store;
         this.clock = clock;
+        this.calendar = calendar;
         this.aggregator = new Aggregator(config.logDir(), archive, calendar, clock);
         this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, FIRST_RETRY, RETRY_AFTER_FAILURE, config.zone(),
                 clock, this::pass);
@@ -103,8 +105,11 @@ public final class DailyAggregation implements Lifecycle {
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.zone()));
         LocalDate yesterday = now.toLocalDate().minusDays(1);
         boolean quiet = !now.isBefore(now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT));
-        if (quiet && !archive.isAggregated(yesterday.minusDays(1))) {
-            runOnce(yesterday.minusDays(1)); // its tenants behind TIMEZONE, whose hours were in yesterday's file
+        LocalDate before = yesterday.minusDays(1);
+        // Only when a tenant behind TIMEZONE had hours of it in yesterday's file, open at the last pass.
+        if (quiet && calendar.spanOf(before)[1] > yesterday.atStartOfDay(now.getZone()).toInstant().toEpochMilli()
+                && !archive.isAggregated(before)) {
+            runOnce(before);
         }
         if (quiet && (!atStart || !archive.isAggregated(yesterday))) {
             runOnce(yesterday);

@@ -228,4 +228,29 @@ class TenantZonesIT {
             engine = start(store);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"embedded", "redis"})
+    void theDailyPassWritesATenantBehindTimezoneOnceTheFileWithItsLastHoursIsClosed(String store) throws Exception {
+        admin.sync().flushall();
+        clock.set(Instant.parse("2026-12-01T12:00:00Z"));
+        engine = start(store);
+        register("pago", "Pacific/Pago_Pago");
+        engine.tenants().reloadIfChanged();
+        hit("pago", "2026-12-01T23:30:00Z"); // 12-01 12:30 in Pago Pago
+        hit("pago", "2026-12-02T10:30:00Z"); // 12-01 23:30: in the file of server day 12-02
+        engine.flush();
+        clock.set(Instant.parse("2026-12-03T00:05:00Z"));
+        LocalDate dec01 = LocalDate.parse("2026-12-01");
+        try (DailyAggregation daily = new DailyAggregation(engine.config(), engine.archive(), engine.store(),
+                engine.calendar(), clock)) {
+            daily.start(); // the pass at start: yesterday (12-02), and 12-01, which pago kept open until 12-02 11:00 UTC
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!engine.archive().isAggregated(dec01) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        assertTrue(engine.archive().isAggregated(dec01));
+        assertEquals(2L, engine.archive().range(new CounterKey("pago", "home"), dec01, dec01).get(dec01));
+    }
 }
