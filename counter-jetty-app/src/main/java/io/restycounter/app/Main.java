@@ -345,6 +345,11 @@ public final class Main implements Callable<Integer> {
             Aggregator.Result r = new Aggregator(config.logDir(), archive, new TenantCalendar(config.zone(), tenants), clock)
                     .aggregate(day);
             out.println("aggregated " + r + " into " + archive + sharesWritten(r));
+            if (!r.waiting().isEmpty()) {
+                out.println(day + ": incomplete: " + String.join(", ", r.waiting()) + " (behind TIMEZONE) still have hours "
+                        + "of it in today's log file; aggregate it again after midnight");
+                return 0;
+            }
             Reconciler.Report state = Reconciler.check(archive, null, r.nodes(), day);
             out.println(state.complete() ? day + ": complete, shares of " + nodeList(archive.sharesDone(day)) : state);
             return 0;

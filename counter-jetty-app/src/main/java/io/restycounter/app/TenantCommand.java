@@ -172,6 +172,7 @@ final class TenantCommand implements Callable<Integer> {
             case TenantSettings.MAX_NEW_COUNTERS_PER_DAY -> ": " + config.maxNewCountersPerDay();
             case TenantSettings.MAX_HITS_PER_SECOND -> config.maxHitsPerSecond() == 0 ? ": off" : ": " + config.maxHitsPerSecond();
             case TenantSettings.TIME_ZONE -> ": " + config.zone().getId();
+            case TenantSettings.TIME_ZONE_FROM, TenantSettings.TIME_ZONE_BEFORE -> ": no change of zone";
             case TenantSettings.REDIRECT_HOSTS -> ": REDIRECT_ALLOWED";
             case TenantSettings.SIGNING_SECRET -> ": SIGNING_KEYS";
             case TenantSettings.COUNTERS -> ": any counter";
