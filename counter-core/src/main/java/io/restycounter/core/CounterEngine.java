@@ -165,7 +165,7 @@ public final class CounterEngine implements AutoCloseable {
             if (store instanceof MemoryCounterStore memory) {
                 EngineParts.rebuild(memory, log, config, calendar, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
-                redisStore.replayLog(config, calendar); // before the first hit, which would count before its line is written
+                EngineParts.replay(redisStore, config, calendar); // before the first hit, counted before its line is written
             }
             CounterStore counts = store;
             log.takeBackWith(hit -> hit.bot() && !config.countBots()

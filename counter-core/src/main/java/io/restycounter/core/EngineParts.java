@@ -175,6 +175,16 @@ final class EngineParts {
         }
     }
 
+    /** The Redis crash replay, unless the tenants' zones are unknown: it would move counts between their days. */
+    static void replay(io.restycounter.core.redis.RedisCounterStore store, CounterConfig config, TenantCalendar calendar) {
+        if (calendar.ready()) {
+            store.replayLog(config, calendar);
+        } else {
+            LOG.warn("REPLAY SKIPPED: the tenant registry could not be read, so the tenants' time zones are unknown; "
+                    + "counts of a crash before this start may be short or long until the archive closes the day");
+        }
+    }
+
     /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
     static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
         try {

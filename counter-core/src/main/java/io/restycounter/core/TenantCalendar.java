@@ -44,6 +44,11 @@ public final class TenantCalendar {
         return new TenantCalendar(serverZone, TenantRegistry.none(true));
     }
 
+    /** Whether every tenant's zone is known (see {@link TenantRegistry#loaded()}). */
+    public boolean ready() {
+        return tenants.loaded();
+    }
+
     /** TIMEZONE: where the log files' days begin. */
     public ZoneId serverZone() {
         return serverZone;

@@ -84,7 +84,9 @@ final class CrashReplay {
         Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from.minusDays(1), today, countBots, withFile);
         // A log with hits of the live days from before node hashes were kept (an upgrade) is not replayed:
         // Redis has those hits, and no node hash says so.
-        LocalDate since = since(logged.isEmpty() ? from : today.plusDays(1));
+        LocalDate first = from;
+        boolean liveHits = logged.keySet().stream().anyMatch(td -> !td.day.isBefore(first)); // not the day before's
+        LocalDate since = since(liveHits ? today.plusDays(1) : from);
         if (since.isAfter(from)) {
             from = since;
         }

@@ -84,6 +84,10 @@ public final class Aggregator {
      * tenants {@linkplain Result#waiting waiting}, writes the others' shares and marks nothing done.
      */
     public Result aggregate(LocalDate day) throws IOException, StoreException {
+        if (!calendar.ready()) {
+            throw new StoreException("tenant registry: not read yet, so the tenants' time zones are unknown; "
+                    + day + " is aggregated once it is");
+        }
         Result r = read(day);
         for (Map.Entry<String, SortedMap<String, SortedMap<String, Long>>> node : r.byNode().entrySet()) {
             for (Map.Entry<String, SortedMap<String, Long>> t : node.getValue().entrySet()) {

@@ -81,4 +81,45 @@ class AggregatorTest {
         assertEquals(2, r.total(new CounterKey("acme", "a")));
         assertEquals(logs.resolve("shipped/2026-11-28-access.log"), r.files().get(0));
     }
+
+    /** A Redis registry that could not be read at start is empty: dating lines in TIMEZONE would misplace zoned tenants. */
+    @Test
+    void nothingIsAggregatedWhileTheTenantsZonesAreUnknown() throws Exception {
+        write(logs.resolve("2026-11-28-access.log"), line("acme", "a", 2, 200));
+        io.restycounter.core.tenant.TenantSource unreadable = new io.restycounter.core.tenant.TenantSource() {
+            @Override
+            public Object version() throws io.restycounter.core.StoreException {
+                throw new io.restycounter.core.StoreException("redis: not answering");
+            }
+
+            @Override
+            public Map<String, io.restycounter.core.tenant.TenantSettings> load() {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public io.restycounter.core.tenant.TenantSettings update(String id, boolean create,
+                    java.util.function.UnaryOperator<io.restycounter.core.tenant.TenantSettings> change) {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public boolean remove(String id) {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public String describe() {
+                return "an unreadable registry";
+            }
+        };
+        TenantCalendar unknown = new TenantCalendar(ZoneOffset.UTC,
+                io.restycounter.core.tenant.TenantRegistry.start(unreadable, true, null, false));
+        FileCounterArchive archive = new FileCounterArchive(archiveDir);
+        io.restycounter.core.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.restycounter.core.StoreException.class, () -> new Aggregator(logs, archive, unknown, AFTER).aggregate(DAY));
+        assertTrue(e.getMessage().startsWith("tenant registry: not read yet"), e.getMessage());
+        assertFalse(archive.isAggregated(DAY));
+        assertEquals(0, archive.range(new CounterKey("acme", "a"), DAY, DAY).get(DAY), "nothing written");
+    }
 }
