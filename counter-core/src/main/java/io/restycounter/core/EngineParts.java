@@ -128,25 +128,30 @@ final class EngineParts {
     /**
      * Rebuilds each tenant's today and yesterday from the files of the server days that can hold them
      * (the day before yesterday too: a tenant behind TIMEZONE has its yesterday there), dating each line
-     * by its instant in the tenant's calendar.
+     * as it was counted ({@link TenantCalendar#dayOfLine}).
      */
     static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, TenantCalendar calendar,
             Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         java.util.Map<String, LocalDate> firstKept = new java.util.HashMap<>();
-        HitLogReader.DatedSink counts = (key, inc, millis) -> {
-            LocalDate day = calendar.dayOf(key.tenant(), millis);
-            if (!day.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1)))) {
-                store.increment(key, day, inc);
-            }
-        };
-        HitLogReader.DatedFateSink fates = (key, fate, millis) -> {
-            LocalDate day = calendar.dayOf(key.tenant(), millis);
-            if (!day.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1)))) {
-                store.fate(key, day, fate);
-            }
-        };
         for (LocalDate day : new LocalDate[] {today.minusDays(2), today.minusDays(1), today}) {
+            LocalDate fileDay = day;
+            java.util.function.BiFunction<CounterKey, Long, LocalDate> kept = (key, millis) -> {
+                LocalDate d = calendar.dayOfLine(key.tenant(), millis, fileDay);
+                return d.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1))) ? null : d;
+            };
+            HitLogReader.DatedSink counts = (key, inc, millis) -> {
+                LocalDate d = kept.apply(key, millis);
+                if (d != null) {
+                    store.increment(key, d, inc);
+                }
+            };
+            HitLogReader.DatedFateSink fates = (key, fate, millis) -> {
+                LocalDate d = kept.apply(key, millis);
+                if (d != null) {
+                    store.fate(key, d, fate);
+                }
+            };
             Path file = log.fileFor(day);
             List<Path> files = new ArrayList<>(List.of(file));
             if (config.nodeId() != null) {

@@ -74,6 +74,17 @@ public final class TenantCalendar {
         return before.isAfter(change.from()) ? change.from() : before;
     }
 
+    /**
+     * The date of a line of the log file of server day {@code fileDay}: for a tenant in TIMEZONE the file's
+     * day, which is the day it was counted on (even if TIMEZONE changed since); for a tenant with a zone of
+     * its own the date of its instant, as {@link #dayOf(TenantSettings, long)} gave it when it was counted.
+     */
+    public LocalDate dayOfLine(String tenant, long epochMillis, LocalDate fileDay) {
+        TenantSettings settings = tenants.find(tenant);
+        return settings == null || settings.timeZone() == null && settings.zoneChange() == null ? fileDay
+                : dayOf(settings, epochMillis);
+    }
+
     /** The tenant's date now. */
     public LocalDate today(String tenant, Clock clock) {
         return dayOf(tenant, clock.millis());

@@ -151,8 +151,9 @@ final class CrashReplay {
             for (Path file : List.of(logDir.resolve(DailyFileHitLog.SHIPPED_DIR).resolve(name), logDir.resolve(name))) {
                 if (Files.isRegularFile(file)) {
                     withFile.add(day);
+                    LocalDate fileDay = day;
                     HitLogReader.readDated(file, countBots, (key, inc, millis) -> out
-                            .computeIfAbsent(new TenantDay(key.tenant(), calendar.dayOf(key.tenant(), millis)),
+                            .computeIfAbsent(new TenantDay(key.tenant(), calendar.dayOfLine(key.tenant(), millis, fileDay)),
                                     k -> new HashMap<>())
                             .merge(key.counter(), inc, Long::sum), (key, fate, millis) -> { });
                 }

@@ -34,7 +34,8 @@ import java.util.TreeSet;
  *
  * <p>The day is each tenant's local date ({@link TenantCalendar}): the pass reads the file of every
  * server day that can hold hours of it (the day before and after too, when a registered tenant's zone
- * says so), streaming, and counts a line only when its instant falls in its tenant's day. A tenant whose
+ * says so), streaming, and counts a line only when it is of its tenant's day ({@link TenantCalendar#dayOfLine}:
+ * a tenant with a zone of its own by its instant, a tenant in TIMEZONE by its file). A tenant whose
  * day still has hours in today's file (it is behind TIMEZONE) is left {@linkplain Result#waiting waiting}:
  * nothing of it is written, and the day is not marked complete until a later pass finds none waiting.
  */
@@ -117,6 +118,7 @@ public final class Aggregator {
         LocalDate last = calendar.serverDayOf(span[1] - 1);
         Path shipped = logDir.resolve(DailyFileHitLog.SHIPPED_DIR);
         for (LocalDate d = calendar.serverDayOf(span[0]); !d.isAfter(last) && d.isBefore(serverToday); d = d.plusDays(1)) {
+            LocalDate fileDay = d;
             for (String name : fileNames(d)) {
                 String node = LogFileName.parse(name).map(LogFileName::node).orElse(null);
                 SortedMap<String, SortedMap<String, Long>> mine = byNode.computeIfAbsent(
@@ -126,7 +128,7 @@ public final class Aggregator {
                     try {
                         long[] mineHits = new long[1];
                         HitLogReader.Result r = HitLogReader.readDated(file, false, (key, inc, millis) -> {
-                            if (!calendar.dayOf(key.tenant(), millis).equals(day)) {
+                            if (!calendar.dayOfLine(key.tenant(), millis, fileDay).equals(day)) {
                                 return;
                             }
                             if (!over.computeIfAbsent(key.tenant(), t -> dayOver(t, day, serverToday))) {
