@@ -173,7 +173,7 @@ final class EngineParts {
             HitLogReader.DatedFateSink fates) {
         try {
             HitLogReader.Result r = HitLogReader.readDated(file, countBots, counts, fates);
-            LOG.info("rebuilt from {} (server day {}): {} hits{}", file, day, r.counted(),
+            LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
             throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
