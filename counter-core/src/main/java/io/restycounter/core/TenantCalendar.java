@@ -54,7 +54,7 @@ public final class TenantCalendar {
         return serverZone;
     }
 
-    /** The local date of an instant for the tenant named in {@code key}. */
+    /** The local date of an instant for {@code tenant} (registered or not). */
     public LocalDate dayOf(String tenant, long epochMillis) {
         return dayOf(tenants.find(tenant), epochMillis);
     }

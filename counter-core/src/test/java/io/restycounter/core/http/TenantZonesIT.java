@@ -158,8 +158,11 @@ class TenantZonesIT {
         clock.set(Instant.parse("2026-12-02T00:05:00Z"));
         DailyAggregation daily = new DailyAggregation(engine.config(), engine.archive(), engine.store(),
                 engine.calendar(), clock);
-        daily.runOnce(NOV30);
+        io.restycounter.core.report.Reconciler.Report nov30 = daily.runOnce(NOV30).reconciled();
         assertTrue(engine.archive().isAggregated(NOV30));
+        if (store.equals("redis")) { // still live in Redis: the archive and the store agree on every local day
+            assertTrue(nov30.ok() && nov30.counters() == 4, nov30.toString());
+        }
         DailyAggregation.Pass dec01 = daily.runOnce(DEC01);
         assertEquals(java.util.Set.of("pago"), dec01.aggregated().waiting());
         assertFalse(engine.archive().isAggregated(DEC01), "not complete while pago's day is not over");
