@@ -256,4 +256,29 @@ class TenantZonesIT {
         assertTrue(engine.archive().isAggregated(dec01));
         assertEquals(2L, engine.archive().range(new CounterKey("pago", "home"), dec01, dec01).get(dec01));
     }
+
+    /** A registry that cannot be read at start leaves zones unknown: replaying the log then would misdate zoned tenants. */
+    @org.junit.jupiter.api.Test
+    void theCrashReplayWaitsForTheTenantsZones() throws Exception {
+        admin.sync().flushall();
+        clock.set(Instant.parse("2026-11-30T12:00:00Z"));
+        engine = start("redis"); // a first start: the node's replay record begins
+        register("kiri", "Pacific/Kiritimati");
+        engine.close();
+        // A hit the log has and Redis lacks (the node crashed before its flush), for a tenant at +14:00.
+        java.nio.file.Files.writeString(dir.resolve("logs").resolve("2026-11-30-access.log"),
+                "{\"ts\":\"2026-11-30T10:30:00.000Z\",\"tenant\":\"kiri\",\"counter\":\"home\",\"inc\":1,\"status\":200}\n");
+        admin.sync().hset("rct:{kiri}", "time-zone", "Mars/Olympus"); // edited by hand into something bad
+        admin.sync().incr("rct:version");
+        engine = start("redis");
+        assertFalse(engine.tenants().loaded());
+        assertEquals(0, count("kiri", DEC01), "not replayed while kiri's zone is unknown");
+        assertEquals(null, admin.sync().hget("rc:{kiri}:20261130", "home"), "nor put on the server's day");
+        engine.close();
+
+        admin.sync().hset("rct:{kiri}", "time-zone", "Pacific/Kiritimati");
+        admin.sync().incr("rct:version");
+        engine = start("redis");
+        assertEquals(1, count("kiri", DEC01), "replayed on kiri's date once its zone is known");
+    }
 }
