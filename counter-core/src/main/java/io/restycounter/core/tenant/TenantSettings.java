@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * One tenant of the registry, checked: its query keys (SHA-256 digests, hex), signing secret, redirect
- * hosts, quotas, counter rules, and the settings later issues read (time zone, privacy, uniques period).
- * A null setting means "the server's default". Immutable; {@link #with} makes a changed copy.
+ * hosts, quotas, counter rules, time zone (and its last {@link ZoneChange}, null when none), privacy and
+ * uniques period. A null setting means "the server's default". Immutable; {@link #with} makes a changed
+ * copy, {@link #withTimeZone} a change of zone that starts at the next local midnight.
  */
 public record TenantSettings(String id, Set<String> keyDigests, String signingSecret, RedirectHosts redirectHosts,
         Long maxNewCountersPerDay, Integer maxHitsPerSecond, CounterRules counters, ZoneId timeZone,
