@@ -77,12 +77,13 @@ public final class TenantCalendar {
     /**
      * The date of a line of the log file of server day {@code fileDay}: for a tenant in TIMEZONE the file's
      * day, which is the day it was counted on (even if TIMEZONE changed since); for a tenant with a zone of
-     * its own the date of its instant, as {@link #dayOf(TenantSettings, long)} gave it when it was counted.
+     * its own the date of its instant, as {@link #dayOf(TenantSettings, long)} gave it when it was counted (the
+     * file's day for a line without one, which the log writer never writes).
      */
     public LocalDate dayOfLine(String tenant, long epochMillis, LocalDate fileDay) {
         TenantSettings settings = tenants.find(tenant);
-        return settings == null || settings.timeZone() == null && settings.zoneChange() == null ? fileDay
-                : dayOf(settings, epochMillis);
+        boolean inTimezone = settings == null || settings.timeZone() == null && settings.zoneChange() == null;
+        return inTimezone || epochMillis == Long.MIN_VALUE ? fileDay : dayOf(settings, epochMillis); // MIN_VALUE: no ts
     }
 
     /** The tenant's date now. */

@@ -66,19 +66,19 @@ public final class HitLogReader {
      * served bot line not counted ({@link Fate#BOT}), a counted line marked private ({@link Fate#PRIVATE}).
      */
     public static Result read(Path file, boolean countBots, CountSink sink, FateSink fates) throws IOException {
-        return scan(file, countBots, false, (key, inc, millis) -> sink.add(key, inc), (key, fate, millis) -> fates.add(key, fate));
+        return scan(file, countBots, (key, inc, millis) -> sink.add(key, inc), (key, fate, millis) -> fates.add(key, fate));
     }
 
     /**
      * As {@link #read(Path, boolean, CountSink, FateSink)}, with each hit's instant (its {@code ts}), so
-     * a reader can date it in a tenant's calendar. A line whose {@code ts} is missing or unreadable is skipped.
+     * a reader can date it in a tenant's calendar; {@link Long#MIN_VALUE} when {@code ts} is missing or
+     * unreadable (the writer always writes it; a tenant in TIMEZONE is dated by its file, and needs none).
      */
     public static Result readDated(Path file, boolean countBots, DatedSink sink, DatedFateSink fates) throws IOException {
-        return scan(file, countBots, true, sink, fates);
+        return scan(file, countBots, sink, fates);
     }
 
-    private static Result scan(Path file, boolean countBots, boolean dated, DatedSink sink, DatedFateSink fates)
-            throws IOException {
+    private static Result scan(Path file, boolean countBots, DatedSink sink, DatedFateSink fates) throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -88,7 +88,7 @@ public final class HitLogReader {
                     continue;
                 }
                 Line parsed = parse(line);
-                if (parsed == null || dated && parsed.epochMillis == Long.MIN_VALUE) {
+                if (parsed == null) {
                     skipped++;
                 } else if (parsed.counts() || countBots && parsed.bot && parsed.served()) {
                     sink.add(parsed.key, parsed.inc, parsed.epochMillis);

@@ -122,4 +122,12 @@ class AggregatorTest {
         assertFalse(archive.isAggregated(DAY));
         assertEquals(0, archive.range(new CounterKey("acme", "a"), DAY, DAY).get(DAY), "nothing written");
     }
+
+    @Test
+    void aLineWithoutTsOfATenantInTimezoneCountsOnItsFilesDayAsBefore() throws Exception {
+        write(logs.resolve("2026-11-28-access.log"), "{\"tenant\":\"acme\",\"counter\":\"a\",\"inc\":3,\"status\":200}\n");
+        Aggregator.Result r = new Aggregator(logs, new FileCounterArchive(archiveDir), UTC_TENANTS, AFTER).read(DAY);
+        assertEquals(3, r.total(new CounterKey("acme", "a")));
+        assertEquals(0, r.skippedLines());
+    }
 }
