@@ -8,7 +8,6 @@ import io.restycounter.core.guard.BotDetector;
 import io.restycounter.core.guard.RateLimiter;
 import io.restycounter.core.guard.TenantQuotas;
 import io.restycounter.core.log.DailyFileHitLog;
-import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.tenant.TenantRegistry;
@@ -69,7 +68,7 @@ public final class CounterEngine implements AutoCloseable {
     private final HitLog log;
     private final GeoIp geoIp;
     private final Clock clock;
-    private final DayOfMillis days;
+    private final TenantCalendar calendar;
     private final byte[] apiKeyDigest;
     private final RateLimiter rateLimiter;
     private final BotDetector bots;
@@ -115,7 +114,7 @@ public final class CounterEngine implements AutoCloseable {
         this.log = Objects.requireNonNull(log, "log");
         this.geoIp = Objects.requireNonNull(geoIp, "geoIp");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.days = new DayOfMillis(config.zone());
+        this.calendar = new TenantCalendar(config.zone(), tenants);
         this.apiKeyDigest = EngineParts.sha256(config.apiKey());
         this.rateLimiter = config.rateLimit() > 0
                 ? new RateLimiter(config.rateLimit(), config.rateBurst(), config.rateLimitClients())
@@ -157,20 +156,22 @@ public final class CounterEngine implements AutoCloseable {
             // Before the store: LOG_DIR is the directory an operator names, and UNIQUES_DIR lives in it by default.
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
                     config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
-            int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660));
+            // Days before the newest one kept: two more than the live window, as tenants' dates run up to two apart.
+            int retainDays = Math.max(2, Math.min(config.redisExpireDays(), 3660)) + 2;
             store = link == null
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
-                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660)), periods))
+                            EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660) + 2), periods))
                     : RedisCounterStore.connect(link, config, clock, periods);
+            TenantCalendar calendar = new TenantCalendar(config.zone(), tenants);
             if (store instanceof MemoryCounterStore memory) {
-                EngineParts.rebuild(memory, log, config, clock);
+                EngineParts.rebuild(memory, log, config, calendar, clock);
             } else if (store instanceof RedisCounterStore redisStore) {
-                redisStore.replayLog(config); // before the first hit, which would count before its line is written
+                EngineParts.replay(redisStore, config, calendar); // before the first hit, counted before its line is written
             }
             CounterStore counts = store;
-            DayOfMillis logDays = new DayOfMillis(config.zone());
             log.takeBackWith(hit -> hit.bot() && !config.countBots() || counts.increment(hit.key(),
-                    logDays.dayOf(hit.epochMillis()), hourOf(logDays, hit.epochMillis()), -hit.inc()));
+                    calendar.dayOf(hit.key().tenant(), hit.epochMillis()), calendar.hourOf(hit.key().tenant(),
+                    hit.epochMillis()), -hit.inc()));
             log.start();
             archive = archive(config, link);
             tenantKeys = tenantKeys(config, link);
@@ -278,12 +279,12 @@ public final class CounterEngine implements AutoCloseable {
             refused.incrementAndGet();
             return Outcome.REFUSED_LOG_FULL;
         }
-        LocalDate day = days.dayOf(hit.epochMillis());
+        LocalDate day = calendar.dayOf(settings, hit.epochMillis());
         Outcome overQuota = overQuota(hit, settings, day);
         if (overQuota != null) {
             return overQuota;
         }
-        int hour = hourOf(days, hit.epochMillis());
+        int hour = calendar.hourOf(settings, hit.epochMillis());
         if (!store.increment(hit.key(), day, hour, hit.inc())) {
             refused.incrementAndGet();
             return Outcome.REFUSED_STORE_FULL;
@@ -300,11 +301,6 @@ public final class CounterEngine implements AutoCloseable {
         return Outcome.COUNTED;
     }
 
-    /** A hit's hour in its day ({@link DayOfMillis#hourOf}), in the zone of {@code zoneDays}, which gave its day. */
-    static int hourOf(DayOfMillis zoneDays, long epochMillis) {
-        return zoneDays.hourOf(epochMillis);
-    }
-
     private Outcome overQuota(Hit hit, TenantSettings t, LocalDate day) {
         Integer rate = t == null ? null : t.maxHitsPerSecond();
         Long newCounters = t == null ? null : t.maxNewCountersPerDay();
@@ -319,7 +315,7 @@ public final class CounterEngine implements AutoCloseable {
 
     /** Notes a hit's {@link Fate} decided before {@link #record}: a bad {@code v}, {@code redir} or {@code sig}. */
     public void fate(CounterKey key, long epochMillis, Fate fate) {
-        store.fate(key, days.dayOf(epochMillis), fate);
+        store.fate(key, calendar.dayOf(key.tenant(), epochMillis), fate);
     }
 
     /** The fates of {@code key} per day (counts by {@link Fate#ordinal()}), live days only; days without any left out. */
@@ -340,8 +336,19 @@ public final class CounterEngine implements AutoCloseable {
         return clock.millis();
     }
 
+    /** The date now in TIMEZONE: the log files' day. A tenant's own date is {@link #today(String)}. */
     public LocalDate today() {
-        return days.dayOf(clock.millis());
+        return calendar.dayOf((TenantSettings) null, clock.millis());
+    }
+
+    /** The date now in {@code tenant}'s time zone: its "today". */
+    public LocalDate today(String tenant) {
+        return calendar.today(tenant, clock);
+    }
+
+    /** Each tenant's calendar: the one place that dates a hit (see {@link TenantCalendar}). */
+    public TenantCalendar calendar() {
+        return calendar;
     }
 
     /** Counts per day from {@code from} to {@code to}, both included, with this node's unflushed hits. */
@@ -354,9 +361,9 @@ public final class CounterEngine implements AutoCloseable {
         return store.uniques(key, from, to);
     }
 
-    /** The first day whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
-    public LocalDate uniquesFrom() {
-        return config.uniquesFrom(today());
+    /** The first day of {@code tenant}'s calendar whose unique visitors the store still holds (UNIQUES_KEEP_DAYS). */
+    public LocalDate uniquesFrom(String tenant) {
+        return config.uniquesFrom(today(tenant));
     }
 
     /** The daily totals of closed days, aggregated from the logs. */
@@ -378,9 +385,9 @@ public final class CounterEngine implements AutoCloseable {
         return quotas;
     }
 
-    /** The first day whose counts come from the live store; older days come from the archive. */
-    public LocalDate liveFrom() {
-        return config.liveFrom(today());
+    /** The first day of {@code tenant}'s calendar whose counts come from the live store; older days from the archive. */
+    public LocalDate liveFrom(String tenant) {
+        return config.liveFrom(today(tenant));
     }
 
     /** The counters of {@code tenant} with a live count on {@code day}, as far as the store can list them. */

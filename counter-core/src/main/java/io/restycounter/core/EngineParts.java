@@ -5,7 +5,6 @@ import io.restycounter.core.embedded.FileIpHashKeys;
 import io.restycounter.core.embedded.FileTenantKeys;
 import io.restycounter.core.embedded.MemoryCounterStore;
 import io.restycounter.core.log.DailyFileHitLog;
-import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
 import io.restycounter.core.redis.RedisCounterArchive;
@@ -143,9 +142,38 @@ final class EngineParts {
                 : new RedisIpHashKeys(link, config.zone(), clock);
     }
 
-    static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, Clock clock) {
+    /**
+     * Rebuilds each tenant's today and yesterday from the files of the server days that can hold them
+     * (the day before yesterday too: a tenant behind TIMEZONE has its yesterday there), dating each line
+     * as it was counted ({@link TenantCalendar#dayOfLine}).
+     */
+    static void rebuild(MemoryCounterStore store, DailyFileHitLog log, CounterConfig config, TenantCalendar calendar,
+            Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(config.zone()));
-        for (LocalDate day : new LocalDate[] {today.minusDays(1), today}) {
+        java.util.Map<String, LocalDate> firstKept = new java.util.HashMap<>();
+        for (LocalDate day : new LocalDate[] {today.minusDays(2), today.minusDays(1), today}) {
+            LocalDate fileDay = day;
+            java.util.function.BiFunction<CounterKey, Long, LocalDate> kept = (key, millis) -> {
+                LocalDate d = calendar.dayOfLine(key.tenant(), millis, fileDay);
+                return d.isBefore(firstKept.computeIfAbsent(key.tenant(), t -> calendar.today(t, clock).minusDays(1))) ? null : d;
+            };
+            HitLogReader.DatedSink counts = (key, inc, millis) -> {
+                LocalDate d = kept.apply(key, millis);
+                if (d == null) {
+                    return;
+                }
+                if (millis != Long.MIN_VALUE && d.equals(calendar.dayOf(key.tenant(), millis))) {
+                    store.increment(key, d, calendar.hourOf(key.tenant(), millis), inc);
+                } else {
+                    store.increment(key, d, inc); // a line without ts, or dated by its file: no hour to give it
+                }
+            };
+            HitLogReader.DatedFateSink fates = (key, fate, millis) -> {
+                LocalDate d = kept.apply(key, millis);
+                if (d != null) {
+                    store.fate(key, d, fate);
+                }
+            };
             Path file = log.fileFor(day);
             List<Path> files = new ArrayList<>(List.of(file));
             if (config.nodeId() != null) {
@@ -156,28 +184,43 @@ final class EngineParts {
                 // Yesterday's file may already be shipped to S3 and moved aside.
                 for (Path candidate : new Path[] {f.resolveSibling(DailyFileHitLog.SHIPPED_DIR).resolve(f.getFileName()), f}) {
                     if (Files.exists(candidate)) {
-                        rebuildFrom(candidate, day, store, config.countBots(), config.zone());
+                        rebuildFrom(candidate, day, config.countBots(), counts, fates);
                     }
                 }
             }
         }
     }
 
-    private static void rebuildFrom(Path file, LocalDate day, MemoryCounterStore store, boolean countBots,
-            java.time.ZoneId zone) {
+    private static void rebuildFrom(Path file, LocalDate day, boolean countBots, HitLogReader.DatedSink counts,
+            HitLogReader.DatedFateSink fates) {
         try {
-            DayOfMillis days = new DayOfMillis(zone);
-            HitLogReader.Result r = HitLogReader.read(file, countBots, (key, inc, ms) -> {
-                if (ms >= 0 && day.equals(days.dayOf(ms))) {
-                    store.increment(key, day, days.hourOf(ms), inc);
-                } else {
-                    store.increment(key, day, inc);
-                }
-            }, (key, fate) -> store.fate(key, day, fate));
+            HitLogReader.Result r = HitLogReader.readDated(file, countBots, counts, fates);
             LOG.info("rebuilt {} from {}: {} hits{}", day, file, r.counted(),
                     r.skipped() > 0 ? ", " + r.skipped() + " unreadable lines skipped" : "");
         } catch (IOException e) {
             throw new IllegalStateException("LOG_DIR: cannot read " + file + " to rebuild counts: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Redis crash replay, unless the tenants' zones are unknown: it would move counts between their days. */
+    static void replay(io.restycounter.core.redis.RedisCounterStore store, CounterConfig config, TenantCalendar calendar) {
+        if (calendar.ready()) {
+            store.replayLog(config, calendar);
+        } else {
+            LOG.warn("REPLAY SKIPPED: the tenant registry could not be read, so the tenants' time zones are unknown; "
+                    + "counts of a crash before this start may be short or long until the archive closes the day");
+        }
+    }
+
+    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
+    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
+        try {
+            io.restycounter.core.audience.DaySketches sketches = new io.restycounter.core.audience.DaySketches(
+                    config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock, retainDays, config.maxPendingVisitors());
+            sketches.start(config.flushInterval());
+            return sketches;
+        } catch (IOException e) {
+            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
         }
     }
 

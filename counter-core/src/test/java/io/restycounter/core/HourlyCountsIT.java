@@ -95,7 +95,7 @@ class HourlyCountsIT {
         try (CounterEngine again = CounterEngine.start(config, clock)) {
             assertHours(again, key, expected, next, store + ", after a restart");
             for (int pass = 1; pass <= 2; pass++) { // aggregating again changes nothing
-                new Aggregator(dir, again.archive(), PARIS).aggregate(LONG_DAY);
+                new Aggregator(dir, again.archive(), again.calendar(), clock).aggregate(LONG_DAY);
                 SortedMap<LocalDate, long[]> archived = again.archive().hours(key, LONG_DAY, NEXT);
                 assertArrayEquals(expected, archived.get(LONG_DAY), store + ": archived from the log, pass " + pass);
                 assertEquals(null, archived.get(NEXT), "a day not aggregated has no archived hours");

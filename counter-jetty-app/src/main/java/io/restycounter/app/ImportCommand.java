@@ -7,6 +7,7 @@ import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.Settings;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.redis.RedisCounterStore;
 import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.report.Aggregator;
@@ -76,10 +77,9 @@ final class ImportCommand implements Callable<Integer> {
             err.println("import: --tenant: expected [a-z0-9]{1,32}, got \"" + tenant + "\"");
             return EXIT_USAGE;
         }
-        LocalDate today = LocalDate.now(clock.withZone(config.zone()));
         RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
         try {
-            return run(config, link, tenant, file, today, clock, out, err);
+            return run(config, link, tenant, file, clock, out, err);
         } finally {
             if (link != null) {
                 link.close();
@@ -87,12 +87,16 @@ final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    private static int run(CounterConfig config, RedisLink link, String tenant, String file, LocalDate today,
-            Clock clock, PrintStream out, PrintStream err) {
+    private static int run(CounterConfig config, RedisLink link, String tenant, String file, Clock clock,
+            PrintStream out, PrintStream err) {
         java.util.function.Predicate<String> allowed;
+        TenantCalendar calendar;
+        LocalDate today;
         try (TenantRegistry tenants = CounterEngine.tenantRegistry(config, link)) {
             TenantSettings settings = tenants.find(tenant);
             allowed = settings == null || settings.counters() == null ? c -> true : settings.counters()::allows;
+            calendar = new TenantCalendar(config.zone(), tenants); // its snapshot outlives the close
+            today = calendar.today(tenant, clock); // the tenant's today: imports are of days before it
         } catch (ConfigException e) {
             err.println("import: " + e.getMessage());
             return EXIT_USAGE;
@@ -117,7 +121,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         try (CounterArchive archive = CounterEngine.archive(config, link);
                 RedisCounterStore store = link == null ? null : RedisCounterStore.connect(link, config, clock)) {
-            HistoryImport.LiveCounts live = store != null ? store::get : fromLogs(config, archive);
+            HistoryImport.LiveCounts live = store != null ? store::get : fromLogs(config, archive, calendar, clock);
             HistoryImport.Result r = HistoryImport.apply(archive, live, today, config.liveFrom(today), tenant, rows);
             out.println("imported " + file + " into " + archive + ": " + r);
             return 0;
@@ -130,8 +134,9 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     /** The embedded store lives in the server: a live day's counts are those of this node's log files. */
-    private static HistoryImport.LiveCounts fromLogs(CounterConfig config, CounterArchive archive) {
-        Aggregator logs = new Aggregator(config.logDir(), archive);
+    private static HistoryImport.LiveCounts fromLogs(CounterConfig config, CounterArchive archive,
+            TenantCalendar calendar, Clock clock) {
+        Aggregator logs = new Aggregator(config.logDir(), archive, calendar, clock);
         Map<LocalDate, Aggregator.Result> read = new HashMap<>();
         return (key, day) -> {
             Aggregator.Result r = read.get(day);

@@ -10,6 +10,7 @@ import io.restycounter.core.GeoIp;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.Settings;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.geoip.GeoIpSettings;
 import io.restycounter.core.geoip.GeoIpUpdater;
 import io.restycounter.core.log.LogFileName;
@@ -18,6 +19,7 @@ import io.restycounter.core.redis.RedisLink;
 import io.restycounter.core.report.Aggregator;
 import io.restycounter.core.report.DailyAggregation;
 import io.restycounter.core.report.Reconciler;
+import io.restycounter.core.tenant.TenantRegistry;
 import io.restycounter.s3.DailyShipSchedule;
 import io.restycounter.s3.LogShipper;
 import io.restycounter.s3.ShipReport;
@@ -147,7 +149,7 @@ public final class Main implements Callable<Integer> {
         }
         // Created here, started and stopped (each once, with a bound) by the server, which owns them.
         List<Lifecycle> background = new ArrayList<>();
-        background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), clock));
+        background.add(new DailyAggregation(engine.config(), engine.archive(), engine.store(), engine.calendar(), clock));
         shipper.ifPresent(s -> background.add(new DailyShipSchedule(s, clock)));
         if (config.geoIp().updatesEnabled()) {
             background.add(new GeoIpUpdater(config.geoIp(), engine.geoIp()));
@@ -338,9 +340,16 @@ public final class Main implements Callable<Integer> {
             return EXIT_CONFIG;
         }
         RedisLink link = config.redisUrl() == null ? null : RedisLink.connect(config);
-        try (CounterArchive archive = CounterEngine.archive(config, link)) {
-            Aggregator.Result r = new Aggregator(config.logDir(), archive, config.zone()).aggregate(day);
+        try (TenantRegistry tenants = CounterEngine.tenantRegistry(config, link);
+                CounterArchive archive = CounterEngine.archive(config, link)) {
+            Aggregator.Result r = new Aggregator(config.logDir(), archive, new TenantCalendar(config.zone(), tenants), clock)
+                    .aggregate(day);
             out.println("aggregated " + r + " into " + archive + sharesWritten(r));
+            if (!r.waiting().isEmpty()) {
+                out.println(day + ": incomplete: " + String.join(", ", r.waiting()) + " (behind TIMEZONE) still have hours "
+                        + "of it in today's log file; aggregate it again after midnight");
+                return 0;
+            }
             Reconciler.Report state = Reconciler.check(archive, null, r.nodes(), day);
             out.println(state.complete() ? day + ": complete, shares of " + nodeList(archive.sharesDone(day)) : state);
             return 0;
@@ -379,11 +388,13 @@ public final class Main implements Callable<Integer> {
         }
         // One client: the link, closed last, after the store's and the archive's use of it.
         try (RedisLink link = RedisLink.connect(config);
+                TenantRegistry tenants = CounterEngine.tenantRegistry(config, link);
                 CounterArchive archive = CounterEngine.archive(config, link);
                 RedisCounterStore store = RedisCounterStore.connect(link, config, clock)) {
             Set<String> nodesHere = Set.of();
             if (!archive.isAggregated(day)) {
-                Aggregator.Result r = new Aggregator(config.logDir(), archive, config.zone()).aggregate(day);
+                Aggregator.Result r = new Aggregator(config.logDir(), archive, new TenantCalendar(config.zone(), tenants),
+                        clock).aggregate(day);
                 out.println("aggregated " + r + " into " + archive + sharesWritten(r));
                 nodesHere = r.nodes();
             }

@@ -14,6 +14,8 @@ import io.restycounter.core.tenant.FileTenantSource;
 import io.restycounter.core.tenant.TenantSettings;
 import io.restycounter.core.tenant.TenantSource;
 import java.io.PrintStream;
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Parameters;
             "  tenant key create ID       (prints the key once; only its SHA-256 is kept)",
             "  tenant key revoke ID       (removes every key of the tenant)",
             "Settings: signing-secret, redirect-hosts, max-new-counters-per-day (or max-counters), "
-                    + "max-hits-per-second, counters, time-zone, privacy, uniques-period."})
+                    + "max-hits-per-second, counters, time-zone, privacy, uniques-period.",
+            "A new time-zone starts at the tenant's next local midnight; no count already made moves."})
 final class TenantCommand implements Callable<Integer> {
 
     static final int EXIT_FAILED = 1;
@@ -56,6 +59,11 @@ final class TenantCommand implements Callable<Integer> {
 
     /** Runs {@code tenant WORDS...} against the registry {@code settings} describe. */
     static int run(Settings settings, List<String> words, PrintStream out, PrintStream err) {
+        return run(settings, words, out, err, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that says when a new time zone starts (the next local midnight). */
+    static int run(Settings settings, List<String> words, PrintStream out, PrintStream err, Clock clock) {
         CounterConfig config;
         try {
             config = CounterConfig.from(settings);
@@ -95,7 +103,7 @@ final class TenantCommand implements Callable<Integer> {
                 case "add" -> add(source, id, out, err);
                 case "remove" -> remove(source, id, out, err);
                 case "show" -> show(source, config, id, out);
-                case "set" -> set(source, id, words.get(2), words.get(3), out, err);
+                case "set" -> set(source, config, clock, id, words.get(2), words.get(3), out, err);
                 default -> key(source, legacy, config, words.get(1), id, out, err);
             };
         } catch (TenantSource.UnknownTenantException e) {
@@ -164,6 +172,7 @@ final class TenantCommand implements Callable<Integer> {
             case TenantSettings.MAX_NEW_COUNTERS_PER_DAY -> ": " + config.maxNewCountersPerDay();
             case TenantSettings.MAX_HITS_PER_SECOND -> config.maxHitsPerSecond() == 0 ? ": off" : ": " + config.maxHitsPerSecond();
             case TenantSettings.TIME_ZONE -> ": " + config.zone().getId();
+            case TenantSettings.TIME_ZONE_FROM, TenantSettings.TIME_ZONE_BEFORE -> ": no change of zone";
             case TenantSettings.REDIRECT_HOSTS -> ": REDIRECT_ALLOWED";
             case TenantSettings.SIGNING_SECRET -> ": SIGNING_KEYS";
             case TenantSettings.COUNTERS -> ": any counter";
@@ -171,16 +180,22 @@ final class TenantCommand implements Callable<Integer> {
         };
     }
 
-    private static int set(TenantSource source, String id, String name, String value, PrintStream out, PrintStream err)
-            throws StoreException {
+    private static int set(TenantSource source, CounterConfig config, Clock clock, String id, String name, String value,
+            PrintStream out, PrintStream err) throws StoreException {
         if (name.equals(TenantSettings.KEYS)) {
             err.println("tenant set: keys: managed with tenant key create|revoke " + id);
             return EXIT_USAGE;
         }
-        TenantSettings t = source.update(id, false, before -> before.with(name, value));
-        String canonical = name.equals(TenantSettings.MAX_COUNTERS_ALIAS) ? TenantSettings.MAX_NEW_COUNTERS_PER_DAY : name;
+        boolean zone = name.equals(TenantSettings.TIME_ZONE) || name.equals(TenantSettings.TIME_ZONE_ALIAS);
+        TenantSettings t = source.update(id, false, before -> zone ? before.withTimeZone(value, config.zone(), clock.instant())
+                : before.with(name, value));
+        String canonical = name.equals(TenantSettings.MAX_COUNTERS_ALIAS) ? TenantSettings.MAX_NEW_COUNTERS_PER_DAY
+                : zone ? TenantSettings.TIME_ZONE : name;
         Object shown = t.shown().get(canonical);
-        out.println("tenant " + id + ": " + canonical + " = " + (shown == null ? "(default)" : shown));
+        out.println("tenant " + id + ": " + canonical + " = " + (shown == null ? "(default)" : shown)
+                + (zone && t.zoneChange() != null && t.zoneChange().from().isAfter(LocalDate.ofInstant(clock.instant(),
+                        t.zoneChange().before())) ? " from " + t.zoneChange().from() + " (until then "
+                        + t.zoneChange().before().getId() + ")" : ""));
         return 0;
     }
 

@@ -90,7 +90,7 @@ class ArchivedFatesIT {
             daily.runOnce(DAY); // again: the same shares, no fate twice
 
             clock.set(Instant.parse(DAY.plusDays(2) + "T10:00:00Z"));
-            assertTrue(engine.liveFrom().isAfter(DAY), "the day has left the live window");
+            assertTrue(engine.liveFrom("acme").isAfter(DAY), "the day has left the live window");
             String home = query(app, "acme/home");
             assertTrue(home.contains("\"total\":8," + ALL_FATES), home);
             assertTrue(home.contains("{\"day\":\"" + DAY + "\",\"count\":8," + ALL_FATES), home);

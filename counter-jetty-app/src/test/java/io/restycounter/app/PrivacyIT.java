@@ -163,7 +163,9 @@ class PrivacyIT {
         try (TestServer again = start(logs, "PRIVACY", "respect-signals")) {
             assertEquals("3+0", again.query("acme/a"), "a line without ip is rebuilt like any other");
             io.restycounter.core.report.Aggregator.Result archived = new io.restycounter.core.report.Aggregator(logs,
-                    again.server().engine().archive()).aggregate(java.time.LocalDate.parse(DAY));
+                    again.server().engine().archive(), again.server().engine().calendar(),
+                    java.time.Clock.fixed(Instant.parse(DAY + "T10:00:00Z").plus(java.time.Duration.ofDays(1)),
+                            java.time.ZoneOffset.UTC)).aggregate(java.time.LocalDate.parse(DAY)); // once the day is over
             assertEquals(3, archived.total(new io.restycounter.core.CounterKey("acme", "a")), "and aggregated");
             assertEquals(0, archived.skippedLines());
         }

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Per-tenant quotas on this node: hits a second across the tenant, and new counters a day. "New" means
  * a counter name this node has not counted for the tenant today: each tenant-day keeps the set of names
  * it counted, at most its quota of them, so a tenant can make the node hold no more names than its
- * quota; the sets go at midnight. With several nodes, each node holds each quota (no shared state on the
+ * quota; the sets go at the tenant's midnight (its day is the one the engine dates its hit on: its own
+ * time zone's). With several nodes, each node holds each quota (no shared state on the
  * pixel path). Lock-free: a map read, a set lookup and, with a rate quota, one CAS per hit. Every
  * refusal is counted, and the log gets one line per tenant per minute while a tenant is refused.
  */
@@ -27,7 +28,10 @@ public final class TenantQuotas {
     public enum Verdict { OK, OVER_RATE, OVER_NEW_COUNTERS }
 
     private final long maxNamesOfOpenTenants;
-    private final AtomicReference<Day> current = new AtomicReference<>();
+    /** The days tenants are on: the newest {@value #KEPT_DAYS}, as tenants' dates run up to two apart. */
+    private final ConcurrentHashMap<LocalDate, Day> days = new ConcurrentHashMap<>();
+    private final AtomicReference<LocalDate> newest = new AtomicReference<>();
+    static final int KEPT_DAYS = 3;
 
     /**
      * @param maxNamesOfOpenTenants names held, across all tenants not in the registry, on one day: past
@@ -94,21 +98,31 @@ public final class TenantQuotas {
 
     /** Names held for {@code tenant} today, for tests and metrics. */
     public int namesToday(String tenant) {
-        Day d = current.get();
-        TenantDay t = d == null ? null : d.tenants.get(tenant);
-        return t == null ? 0 : t.nameCount.get();
+        LocalDate latest = null;
+        TenantDay found = null;
+        for (Day d : days.values()) {
+            TenantDay t = d.tenants.get(tenant);
+            if (t != null && (latest == null || d.day.isAfter(latest))) {
+                latest = d.day;
+                found = t;
+            }
+        }
+        return found == null ? 0 : found.nameCount.get();
     }
 
     private Day day(LocalDate day) {
-        Day d = current.get();
-        while (d == null || d.day.isBefore(day)) {
-            Day next = new Day(day);
-            if (current.compareAndSet(d, next)) {
-                return next;
-            }
-            d = current.get();
+        Day d = days.get(day);
+        if (d != null) {
+            return d;
         }
-        return d; // a hit stamped just before midnight, after the roll: today's sets take it
+        LocalDate top = newest.accumulateAndGet(day, (a, b) -> a == null || b.isAfter(a) ? b : a);
+        LocalDate oldest = top.minusDays(KEPT_DAYS - 1);
+        if (day.isBefore(oldest)) {
+            day = oldest; // a hit stamped before every tenant's today, after the roll: the oldest sets kept take it
+        }
+        d = days.computeIfAbsent(day, Day::new);
+        days.keySet().removeIf(k -> k.isBefore(oldest));
+        return d;
     }
 
     private void openBoundReached(Day d) {

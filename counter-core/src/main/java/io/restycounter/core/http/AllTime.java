@@ -19,8 +19,8 @@ record AllTime(long total, boolean complete) {
     static final String PARAMETER = "all_time";
 
     static AllTime of(CounterEngine engine, CounterKey key) throws StoreException {
-        LocalDate today = engine.today();
-        LocalDate liveFrom = engine.liveFrom();
+        LocalDate today = engine.today(key.tenant());
+        LocalDate liveFrom = engine.liveFrom(key.tenant());
         long archived = engine.archive().allTime(key);
         if (archived < 0) {
             LocalDate from = today.minusDays(engine.config().maxRangeDays() - 1L);

@@ -83,7 +83,7 @@ public final class Badges {
         if (style == null) {
             return refused(400, "style: expected flat, flat-square or plastic", label, shown);
         }
-        LocalDate today = engine.today();
+        LocalDate today = engine.today(pixel.key().tenant());
         LocalDate from;
         try {
             from = from(rawQuery, today);
@@ -162,7 +162,7 @@ public final class Badges {
         if (from.equals(today)) {
             return engine.counts(key, today, today).getOrDefault(today, 0L);
         }
-        return Series.of(engine, key, from, today, engine.liveFrom()).total();
+        return Series.of(engine, key, from, today, engine.liveFrom(key.tenant())).total();
     }
 
     /** Why {@code label} cannot be shown, or null when it can (or is absent). */

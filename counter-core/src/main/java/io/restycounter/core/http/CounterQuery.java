@@ -261,7 +261,7 @@ public final class CounterQuery {
     }
 
     private Answer todayAndYesterday(CounterKey counter, boolean withAllTime, boolean json) {
-        LocalDate today = engine.today();
+        LocalDate today = engine.today(counter.tenant());
         SortedMap<LocalDate, Long> counts;
         AllTime all;
         try {
@@ -294,7 +294,7 @@ public final class CounterQuery {
 
     private Answer series(String tenant, String pathCounter, String fromParam, String toParam, String rawQuery,
             String ifNoneMatch, boolean csv) {
-        LocalDate today = engine.today();
+        LocalDate today = engine.today(tenant);
         LocalDate from;
         LocalDate to;
         try {
@@ -351,7 +351,7 @@ public final class CounterQuery {
         } catch (Paging.BadParameter e) {
             return badParameter(e.parameter, e.getMessage());
         }
-        LocalDate liveFrom = engine.liveFrom();
+        LocalDate liveFrom = engine.liveFrom(tenant);
         boolean closed = to.isBefore(liveFrom);
         if (csv) {
             if (paging == null && counters.size() > MAX_COUNTERS) {

@@ -86,7 +86,7 @@ public final class HistoryImportAnswer {
             if (bytes.length > MAX_BYTES) {
                 return tooLarge();
             }
-            LocalDate today = engine.today();
+            LocalDate today = engine.today(tenant);
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
             var settings = engine.tenants().find(tenant);
@@ -94,7 +94,7 @@ public final class HistoryImportAnswer {
                     new InputStreamReader(new ByteArrayInputStream(bytes), decoder), today,
                     settings == null || settings.counters() == null ? c -> true : settings.counters()::allows);
             HistoryImport.Result done = HistoryImport.apply(engine.archive(),
-                    (k, day) -> engine.counts(k, day, day).getOrDefault(day, 0L), today, engine.liveFrom(), tenant, rows);
+                    (k, day) -> engine.counts(k, day, day).getOrDefault(day, 0L), today, engine.liveFrom(tenant), tenant, rows);
             return new CounterQuery.Answer(200, CounterQuery.JSON, json(g -> {
                 g.writeStringField("tenant", tenant);
                 g.writeNumberField("rows", done.rows());

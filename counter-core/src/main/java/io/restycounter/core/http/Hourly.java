@@ -65,9 +65,9 @@ final class Hourly {
         return PathSegments.queryParam(rawQuery, PARAMETER) != null;
     }
 
-    /** The zone whose days and hours {@code tenant}'s answers use: TIMEZONE (one place to make it per tenant). */
+    /** The zone whose days and hours {@code tenant}'s answers use: its {@code time-zone}, else TIMEZONE. */
     static ZoneId zone(CounterEngine engine, String tenant) {
-        return engine.config().zone();
+        return engine.calendar().zoneOf(tenant);
     }
 
     /** The hours of {@code key} per day: archived days from the archive, the others live; days without any left out. */

@@ -160,7 +160,7 @@ final class Paging {
                 merged.addAll(engine.archive().counterPage(tenant, m, prefix, after, limit));
             }
         }
-        LocalDate today = engine.today();
+        LocalDate today = engine.today(tenant);
         for (LocalDate d = Series.max(from, liveFrom); !d.isAfter(Series.min(to, today)); d = d.plusDays(1)) {
             merged.addAll(engine.store().counterPage(tenant, d, prefix, after, limit));
         }

@@ -46,7 +46,7 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
         if (!to.isBefore(s.liveFrom)) {
             fates.putAll(engine.fates(key, max(from, s.liveFrom), to));
         }
-        LocalDate kept = engine.uniquesFrom();
+        LocalDate kept = engine.uniquesFrom(tenant);
         UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
         return new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported, u, fates);
     }

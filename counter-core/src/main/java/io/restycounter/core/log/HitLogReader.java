@@ -20,16 +20,22 @@ public final class HitLogReader {
         void add(CounterKey key, long inc);
     }
 
-    /** Receives one counted hit with its time: {@code ts} in epoch milliseconds, -1 for a line without one. */
-    @FunctionalInterface
-    public interface TimedCountSink {
-        void add(CounterKey key, long inc, long epochMillis);
-    }
-
     /** Receives the {@link Fate} of one hit that the log keeps a trace of: a bot not counted, a private hit. */
     @FunctionalInterface
     public interface FateSink {
         void add(CounterKey key, Fate fate);
+    }
+
+    /** Receives one counted hit with its instant (epoch millis; {@link Long#MIN_VALUE} for a line without {@code ts}). */
+    @FunctionalInterface
+    public interface DatedSink {
+        void add(CounterKey key, long inc, long epochMillis);
+    }
+
+    /** As {@link FateSink}, with the hit's instant. */
+    @FunctionalInterface
+    public interface DatedFateSink {
+        void add(CounterKey key, Fate fate, long epochMillis);
     }
 
     /** What one pass over a file found. */
@@ -60,11 +66,19 @@ public final class HitLogReader {
      * served bot line not counted ({@link Fate#BOT}), a counted line marked private ({@link Fate#PRIVATE}).
      */
     public static Result read(Path file, boolean countBots, CountSink sink, FateSink fates) throws IOException {
-        return read(file, countBots, (key, inc, epochMillis) -> sink.add(key, inc), fates);
+        return scan(file, countBots, (key, inc, millis) -> sink.add(key, inc), (key, fate, millis) -> fates.add(key, fate));
     }
 
-    /** As {@link #read(Path, boolean, CountSink, FateSink)}, with each counted hit's time (for hourly counts). */
-    public static Result read(Path file, boolean countBots, TimedCountSink sink, FateSink fates) throws IOException {
+    /**
+     * As {@link #read(Path, boolean, CountSink, FateSink)}, with each hit's instant (its {@code ts}), so
+     * a reader can date it in a tenant's calendar; {@link Long#MIN_VALUE} when {@code ts} is missing or
+     * unreadable (the writer always writes it; a tenant in TIMEZONE is dated by its file, and needs none).
+     */
+    public static Result readDated(Path file, boolean countBots, DatedSink sink, DatedFateSink fates) throws IOException {
+        return scan(file, countBots, sink, fates);
+    }
+
+    private static Result scan(Path file, boolean countBots, DatedSink sink, DatedFateSink fates) throws IOException {
         long counted = 0;
         long skipped = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -80,10 +94,10 @@ public final class HitLogReader {
                     sink.add(parsed.key, parsed.inc, parsed.epochMillis);
                     counted++;
                     if (parsed.anonymous) {
-                        fates.add(parsed.key, Fate.PRIVATE);
+                        fates.add(parsed.key, Fate.PRIVATE, parsed.epochMillis);
                     }
                 } else if (parsed.bot && parsed.served()) {
-                    fates.add(parsed.key, Fate.BOT);
+                    fates.add(parsed.key, Fate.BOT, parsed.epochMillis);
                 }
             }
         }
@@ -107,7 +121,7 @@ public final class HitLogReader {
         int status = 200;
         boolean bot = false;
         boolean anonymous = false;
-        long epochMillis = -1;
+        long millis = Long.MIN_VALUE;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -123,7 +137,7 @@ public final class HitLogReader {
                     case "status" -> status = p.getValueAsInt(0);
                     case "bot" -> bot = p.getValueAsBoolean();
                     case "private" -> anonymous = p.getValueAsBoolean();
-                    case "ts" -> epochMillis = epochMillis(p.getValueAsString());
+                    case "ts" -> millis = epochMillis(p.getValueAsString());
                     default -> p.skipChildren();
                 }
             }
@@ -136,14 +150,14 @@ public final class HitLogReader {
         if (inc < 1 || !CounterKey.isValidTenant(tenant) || !CounterKey.isValidCounter(counter)) {
             return null;
         }
-        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous, epochMillis);
+        return new Line(new CounterKey(tenant, counter), inc, status, bot, anonymous, millis);
     }
 
     private static long epochMillis(String ts) {
         try {
-            return ts == null ? -1 : java.time.Instant.parse(ts).toEpochMilli();
+            return ts == null ? Long.MIN_VALUE : java.time.Instant.parse(ts).toEpochMilli();
         } catch (java.time.format.DateTimeParseException e) {
-            return -1;
+            return Long.MIN_VALUE;
         }
     }
 }

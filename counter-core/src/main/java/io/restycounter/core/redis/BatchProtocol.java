@@ -220,7 +220,8 @@ final class BatchProtocol {
         if (days > CounterConfig.NEVER_EXPIRE_ABOVE) {
             return 0;
         }
-        long at = day.plusDays(1L + days).atStartOfDay(zone).toEpochSecond();
+        long at = Math.max(day.plusDays(1L + days).atStartOfDay(zone).toEpochSecond(), // a tenant's day may end later:
+                io.restycounter.core.TenantCalendar.latestEndOf(day.plusDays(days)) / 1000);
         return Math.max(1, at - clock.instant().getEpochSecond());
     }
 

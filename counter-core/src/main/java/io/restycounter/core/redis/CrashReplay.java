@@ -5,6 +5,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.SetArgs;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.log.DailyFileHitLog;
 import io.restycounter.core.log.HitLogReader;
 import io.restycounter.core.log.LogFileName;
@@ -33,7 +34,10 @@ import java.util.TreeSet;
  * differences go out as ordinary exactly-once batches, so the node hash moves with them. The hours of a
  * day ({@link RedisHours}) are compared the same way, field {@code counter#HH} of the node hash.
  *
- * <p>Reads only this node's own files of the live days, and Redis in steps of {@value #STEP}.
+ * <p>Each line is dated in its tenant's calendar (by its instant), so a tenant ahead of TIMEZONE has live
+ * days up to tomorrow, and one behind it finds part of its first live day in the file before.
+ *
+ * <p>Reads only this node's own files of the live days (and the day before), and Redis in steps of {@value #STEP}.
  */
 final class CrashReplay {
 
@@ -65,29 +69,33 @@ final class CrashReplay {
     /** The node's id as Redis knows it ({@code ""} unnamed); {@code fileNode} as its log files carry it (null unnamed). */
     private final String node;
     private final String fileNode;
+    private final TenantCalendar calendar;
 
-    CrashReplay(RedisLink link, String fileNode) {
+    CrashReplay(RedisLink link, String fileNode, TenantCalendar calendar) {
         this.link = link;
+        this.calendar = calendar;
         this.fileNode = fileNode;
         this.node = fileNode == null ? "" : fileNode;
     }
 
-    /** As below, with hours in {@code zone} (TIMEZONE): the day's hours are replayed with its counts. */
-    Result run(LocalDate today, int expireDays, Path logDir, boolean countBots, java.time.ZoneId zone, Sender sender)
+    /** Replays the differences, the days' hours (in each tenant's calendar) with their counts. */
+    Result run(LocalDate today, int expireDays, Path logDir, boolean countBots, Sender sender)
             throws StoreException, IOException {
         LocalDate from = today.minusDays(Math.min(expireDays, MAX_DAYS));
         Set<LocalDate> withFile = new HashSet<>();
-        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from, today, countBots, zone, withFile);
+        Map<TenantDay, Map<String, Long>> logged = readLog(logDir, from.minusDays(1), today, countBots, withFile);
         // A log with hits of the live days from before node hashes were kept (an upgrade) is not replayed:
         // Redis has those hits, and no node hash says so.
-        LocalDate since = since(logged.isEmpty() ? from : today.plusDays(1));
+        LocalDate first = from;
+        boolean liveHits = logged.keySet().stream().anyMatch(td -> !td.day.isBefore(first)); // not the day before's
+        LocalDate since = since(liveHits ? today.plusDays(1) : from);
         if (since.isAfter(from)) {
             from = since;
         }
         if (from.isAfter(today)) {
             return new Result(from, today, 0, 0, 0);
         }
-        Set<TenantDay> days = new TreeSet<>(tracked(from, today));
+        Set<TenantDay> days = new TreeSet<>(tracked(from, today.plusDays(1)));
         for (TenantDay td : logged.keySet()) {
             if (!td.day.isBefore(from)) {
                 days.add(td);
@@ -98,8 +106,8 @@ final class CrashReplay {
         long takenBack = 0;
         int counters = 0;
         for (TenantDay td : days) {
-            if (!td.day.equals(today) && !withFile.contains(td.day)) {
-                continue; // its file was shipped and deleted (LOG_RETAIN_DAYS): nothing to compare with
+            if (!filesHeld(td, today, withFile)) {
+                continue; // a file of it was shipped and deleted (LOG_RETAIN_DAYS): nothing to compare with
             }
             Map<String, Long> diff = new TreeMap<>(logged.getOrDefault(td, Map.of()));
             applied(td).forEach((counter, count) -> diff.merge(counter, -count, Long::sum));
@@ -125,28 +133,42 @@ final class CrashReplay {
         return new Result(from, today, added, takenBack, counters);
     }
 
+    /** Whether every server day that can hold hours of {@code td} has its file here (today's may not exist yet). */
+    private boolean filesHeld(TenantDay td, LocalDate today, Set<LocalDate> withFile) {
+        LocalDate first = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(calendar.startOf(td.tenant, td.day)),
+                calendar.serverZone());
+        LocalDate last = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(calendar.startOf(td.tenant, td.day.plusDays(1)) - 1),
+                calendar.serverZone());
+        for (LocalDate d = first; !d.isAfter(last) && !d.isAfter(today); d = d.plusDays(1)) {
+            if (!d.equals(today) && !withFile.contains(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}: per counter,
-     * and per {@code counter#HH} the hits of each hour (as the node hash holds them).
+     * Sums the counted hits of this node's files (and their shipped copies) of {@code from..to}, by tenant
+     * date: per counter, and per {@code counter#HH} the hits of each hour (as the node hash holds them).
      */
     private Map<TenantDay, Map<String, Long>> readLog(Path logDir, LocalDate from, LocalDate to, boolean countBots,
-            java.time.ZoneId zone, Set<LocalDate> withFile) throws IOException {
+            Set<LocalDate> withFile) throws IOException {
         Map<TenantDay, Map<String, Long>> out = new HashMap<>();
-        io.restycounter.core.log.DayOfMillis days = new io.restycounter.core.log.DayOfMillis(zone);
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
             String name = new LogFileName(day, fileNode).toString();
             for (Path file : List.of(logDir.resolve(DailyFileHitLog.SHIPPED_DIR).resolve(name), logDir.resolve(name))) {
                 if (Files.isRegularFile(file)) {
                     withFile.add(day);
-                    LocalDate d = day;
-                    HitLogReader.read(file, countBots, (key, inc, ms) -> {
+                    LocalDate fileDay = day;
+                    HitLogReader.readDated(file, countBots, (key, inc, millis) -> {
+                        LocalDate d = calendar.dayOfLine(key.tenant(), millis, fileDay);
                         Map<String, Long> sums = out.computeIfAbsent(new TenantDay(key.tenant(), d), k -> new HashMap<>());
                         sums.merge(key.counter(), inc, Long::sum);
-                        if (ms >= 0 && d.equals(days.dayOf(ms))) {
-                            int h = days.hourOf(ms);
+                        if (millis != Long.MIN_VALUE && d.equals(calendar.dayOf(key.tenant(), millis))) {
+                            int h = calendar.hourOf(key.tenant(), millis);
                             sums.merge(key.counter() + RedisHours.SEPARATOR + (h < 10 ? "0" : "") + h, inc, Long::sum);
                         }
-                    }, (key, fate) -> { });
+                    }, (key, fate, millis) -> { });
                 }
             }
         }

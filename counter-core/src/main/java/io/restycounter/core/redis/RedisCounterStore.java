@@ -8,6 +8,7 @@ import io.restycounter.core.CounterStore;
 import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.StoreStats;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.UniqueVisitors;
 import io.restycounter.core.audience.PendingVisits;
 import io.restycounter.core.audience.VisitorHasher;
@@ -331,7 +332,8 @@ public final class RedisCounterStore implements CounterStore {
             fates.drainInto(byTenant, held);
             hours.drainInto(byTenant, held);
             List<Batch> built = batches.build(byTenant, today);
-            deltas.dropDaysBefore(today.minusDays(1), batches::inFlight);
+            // Two days back, not one: a tenant's date may run behind TIMEZONE's by up to two.
+            deltas.dropDaysBefore(today.minusDays(2), batches::inFlight);
             return built;
         } finally {
             moveLock.writeLock().unlock();
@@ -351,9 +353,9 @@ public final class RedisCounterStore implements CounterStore {
      * counted: a hit counted and not yet logged would look missing from the log. A Redis that does not
      * answer, or a log that cannot be read, skips the replay with one line that says so.
      */
-    public void replayLog(CounterConfig config) {
+    public void replayLog(CounterConfig config, TenantCalendar calendar) {
         try {
-            CrashReplay.Result r = replayLog(config, LocalDate.ofInstant(clock.instant(), zone));
+            CrashReplay.Result r = replayLog(config, calendar, LocalDate.ofInstant(clock.instant(), zone));
             if (r.counters() > 0) {
                 LOG.warn("replayed the log of node \"{}\" from {} to {} into {}: {} hits added, {} taken back, "
                         + "on {} counters", Objects.toString(config.nodeId(), ""), r.from(), r.to(), where, r.added(),
@@ -368,9 +370,10 @@ public final class RedisCounterStore implements CounterStore {
         }
     }
 
-    CrashReplay.Result replayLog(CounterConfig config, LocalDate today) throws StoreException, IOException {
-        return new CrashReplay(link, config.nodeId()).run(today, config.redisExpireDays(), config.logDir(),
-                config.countBots(), zone, byTenant -> {
+    CrashReplay.Result replayLog(CounterConfig config, TenantCalendar calendar, LocalDate today)
+            throws StoreException, IOException {
+        return new CrashReplay(link, config.nodeId(), calendar).run(today, config.redisExpireDays(), config.logDir(),
+                config.countBots(), byTenant -> {
                     flushLock.lock();
                     try {
                         List<Batch> built;

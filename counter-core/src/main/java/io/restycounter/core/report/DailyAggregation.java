@@ -6,6 +6,7 @@ import io.restycounter.core.CounterStore;
 import io.restycounter.core.DailyJob;
 import io.restycounter.core.Lifecycle;
 import io.restycounter.core.StoreException;
+import io.restycounter.core.TenantCalendar;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * Aggregates yesterday's logs into the archive every day at {@link #AFTER_MIDNIGHT} in TIMEZONE (after
  * the log writer's quiet minute, before the S3 shipper at 00:05 moves files), and at start when
  * yesterday is not aggregated yet; then reconciles yesterday against the live store and logs any drift.
+ * A tenant behind TIMEZONE still has hours of yesterday in today's file: its yesterday is written by the
+ * next day's pass, which also aggregates the day before yesterday while that day is not complete.
  * A failed pass (Redis or the archive away) logs one line and is retried after {@link #FIRST_RETRY},
  * doubling up to {@link #RETRY_AFTER_FAILURE}, so a store that comes back is caught up within minutes.
  *
@@ -41,16 +44,27 @@ public final class DailyAggregation implements Lifecycle {
     private final CounterArchive archive;
     private final CounterStore store;
     private final Aggregator aggregator;
+    private final TenantCalendar calendar;
     private final Clock clock;
     private final DailyJob job;
 
-    /** Aggregates {@code config}'s LOG_DIR into {@code archive} and reconciles it with {@code store}: an engine's parts. */
+    /** As below, for an engine whose tenants all keep TIMEZONE's calendar. */
     public DailyAggregation(CounterConfig config, CounterArchive archive, CounterStore store, Clock clock) {
+        this(config, archive, store, TenantCalendar.of(config.zone()), clock);
+    }
+
+    /**
+     * Aggregates {@code config}'s LOG_DIR into {@code archive} and reconciles it with {@code store}, each
+     * tenant's day in its {@code calendar}: an engine's parts.
+     */
+    public DailyAggregation(CounterConfig config, CounterArchive archive, CounterStore store, TenantCalendar calendar,
+            Clock clock) {
         this.config = config;
         this.archive = archive;
         this.store = store;
         this.clock = clock;
-        this.aggregator = new Aggregator(config.logDir(), archive, config.zone());
+        this.calendar = calendar;
+        this.aggregator = new Aggregator(config.logDir(), archive, calendar, clock);
         this.job = new DailyJob("daily-aggregation", AFTER_MIDNIGHT, FIRST_RETRY, RETRY_AFTER_FAILURE, config.zone(),
                 clock, this::pass);
     }
@@ -94,6 +108,12 @@ public final class DailyAggregation implements Lifecycle {
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.zone()));
         LocalDate yesterday = now.toLocalDate().minusDays(1);
         boolean quiet = !now.isBefore(now.toLocalDate().atStartOfDay(now.getZone()).plus(AFTER_MIDNIGHT));
+        LocalDate before = yesterday.minusDays(1);
+        // Only when a tenant behind TIMEZONE had hours of it in yesterday's file, open at the last pass.
+        if (quiet && calendar.spanOf(before)[1] > yesterday.atStartOfDay(now.getZone()).toInstant().toEpochMilli()
+                && !archive.isAggregated(before)) {
+            runOnce(before);
+        }
         if (quiet && (!atStart || !archive.isAggregated(yesterday))) {
             runOnce(yesterday);
         }

@@ -28,6 +28,8 @@ public final class TenantRegistry implements AutoCloseable {
     private final boolean open;
     private volatile Map<String, TenantSettings> tenants = Map.of();
     private Object loadedVersion;
+    /** Whether a load has succeeded: before it, the tenants' settings (their time zones too) are unknown. */
+    private volatile boolean loaded;
     private String lastError;
     private ScheduledExecutorService poller;
 
@@ -77,6 +79,14 @@ public final class TenantRegistry implements AutoCloseable {
         return tenants.get(tenant);
     }
 
+    /**
+     * Whether the tenants are known: no registry, or a load succeeded. A Redis registry that could not
+     * be read at start is empty until then, and what dates a hit by its tenant's zone must wait.
+     */
+    public boolean loaded() {
+        return source == null || loaded;
+    }
+
     /** Whether a tenant not in the registry may count (OPEN_TENANTS). */
     public boolean open() {
         return open;
@@ -114,6 +124,7 @@ public final class TenantRegistry implements AutoCloseable {
         boolean first = loadedVersion == null;
         tenants = loaded;
         loadedVersion = version;
+        this.loaded = true;
         lastError = null;
         if (first && loaded.isEmpty()) {
             return true;

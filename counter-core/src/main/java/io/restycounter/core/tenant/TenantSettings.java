@@ -3,6 +3,7 @@ package io.restycounter.core.tenant;
 import io.restycounter.core.CounterKey;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,12 +17,13 @@ import java.util.regex.Pattern;
 
 /**
  * One tenant of the registry, checked: its query keys (SHA-256 digests, hex), signing secret, redirect
- * hosts, quotas, counter rules, and the settings later issues read (time zone, privacy, uniques period).
- * A null setting means "the server's default". Immutable; {@link #with} makes a changed copy.
+ * hosts, quotas, counter rules, time zone (and its last {@link ZoneChange}, null when none), privacy and
+ * uniques period. A null setting means "the server's default". Immutable; {@link #with} makes a changed
+ * copy, {@link #withTimeZone} a change of zone that starts at the next local midnight.
  */
 public record TenantSettings(String id, Set<String> keyDigests, String signingSecret, RedirectHosts redirectHosts,
         Long maxNewCountersPerDay, Integer maxHitsPerSecond, CounterRules counters, ZoneId timeZone,
-        Privacy privacy, UniquesPeriod uniquesPeriod) {
+        Privacy privacy, UniquesPeriod uniquesPeriod, ZoneChange zoneChange) {
 
     public static final String KEYS = "keys";
     public static final String SIGNING_SECRET = "signing-secret";
@@ -30,6 +32,12 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
     public static final String MAX_HITS_PER_SECOND = "max-hits-per-second";
     public static final String COUNTERS = "counters";
     public static final String TIME_ZONE = "time-zone";
+    /** The first local date under {@link #TIME_ZONE}; with {@link #TIME_ZONE_BEFORE}, see {@link ZoneChange}. */
+    public static final String TIME_ZONE_FROM = "time-zone-from";
+    /** The zone that dates hits before {@link #TIME_ZONE_FROM}; both are written by {@code tenant set ID time-zone}. */
+    public static final String TIME_ZONE_BEFORE = "time-zone-before";
+    /** The name issue #18 uses for {@link #TIME_ZONE}; accepted by {@link #with}. */
+    public static final String TIME_ZONE_ALIAS = "timezone";
     public static final String PRIVACY = "privacy";
     public static final String UNIQUES_PERIOD = "uniques-period";
     /** The name issue #16 uses for {@link #MAX_NEW_COUNTERS_PER_DAY}; accepted by {@link #with}. */
@@ -37,7 +45,7 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
 
     /** Every setting, in the order the file and {@code tenant show} list them. */
     public static final List<String> NAMES = List.of(KEYS, SIGNING_SECRET, REDIRECT_HOSTS, MAX_NEW_COUNTERS_PER_DAY,
-            MAX_HITS_PER_SECOND, COUNTERS, TIME_ZONE, PRIVACY, UNIQUES_PERIOD);
+            MAX_HITS_PER_SECOND, COUNTERS, TIME_ZONE, TIME_ZONE_FROM, TIME_ZONE_BEFORE, PRIVACY, UNIQUES_PERIOD);
 
     static final int MIN_SECRET_LENGTH = 16;
     static final int MAX_LIST = 1000;
@@ -73,7 +81,7 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
 
     /** A tenant with every setting at the server's default and no keys. */
     public static TenantSettings of(String id) {
-        return new TenantSettings(id, Set.of(), null, null, null, null, null, null, null, null);
+        return new TenantSettings(id, Set.of(), null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -84,10 +92,16 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
      */
     public static TenantSettings parse(String id, Map<String, ?> values) {
         TenantSettings t = of(id);
+        Object from = null;
+        Object before = null;
         for (Map.Entry<String, ?> e : values.entrySet()) {
-            t = t.with(e.getKey(), e.getValue());
+            switch (e.getKey()) {
+                case TIME_ZONE_FROM -> from = e.getValue();
+                case TIME_ZONE_BEFORE -> before = e.getValue();
+                default -> t = t.with(e.getKey(), e.getValue());
+            }
         }
-        return t;
+        return t.withZoneChange(from, before);
     }
 
     /**
@@ -107,7 +121,7 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
                     k.add(hex);
                 }
                 return new TenantSettings(id, k, signingSecret, redirectHosts, maxNewCountersPerDay, maxHitsPerSecond,
-                        counters, timeZone, privacy, uniquesPeriod);
+                        counters, timeZone, privacy, uniquesPeriod, zoneChange);
             }
             case SIGNING_SECRET -> {
                 String secret = unset ? null : value.toString();
@@ -117,7 +131,7 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
                             + MIN_SECRET_LENGTH + " characters");
                 }
                 return new TenantSettings(id, keyDigests, secret, redirectHosts, maxNewCountersPerDay, maxHitsPerSecond,
-                        counters, timeZone, privacy, uniquesPeriod);
+                        counters, timeZone, privacy, uniquesPeriod, zoneChange);
             }
             case REDIRECT_HOSTS -> {
                 List<String> hosts = null;
@@ -132,17 +146,17 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
                 }
                 return new TenantSettings(id, keyDigests, signingSecret, hosts == null ? null : new RedirectHosts(hosts),
                         maxNewCountersPerDay, maxHitsPerSecond,
-                        counters, timeZone, privacy, uniquesPeriod);
+                        counters, timeZone, privacy, uniquesPeriod, zoneChange);
             }
             case MAX_NEW_COUNTERS_PER_DAY, MAX_COUNTERS_ALIAS -> {
                 Long n = unset ? null : number(MAX_NEW_COUNTERS_PER_DAY, value, MAX_NEW_COUNTERS);
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, n, maxHitsPerSecond,
-                        counters, timeZone, privacy, uniquesPeriod);
+                        counters, timeZone, privacy, uniquesPeriod, zoneChange);
             }
             case MAX_HITS_PER_SECOND -> {
                 Integer n = unset ? null : (int) number(name, value, MAX_HITS);
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay, n,
-                        counters, timeZone, privacy, uniquesPeriod);
+                        counters, timeZone, privacy, uniquesPeriod, zoneChange);
             }
             case COUNTERS -> {
                 CounterRules rules = null;
@@ -154,33 +168,90 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
                     }
                 }
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay,
-                        maxHitsPerSecond, rules, timeZone, privacy, uniquesPeriod);
+                        maxHitsPerSecond, rules, timeZone, privacy, uniquesPeriod, zoneChange);
             }
-            case TIME_ZONE -> {
+            case TIME_ZONE, TIME_ZONE_ALIAS -> {
                 ZoneId zone = null;
                 if (!unset) {
                     try {
                         zone = ZoneId.of(value.toString());
                     } catch (DateTimeException e) {
-                        throw invalid(name, "an IANA time zone such as Europe/Paris", value);
+                        throw invalid(TIME_ZONE, "an IANA time zone such as Europe/Paris", value);
                     }
                 }
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay,
-                        maxHitsPerSecond, counters, zone, privacy, uniquesPeriod);
+                        maxHitsPerSecond, counters, zone, privacy, uniquesPeriod, zoneChange);
             }
+            case TIME_ZONE_FROM, TIME_ZONE_BEFORE -> throw new IllegalArgumentException("tenant " + id + ": " + name
+                    + ": set by tenant set " + id + " " + TIME_ZONE + " (the change starts at the next local midnight)");
             case PRIVACY -> {
                 Privacy p = unset ? null : choice(name, value, Privacy.values(), Privacy::text);
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay,
-                        maxHitsPerSecond, counters, timeZone, p, uniquesPeriod);
+                        maxHitsPerSecond, counters, timeZone, p, uniquesPeriod, zoneChange);
             }
             case UNIQUES_PERIOD -> {
                 UniquesPeriod p = unset ? null : choice(name, value, UniquesPeriod.values(), UniquesPeriod::text);
                 return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay,
-                        maxHitsPerSecond, counters, timeZone, privacy, p);
+                        maxHitsPerSecond, counters, timeZone, privacy, p, zoneChange);
             }
             default -> throw new IllegalArgumentException("tenant " + id + ": expected a setting among "
                     + String.join(", ", NAMES) + ", got \"" + name + "\"");
         }
+    }
+
+    /**
+     * A copy whose time zone becomes {@code value} (null or empty: the server's zone) at the next local
+     * midnight: the first date after today both in the zone that dates hits {@code now} and in the new
+     * one, so every count made before keeps its day (see {@link ZoneChange}). A change to the zone in
+     * force now cancels a change still pending.
+     *
+     * @throws IllegalArgumentException naming the tenant and {@code time-zone}, for a zone that is not IANA's
+     */
+    public TenantSettings withTimeZone(Object value, ZoneId serverZone, java.time.Instant now) {
+        TenantSettings changed = with(TIME_ZONE, value);
+        ZoneId inForce = zoneAt(serverZone, now);
+        ZoneId next = changed.timeZone != null ? changed.timeZone : serverZone;
+        ZoneChange change = null;
+        if (!next.equals(inForce)) {
+            LocalDate todayBefore = LocalDate.ofInstant(now, inForce);
+            LocalDate todayNext = LocalDate.ofInstant(now, next);
+            change = new ZoneChange(inForce, (todayBefore.isAfter(todayNext) ? todayBefore : todayNext).plusDays(1));
+        } else if (zoneChange != null && !zoneChange.from().isAfter(LocalDate.ofInstant(now, next))) {
+            change = zoneChange; // already in force: it still dates the days before it
+        }
+        return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay, maxHitsPerSecond,
+                counters, changed.timeZone, privacy, uniquesPeriod, change);
+    }
+
+    /** The zone that dates a hit at {@code now}: the one before a change that has not started yet, else the tenant's. */
+    public ZoneId zoneAt(ZoneId serverZone, java.time.Instant now) {
+        ZoneId zone = timeZone != null ? timeZone : serverZone;
+        if (zoneChange != null && LocalDate.ofInstant(now, zone).isBefore(zoneChange.from())) {
+            return zoneChange.before();
+        }
+        return zone;
+    }
+
+    private TenantSettings withZoneChange(Object from, Object before) {
+        if (from == null && before == null) {
+            return this;
+        }
+        require(from != null, TIME_ZONE_FROM, "a date (yyyy-MM-dd) with " + TIME_ZONE_BEFORE, "");
+        require(before != null, TIME_ZONE_BEFORE, "an IANA time zone with " + TIME_ZONE_FROM, "");
+        LocalDate day;
+        ZoneId zone;
+        try {
+            day = LocalDate.parse(from.toString().trim());
+        } catch (DateTimeException e) {
+            throw invalid(TIME_ZONE_FROM, "a date such as 2026-12-02", from);
+        }
+        try {
+            zone = ZoneId.of(before.toString().trim());
+        } catch (DateTimeException e) {
+            throw invalid(TIME_ZONE_BEFORE, "an IANA time zone such as Europe/Paris", before);
+        }
+        return new TenantSettings(id, keyDigests, signingSecret, redirectHosts, maxNewCountersPerDay, maxHitsPerSecond,
+                counters, timeZone, privacy, uniquesPeriod, new ZoneChange(zone, day));
     }
 
     /** The set settings as the file and Redis store them: strings, numbers, lists of strings. */
@@ -195,6 +266,8 @@ public record TenantSettings(String id, Set<String> keyDigests, String signingSe
         putIfSet(m, MAX_HITS_PER_SECOND, maxHitsPerSecond);
         putIfSet(m, COUNTERS, counters == null ? null : counters.rules());
         putIfSet(m, TIME_ZONE, timeZone == null ? null : timeZone.getId());
+        putIfSet(m, TIME_ZONE_FROM, zoneChange == null ? null : zoneChange.from().toString());
+        putIfSet(m, TIME_ZONE_BEFORE, zoneChange == null ? null : zoneChange.before().getId());
         putIfSet(m, PRIVACY, privacy == null ? null : privacy.text());
         putIfSet(m, UNIQUES_PERIOD, uniquesPeriod == null ? null : uniquesPeriod.text());
         return m;

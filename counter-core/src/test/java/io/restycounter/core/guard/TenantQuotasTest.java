@@ -51,4 +51,21 @@ class TenantQuotasTest {
         assertEquals(Verdict.OK, q.check("x4", "a", DAY.plusDays(1), NOON, 0, 100, false));
         assertEquals(1, q.namesToday("x4"), "a new day remembers again");
     }
+
+    /** Issue #18: a tenant whose local date is already tomorrow (+14:00) must not end another tenant's day. */
+    @Test
+    void eachTenantsDayEndsAtItsOwnMidnightNotAtTheFirstTenantsToReachTheNextDate() {
+        TenantQuotas q = new TenantQuotas(1_000_000);
+        assertEquals(Verdict.OK, q.check("acme", "x", DAY, NOON, 0, 1, true));
+        assertEquals(Verdict.OK, q.check("kiri", "a", DAY.plusDays(1), NOON, 0, 1, true), "kiri is on its next date");
+        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("acme", "y", DAY, NOON + 1, 0, 1, true),
+                "acme's day still holds x: its quota is spent until its own midnight");
+        assertEquals(Verdict.OK, q.check("acme", "y", DAY.plusDays(1), NOON + 43_200_000, 0, 1, true));
+        assertEquals(Verdict.OK, q.check("kiri", "b", DAY.plusDays(2), NOON + 43_200_001, 0, 1, true));
+        assertEquals(Verdict.OK, q.check("pago", "p", DAY, NOON + 43_200_002, 0, 1, true),
+                "three dates at once: -11:00 is still on the first");
+        assertEquals(Verdict.OVER_NEW_COUNTERS, q.check("pago", "q", DAY, NOON + 43_200_003, 0, 1, true));
+        q.check("kiri", "c", DAY.plusDays(3), NOON + 86_400_000, 0, 1, true);
+        assertEquals(0, q.namesToday("pago"), "a day more than two before the newest is gone: the sets stay bounded");
+    }
 }

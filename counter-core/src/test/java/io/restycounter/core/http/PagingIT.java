@@ -112,7 +112,7 @@ class PagingIT {
 
     @Test
     void archivedPagesReadTheMonthIndexNotTheMonth() throws Exception {
-        LocalDate old = engine.liveFrom().minusDays(40);
+        LocalDate old = engine.liveFrom("acme").minusDays(40);
         Map<String, Long> totals = new HashMap<>();
         for (int i = 0; i < 2500; i++) {
             totals.put(String.format("news-%04d", i), (long) (i % 7 + 1));

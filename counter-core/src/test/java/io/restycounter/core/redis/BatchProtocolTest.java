@@ -20,8 +20,11 @@ class BatchProtocolTest {
 
     private static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
     private static final java.time.Instant NOW = java.time.Instant.parse("2026-11-29T10:15:30Z");
-    /** Sent as seconds from now, not as a date, so Redis's clock need not agree with the node's. */
-    private static final long TODAY_EXPIRY = LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC).toEpochSecond()
+    /**
+     * Sent as seconds from now, not as a date, so Redis's clock need not agree with the node's; from where the
+     * day ends last (-12:00), so a tenant's day in any zone keeps REDIS_EXPIRE_DAYS after it ends.
+     */
+    private static final long TODAY_EXPIRY = LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.ofHours(-12)).toEpochSecond()
             - NOW.getEpochSecond();
     private static final long YESTERDAY_EXPIRY = TODAY_EXPIRY - 86_400;
 

@@ -10,6 +10,7 @@ import io.restycounter.core.CounterConfig;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.RedisServer;
 import io.restycounter.core.Settings;
+import io.restycounter.core.TenantCalendar;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,14 +86,14 @@ class CrashReplayIT {
     private RedisCounterStore start(String node) throws Exception {
         RedisCounterStore store = RedisCounterStore.connect(config(node), CLOCK);
         stores.add(store);
-        store.replayLog(config(node), TODAY);
+        store.replayLog(config(node), TenantCalendar.of(ZoneOffset.UTC), TODAY);
         return store;
     }
 
     private CrashReplay.Result restart(String node) throws Exception {
         RedisCounterStore store = RedisCounterStore.connect(config(node), CLOCK);
         stores.add(store);
-        return store.replayLog(config(node), TODAY);
+        return store.replayLog(config(node), TenantCalendar.of(ZoneOffset.UTC), TODAY);
     }
 
     private void log(String node, LocalDate day, String counter, int hits) throws IOException {

@@ -2,11 +2,15 @@ package io.restycounter.core.report;
 
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
+import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.embedded.FileCounterArchive;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AggregatorTest {
 
     static final LocalDate DAY = LocalDate.parse("2026-11-28");
+    static final TenantCalendar UTC_TENANTS = TenantCalendar.of(ZoneOffset.UTC);
+    static final Clock AFTER = Clock.fixed(Instant.parse("2026-11-30T00:02:00Z"), ZoneOffset.UTC);
 
     @TempDir
     Path logs;
@@ -43,7 +49,7 @@ class AggregatorTest {
         write(logs.resolve("2026-11-27-access.log"), line("acme", "signup", 100, 200));
         write(logs.resolve("2026-11-28-access.log.gz"), line("acme", "signup", 100, 200));
         FileCounterArchive archive = new FileCounterArchive(archiveDir);
-        Aggregator aggregator = new Aggregator(logs, archive);
+        Aggregator aggregator = new Aggregator(logs, archive, UTC_TENANTS, AFTER);
         // An earlier, wrong total for a counter the logs do not have must go.
         archive.replaceShare(CounterArchive.UNNAMED_NODE, "acme", DAY, Map.of("stale", 9L));
 
@@ -71,8 +77,57 @@ class AggregatorTest {
     @Test
     void aFileMovedToShippedBetweenListingAndReadingIsStillRead() throws Exception {
         write(logs.resolve("shipped/2026-11-28-access.log"), line("acme", "a", 2, 200));
-        Aggregator.Result r = new Aggregator(logs, new FileCounterArchive(archiveDir)).read(DAY);
+        Aggregator.Result r = new Aggregator(logs, new FileCounterArchive(archiveDir), UTC_TENANTS, AFTER).read(DAY);
         assertEquals(2, r.total(new CounterKey("acme", "a")));
         assertEquals(logs.resolve("shipped/2026-11-28-access.log"), r.files().get(0));
+    }
+
+    /** A Redis registry that could not be read at start is empty: dating lines in TIMEZONE would misplace zoned tenants. */
+    @Test
+    void nothingIsAggregatedWhileTheTenantsZonesAreUnknown() throws Exception {
+        write(logs.resolve("2026-11-28-access.log"), line("acme", "a", 2, 200));
+        io.restycounter.core.tenant.TenantSource unreadable = new io.restycounter.core.tenant.TenantSource() {
+            @Override
+            public Object version() throws io.restycounter.core.StoreException {
+                throw new io.restycounter.core.StoreException("redis: not answering");
+            }
+
+            @Override
+            public Map<String, io.restycounter.core.tenant.TenantSettings> load() {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public io.restycounter.core.tenant.TenantSettings update(String id, boolean create,
+                    java.util.function.UnaryOperator<io.restycounter.core.tenant.TenantSettings> change) {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public boolean remove(String id) {
+                throw new AssertionError("not reached");
+            }
+
+            @Override
+            public String describe() {
+                return "an unreadable registry";
+            }
+        };
+        TenantCalendar unknown = new TenantCalendar(ZoneOffset.UTC,
+                io.restycounter.core.tenant.TenantRegistry.start(unreadable, true, null, false));
+        FileCounterArchive archive = new FileCounterArchive(archiveDir);
+        io.restycounter.core.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.restycounter.core.StoreException.class, () -> new Aggregator(logs, archive, unknown, AFTER).aggregate(DAY));
+        assertTrue(e.getMessage().startsWith("tenant registry: not read yet"), e.getMessage());
+        assertFalse(archive.isAggregated(DAY));
+        assertEquals(0, archive.range(new CounterKey("acme", "a"), DAY, DAY).get(DAY), "nothing written");
+    }
+
+    @Test
+    void aLineWithoutTsOfATenantInTimezoneCountsOnItsFilesDayAsBefore() throws Exception {
+        write(logs.resolve("2026-11-28-access.log"), "{\"tenant\":\"acme\",\"counter\":\"a\",\"inc\":3,\"status\":200}\n");
+        Aggregator.Result r = new Aggregator(logs, new FileCounterArchive(archiveDir), UTC_TENANTS, AFTER).read(DAY);
+        assertEquals(3, r.total(new CounterKey("acme", "a")));
+        assertEquals(0, r.skippedLines());
     }
 }

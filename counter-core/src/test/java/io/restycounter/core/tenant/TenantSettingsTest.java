@@ -96,4 +96,39 @@ class TenantSettingsTest {
         assertFalse(t.toString().contains("0123456789abcdef0123"));
         assertFalse(t.toString().contains("a".repeat(64)));
     }
+
+    @Test
+    void aNewTimeZoneIsKeptWithTheZoneBeforeAndItsFirstDateAndReadBackAsStored() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-30T23:30:00Z");
+        TenantSettings t = TenantSettings.of("acme").withTimeZone("Pacific/Pago_Pago", ZoneId.of("UTC"), now);
+        // UTC is on 11-30, Pago Pago on 11-30 too: the change starts at 12-01 in Pago Pago, 12-01 11:00 UTC.
+        assertEquals(new ZoneChange(ZoneId.of("UTC"), java.time.LocalDate.parse("2026-12-01")), t.zoneChange());
+        assertEquals(ZoneId.of("UTC"), t.zoneAt(ZoneId.of("UTC"), now));
+        Map<String, Object> stored = t.values();
+        assertEquals("2026-12-01", stored.get("time-zone-from"));
+        assertEquals("UTC", stored.get("time-zone-before"));
+        assertEquals(t, TenantSettings.parse("acme", stored), "what the file and Redis keep reads back the same");
+
+        TenantSettings back = t.withTimeZone("", ZoneId.of("UTC"), now);
+        assertNull(back.timeZone());
+        assertNull(back.zoneChange(), "back to the zone in force before the change started: no change left");
+        assertEquals(t.timeZone(), TenantSettings.of("acme").with("timezone", "Pacific/Pago_Pago").timeZone(),
+                "the issue's name is accepted");
+    }
+
+    @Test
+    void aBadZoneOrAHandMadeChangeIsRefusedNamingTheSetting() {
+        TenantSettings t = TenantSettings.of("acme");
+        assertEquals("tenant acme: time-zone: expected an IANA time zone such as Europe/Paris, got \"UTC+25\"",
+                assertThrows(IllegalArgumentException.class,
+                        () -> t.withTimeZone("UTC+25", ZoneId.of("UTC"), java.time.Instant.EPOCH)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> t.with("time-zone-from", "2026-12-01"))
+                .getMessage().startsWith("tenant acme: time-zone-from: set by tenant set acme time-zone"));
+        assertEquals("tenant acme: time-zone-before: expected an IANA time zone with time-zone-from, got \"\"",
+                assertThrows(IllegalArgumentException.class,
+                        () -> TenantSettings.parse("acme", Map.of("time-zone-from", "2026-12-01"))).getMessage());
+        assertEquals("tenant acme: time-zone-from: expected a date such as 2026-12-02, got \"soon\"",
+                assertThrows(IllegalArgumentException.class, () -> TenantSettings.parse("acme",
+                        Map.of("time-zone-from", "soon", "time-zone-before", "UTC"))).getMessage());
+    }
 }
