@@ -100,6 +100,42 @@ class TenantZonesAppIT {
         }
     }
 
+    /** Hourly series in the tenant's zone (+05:45, server UTC): the same hours live and once archived. */
+    @Test
+    void hoursAreTheTenantsHoursLiveAndArchived() throws Exception {
+        assertEquals("0", tenant("add", "ktm")[0]);
+        String[] set = tenant("set", "ktm", "time-zone", "Asia/Kathmandu");
+        assertEquals("0", set[0], set[2]);
+        try (TestServer app = start()) {
+            pixel(app, "ktm", "2026-11-30T18:20:00Z"); // 12-01 00:05 in Kathmandu, 11-30 in UTC
+            pixel(app, "ktm", "2026-12-01T03:10:00Z"); // 12-01 08:55
+            clock.set(Instant.parse("2026-12-01T04:00:00Z"));
+            assertHours(hours(app), "live");
+        }
+        clock.set(Instant.parse("2026-12-05T12:00:00Z"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, Main.aggregate(Settings.of(settings()), "2026-12-01", clock,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream())), out.toString());
+        try (TestServer app = start()) {
+            assertHours(hours(app), "archive");
+        }
+    }
+
+    private static String hours(TestServer app) throws Exception {
+        var r = app.get("/p-query/ktm/home?from=2026-12-01&to=2026-12-01&granularity=hour", "X-Api-Key", TestServer.API_KEY);
+        assertEquals(200, r.statusCode());
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    private static void assertHours(String body, String source) {
+        assertTrue(body.contains("\"zone\":\"Asia/Kathmandu\""), body);
+        assertTrue(body.contains("{\"day\":\"2026-12-01\",\"count\":2,"), body);
+        assertTrue(body.contains("\"source\":\"" + source + "\""), body);
+        assertTrue(body.contains("{\"hour\":\"2026-12-01T00:00+05:45\",\"count\":1}"), body);
+        assertTrue(body.contains("{\"hour\":\"2026-12-01T08:00+05:45\",\"count\":1}"), body);
+        assertEquals(24, body.split("\"hour\":").length - 1, body);
+    }
+
     private static String json(TestServer app, String tenant) throws Exception {
         var r = app.get("/p-query/" + tenant + "/home?from=2026-11-30&to=2026-11-30&format=json", "X-Api-Key",
                 TestServer.API_KEY);
