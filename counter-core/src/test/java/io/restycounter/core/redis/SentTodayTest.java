@@ -19,7 +19,7 @@ class SentTodayTest {
 
     private static final LocalDate TODAY = LocalDate.of(2026, 11, 29);
     private static final Instant NOW = Instant.parse("2026-11-29T10:15:30Z");
-    private static final String TTL = String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.UTC)
+    private static final String TTL = String.valueOf(LocalDate.of(2026, 12, 3).atStartOfDay(ZoneOffset.ofHours(-12))
             .toEpochSecond() - NOW.getEpochSecond());
 
     private static BatchProtocol protocol() {
