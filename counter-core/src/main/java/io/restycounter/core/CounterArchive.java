@@ -74,9 +74,21 @@ public interface CounterArchive extends AutoCloseable {
     /** {@link #range} of each of {@code counters} of {@code tenant}, in their order, read together where the archive can. */
     default java.util.List<SortedMap<LocalDate, Long>> ranges(String tenant, java.util.List<String> counters,
             LocalDate from, LocalDate to) throws StoreException {
-        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
+        return each(tenant, counters, key -> range(key, from, to));
+    }
+
+    /** A read of one counter, for {@link #each}. */
+    @FunctionalInterface
+    interface CounterRead<T> {
+        T read(CounterKey key) throws StoreException;
+    }
+
+    /** {@code read} of each of {@code counters} of {@code tenant}, in their order, one after the other. */
+    static <T> java.util.List<T> each(String tenant, java.util.List<String> counters, CounterRead<T> read)
+            throws StoreException {
+        java.util.List<T> out = new java.util.ArrayList<>(counters.size());
         for (String c : counters) {
-            out.add(range(new CounterKey(tenant, c), from, to));
+            out.add(read.read(new CounterKey(tenant, c)));
         }
         return out;
     }
@@ -170,11 +182,7 @@ public interface CounterArchive extends AutoCloseable {
     /** {@link #imported} of each of {@code counters} of {@code tenant}, in their order, read together where the archive can. */
     default java.util.List<SortedMap<LocalDate, Long>> importedRanges(String tenant, java.util.List<String> counters,
             LocalDate from, LocalDate to) throws StoreException {
-        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
-        for (String c : counters) {
-            out.add(imported(new CounterKey(tenant, c), from, to));
-        }
-        return out;
+        return each(tenant, counters, key -> imported(key, from, to));
     }
 
     /**

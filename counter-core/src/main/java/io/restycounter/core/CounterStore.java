@@ -47,11 +47,7 @@ public interface CounterStore extends AutoCloseable {
      */
     default java.util.List<SortedMap<LocalDate, Long>> ranges(String tenant, java.util.List<String> counters,
             LocalDate from, LocalDate to) throws StoreException {
-        java.util.List<SortedMap<LocalDate, Long>> out = new java.util.ArrayList<>(counters.size());
-        for (String c : counters) {
-            out.add(range(new CounterKey(tenant, c), from, to));
-        }
-        return out;
+        return CounterArchive.each(tenant, counters, key -> range(key, from, to));
     }
 
     /** The counters of {@code tenant} with a count on {@code day}; a store that cannot list them answers none. */

@@ -464,11 +464,12 @@ public final class CounterQuery {
         return new Answer(status, JSON, write(g -> g.writeStringField("error", message)));
     }
 
-    private interface Fields {
+    interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private static String write(Fields fields) {
+    /** One JSON object, its fields written by {@code fields}. */
+    static String write(Fields fields) {
         StringWriter out = new StringWriter(96);
         try (JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
             g.writeStartObject();

@@ -1,7 +1,5 @@
 package io.restycounter.core.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
@@ -10,8 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +32,6 @@ public final class HistoryImportAnswer {
     static final String SEGMENT = "import";
     /** The largest body: about 30,000 rows. */
     public static final int MAX_BYTES = 1 << 20;
-    private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final CounterEngine engine;
     private final CounterQuery query;
@@ -95,7 +90,7 @@ public final class HistoryImportAnswer {
                     settings == null || settings.counters() == null ? c -> true : settings.counters()::allows);
             HistoryImport.Result done = HistoryImport.apply(engine.archive(),
                     (k, day) -> engine.counts(k, day, day).getOrDefault(day, 0L), today, engine.liveFrom(tenant), tenant, rows);
-            return new CounterQuery.Answer(200, CounterQuery.JSON, json(g -> {
+            return new CounterQuery.Answer(200, CounterQuery.JSON, CounterQuery.write(g -> {
                 g.writeStringField("tenant", tenant);
                 g.writeNumberField("rows", done.rows());
                 g.writeNumberField("added", done.added());
@@ -103,7 +98,7 @@ public final class HistoryImportAnswer {
                 g.writeNumberField("unchanged", done.unchanged());
             }));
         } catch (HistoryImport.Refused e) {
-            return new CounterQuery.Answer(e.conflict() ? 409 : 400, CounterQuery.JSON, json(g -> {
+            return new CounterQuery.Answer(e.conflict() ? 409 : 400, CounterQuery.JSON, CounterQuery.write(g -> {
                 g.writeStringField("error", e.getMessage());
                 g.writeStringField("parameter", "body");
                 g.writeArrayFieldStart("errors");
@@ -126,21 +121,5 @@ public final class HistoryImportAnswer {
     private static CounterQuery.Answer tooLarge() {
         CounterQuery.Answer a = CounterQuery.error(413, "body: more than " + MAX_BYTES + " bytes: split the file", true);
         return new CounterQuery.Answer(413, a.contentType(), a.body(), java.util.Map.of("Connection", "close"));
-    }
-
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String json(Fields fields) {
-        StringWriter out = new StringWriter(96);
-        try (JsonGenerator g = JSON_FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }
