@@ -152,7 +152,9 @@ public final class CounterEngine implements AutoCloseable {
             link = config.redisUrl() == null ? null : RedisLink.connect(config);
             tenants = tenantRegistry(config, link);
             TenantPrivacy privacy = EngineParts.tenantPrivacy(config, tenants);
-            var periods = EngineParts.uniquesPeriods(config, tenants);
+            TenantCalendar calendar = new TenantCalendar(config.zone(), tenants);
+            var periods = new io.restycounter.core.audience.VisitorPeriods(
+                    EngineParts.uniquesPeriods(config, tenants), calendar::startOf);
             // Before the store: LOG_DIR is the directory an operator names, and UNIQUES_DIR lives in it by default.
             log = new DailyFileHitLog(config.logDir(), config.zone(), config.nodeId(), geoIp,
                     config.logQueueCapacity(), privacy, EngineParts.ipHashKeys(config, link, clock));
@@ -162,7 +164,6 @@ public final class CounterEngine implements AutoCloseable {
                     ? new MemoryCounterStore(retainDays, MemoryCounterStore.DEFAULT_MAX_COUNTERS,
                             EngineParts.daySketches(config, clock, Math.max(retainDays, Math.min(config.uniquesKeepDays(), 3660) + 2), periods))
                     : RedisCounterStore.connect(link, config, clock, periods);
-            TenantCalendar calendar = new TenantCalendar(config.zone(), tenants);
             if (store instanceof MemoryCounterStore memory) {
                 EngineParts.rebuild(memory, log, config, calendar, clock);
             } else if (store instanceof RedisCounterStore redisStore) {

@@ -212,18 +212,6 @@ final class EngineParts {
         }
     }
 
-    /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
-    static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays) {
-        try {
-            io.restycounter.core.audience.DaySketches sketches = new io.restycounter.core.audience.DaySketches(
-                    config.uniquesDir(), config.uniquesPeriods(), config.zone(), clock, retainDays, config.maxPendingVisitors());
-            sketches.start(config.flushInterval());
-            return sketches;
-        } catch (IOException e) {
-            throw new IllegalStateException("UNIQUES_DIR: cannot use " + config.uniquesDir() + ": " + FileErrors.reason(e), e);
-        }
-    }
-
     static java.util.concurrent.atomic.LongAdder[] adders(int n) {
         java.util.concurrent.atomic.LongAdder[] a = new java.util.concurrent.atomic.LongAdder[n];
         for (int i = 0; i < n; i++) {
@@ -243,7 +231,7 @@ final class EngineParts {
 
     /** The embedded store's unique-visitor sketches in UNIQUES_DIR, loaded and flushing. */
     static io.restycounter.core.audience.DaySketches daySketches(CounterConfig config, Clock clock, int retainDays,
-            java.util.function.Function<String, UniquesPeriod> periods) {
+            io.restycounter.core.audience.VisitorPeriods periods) {
         try {
             var sketches = new io.restycounter.core.audience.DaySketches(config.uniquesDir(), periods,
                     config.zone(), clock, retainDays, config.maxPendingVisitors());

@@ -61,17 +61,17 @@ public final class DaySketches {
      * Loads the sketches saved in {@code dir} for the last {@code retainDays} days; salts live in
      * {@code dir/salts}. At most {@code maxPending} visitors wait for a flush.
      */
-    public DaySketches(Path dir, Function<String, UniquesPeriod> periods, ZoneId zone, Clock clock, int retainDays,
+    public DaySketches(Path dir, VisitorPeriods periods, ZoneId zone, Clock clock, int retainDays,
             int maxPending) throws IOException {
         this.dir = dir;
-        this.periods = periods;
+        this.periods = periods.periodOf();
         this.zone = zone;
         this.clock = clock;
         this.retainDays = retainDays;
         SaltFiles.PrivateFiles.directory(dir);
         this.pending = new PendingVisits(maxPending);
-        this.salts = new SaltFiles(dir.resolve("salts"), zone, clock);
-        this.hasher = new VisitorHasher(salts, periods, zone, clock);
+        this.salts = new SaltFiles(dir.resolve("salts"), periods, clock);
+        this.hasher = new VisitorHasher(salts, periods, clock);
         load();
     }
 
@@ -147,7 +147,7 @@ public final class DaySketches {
         LocalDate oldest = today().minusDays(retainDays);
         days.keySet().removeIf(d -> d.isBefore(oldest));
         try {
-            salts.sweepOnNewDay(); // with or without visitors today
+            salts.sweepWhenDue(); // with or without visitors
         } catch (IOException e) {
             LOG.warn("UNIQUES_DIR: cannot delete the salts of ended periods ({}); retried at the next flush", e.toString());
         }

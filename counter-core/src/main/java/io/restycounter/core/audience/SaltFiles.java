@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded store's salts: one file {@code {tenant}.{period}.salt} (32 hex digits, {@code rw-------})
  * per tenant and period in a directory of their own ({@code rwx------}). A salt file is deleted when its
- * period ends: checked at start and whenever a day begins, by the one thread that resolves salts.
+ * period ends at the tenant's midnight: checked at start and every quarter of an hour.
  */
 public final class SaltFiles implements Salts {
 
@@ -31,13 +30,13 @@ public final class SaltFiles implements Salts {
     private static final String SUFFIX = ".salt";
 
     private final Path dir;
-    private final ZoneId zone;
+    private final VisitorPeriods periods;
     private final Clock clock;
-    private LocalDate sweptOn;
+    private long sweepAt;
 
-    public SaltFiles(Path dir, ZoneId zone, Clock clock) throws IOException {
+    public SaltFiles(Path dir, VisitorPeriods periods, Clock clock) throws IOException {
         this.dir = dir;
-        this.zone = zone;
+        this.periods = periods;
         this.clock = clock;
         PrivateFiles.directory(dir);
         sweep();
@@ -45,7 +44,7 @@ public final class SaltFiles implements Salts {
 
     @Override
     public Map<Salt.SaltKey, Salt> resolve(Collection<Salt.SaltKey> keys) throws IOException {
-        sweepOnNewDay();
+        sweepWhenDue();
         Map<Salt.SaltKey, Salt> out = new HashMap<>();
         for (Salt.SaltKey k : keys) {
             out.put(k, saltOf(k));
@@ -79,11 +78,20 @@ public final class SaltFiles implements Salts {
         }
     }
 
-    /** Deletes the salt files of ended periods once a day begins (every period ends at a day's start). */
-    void sweepOnNewDay() throws IOException {
-        if (!LocalDate.ofInstant(clock.instant(), zone).equals(sweptOn)) {
+    /**
+     * Deletes the salt files of ended periods once a quarter of an hour begins: every period ends at the
+     * start of a day in its tenant's zone, and zones are whole quarter hours from UTC.
+     */
+    void sweepWhenDue() throws IOException {
+        if (clock.millis() >= sweepAt) {
             sweep();
         }
+    }
+
+    /** The first instant of the next quarter of an hour after {@code now} (epoch millis). */
+    static long nextQuarterHour(Instant now) {
+        long quarter = 15 * 60_000L;
+        return Math.floorDiv(now.toEpochMilli(), quarter) * quarter + quarter;
     }
 
     /** Deletes the salt files of periods that have ended. */
@@ -98,7 +106,7 @@ public final class SaltFiles implements Salts {
                 }
             }
         }
-        sweptOn = LocalDate.ofInstant(now, zone);
+        sweepAt = nextQuarterHour(now);
     }
 
     /** When the period named in a salt file's name ({@code tenant.week-20261130.salt}) ends, or null. */
@@ -112,7 +120,7 @@ public final class SaltFiles implements Salts {
             UniquesPeriod p = UniquesPeriod.valueOf(name.substring(dot + 1, dash).toUpperCase(Locale.ROOT));
             String digits = name.substring(dash + 1, name.length() - SUFFIX.length());
             LocalDate start = LocalDate.parse(digits, java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-            return p.end(start).atStartOfDay(zone).toInstant();
+            return periods.end(name.substring(0, dot), p, start);
         } catch (RuntimeException e) {
             return null;
         }

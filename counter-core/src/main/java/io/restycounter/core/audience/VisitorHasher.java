@@ -1,19 +1,16 @@
 package io.restycounter.core.audience;
 
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.UniquesPeriod;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +33,10 @@ public final class VisitorHasher {
     private static final Logger LOG = LoggerFactory.getLogger(VisitorHasher.class);
 
     private final Salts salts;
-    private final Function<String, UniquesPeriod> periods;
-    private final ZoneId zone;
+    private final VisitorPeriods periods;
     private final Clock clock;
     private final Map<Salt.SaltKey, Salt> cache = new HashMap<>();
-    private LocalDate evictedOn;
+    private long evictAt = Long.MIN_VALUE;
     private long leftOut;
     private boolean failing;
     private long retryAt;
@@ -54,18 +50,10 @@ public final class VisitorHasher {
     private final List<String> addresses = new ArrayList<>();
     private final List<String> agents = new ArrayList<>();
 
-    public VisitorHasher(Salts salts, Function<String, UniquesPeriod> periods, ZoneId zone, Clock clock) {
+    public VisitorHasher(Salts salts, VisitorPeriods periods, Clock clock) {
         this.salts = salts;
         this.periods = periods;
-        this.zone = zone;
         this.clock = clock;
-    }
-
-    /** The salt key of {@code tenant}'s period that holds {@code day}. */
-    public Salt.SaltKey saltKey(String tenant, LocalDate day) {
-        UniquesPeriod p = periods.apply(tenant);
-        Instant end = p.end(day).atStartOfDay(zone).toInstant();
-        return new Salt.SaltKey(tenant, p.id(day), end);
     }
 
     /** Takes every visitor waiting in {@code pending} and hands its id to {@code sink}. */
@@ -75,7 +63,7 @@ public final class VisitorHasher {
         Set<Salt.SaltKey> missing = new HashSet<>();
         pending.drain((key, day, address, agent) -> {
             Salt.SaltKey sk = memo.computeIfAbsent(key.tenant(), t -> new HashMap<>())
-                    .computeIfAbsent(day, d -> saltKey(key.tenant(), d));
+                    .computeIfAbsent(day, d -> periods.saltKey(key.tenant(), d));
             if (!cache.containsKey(sk)) {
                 missing.add(sk);
             }
@@ -127,14 +115,16 @@ public final class VisitorHasher {
         }
     }
 
-    /** Forgets the salts of periods that have ended: no one can hash with them again. Once a day. */
+    /**
+     * Forgets the salts of periods that have ended: no one can hash with them again. Every quarter of an
+     * hour, as tenants' days end at the quarter hours of their zones.
+     */
     private void evictEndedPeriods() {
         Instant now = clock.instant();
-        LocalDate today = LocalDate.ofInstant(now, zone);
-        if (today.equals(evictedOn)) {
+        if (now.toEpochMilli() < evictAt) {
             return;
         }
-        evictedOn = today;
+        evictAt = SaltFiles.nextQuarterHour(now);
         cache.keySet().removeIf(k -> !k.end().isAfter(now));
     }
 

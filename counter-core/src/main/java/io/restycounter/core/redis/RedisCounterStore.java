@@ -12,6 +12,7 @@ import io.restycounter.core.TenantCalendar;
 import io.restycounter.core.UniqueVisitors;
 import io.restycounter.core.audience.PendingVisits;
 import io.restycounter.core.audience.VisitorHasher;
+import io.restycounter.core.audience.VisitorPeriods;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -94,7 +95,7 @@ public final class RedisCounterStore implements CounterStore {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisCounterStore(RedisLink link, boolean ownsLink, CounterConfig config, Clock clock,
-            java.util.function.Function<String, io.restycounter.core.UniquesPeriod> periods) {
+            VisitorPeriods periods) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.link = Objects.requireNonNull(link, "link");
         this.ownsLink = ownsLink;
@@ -114,8 +115,8 @@ public final class RedisCounterStore implements CounterStore {
         this.index = new CounterIndex(link, deltas, batches, moveLock, this::queryConnection);
         this.liveRanges = new LiveRanges(deltas, batches, new CountReads(where));
         this.visits = new PendingVisits(config.maxPendingVisitors());
-        this.uniques = new RedisUniques(this::flushConnection, clock, periods, where);
-        this.hasher = new VisitorHasher(uniques, periods, zone, clock);
+        this.uniques = new RedisUniques(this::flushConnection, clock, periods.periodOf(), where);
+        this.hasher = new VisitorHasher(uniques, periods, clock);
         this.hashed = new HashedVisitors(config.maxPendingVisitors());
         this.rounds = new FlushRounds(batches, this::drain, deltas::noteRoom, where, link.connector()::disconnects);
         this.flusher = new Flusher(this::flushRound, config.flushInterval(), MIN_BACKOFF, MAX_BACKOFF, CLOSE_BUDGET,
@@ -131,7 +132,8 @@ public final class RedisCounterStore implements CounterStore {
     public static RedisCounterStore connect(CounterConfig config, Clock clock) {
         RedisLink own = RedisLink.connect(config);
         try {
-            return start(new RedisCounterStore(own, true, config, clock, config.uniquesPeriods()));
+            return start(new RedisCounterStore(own, true, config, clock,
+                    VisitorPeriods.inZone(config.uniquesPeriods(), config.zone())));
         } catch (RuntimeException | Error e) {
             own.close();
             throw e;
@@ -143,11 +145,11 @@ public final class RedisCounterStore implements CounterStore {
      * this store closes: its owner closes it after the store.
      */
     public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock) {
-        return connect(link, config, clock, config.uniquesPeriods());
+        return connect(link, config, clock, VisitorPeriods.inZone(config.uniquesPeriods(), config.zone()));
     }
-    /** As above, each tenant's uniques period from {@code periods} (the engine's: registry, then config). */
-    public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock,
-            java.util.function.Function<String, io.restycounter.core.UniquesPeriod> periods) {
+
+    /** As above, each tenant's unique-visitor periods from {@code periods} (the engine's: registry, then config). */
+    public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock, VisitorPeriods periods) {
         return start(new RedisCounterStore(link, false, config, clock, periods));
     }
 

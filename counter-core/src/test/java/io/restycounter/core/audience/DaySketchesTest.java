@@ -52,7 +52,7 @@ class DaySketchesTest {
     @Test
     void saltsAndSketchesAreOwnerOnlySavedAtomicallyAndTheSaltGoesWithItsPeriod() throws Exception {
         MutableClock clock = new MutableClock(MON.atTime(10, 0).toInstant(ZoneOffset.UTC));
-        DaySketches s = new DaySketches(dir, t -> UniquesPeriod.DAY, ZoneOffset.UTC, clock, 2, 1000);
+        DaySketches s = new DaySketches(dir, VisitorPeriods.inZone(t -> UniquesPeriod.DAY, ZoneOffset.UTC), ZoneOffset.UTC, clock, 2, 1000);
         s.visit(KEY, MON, "203.0.113.7", "Firefox");
         s.visit(KEY, MON, "203.0.113.7", "Firefox");
         s.visit(KEY, MON, "203.0.113.8", "Firefox");
@@ -80,7 +80,7 @@ class DaySketchesTest {
         assertEquals(2, s.uniques(KEY, MON, MON.plusDays(1)).total() - 1, "the returning visitor is new: 2 + 1");
         s.close();
 
-        DaySketches again = new DaySketches(dir, t -> UniquesPeriod.DAY, ZoneOffset.UTC, clock, 2, 1000);
+        DaySketches again = new DaySketches(dir, VisitorPeriods.inZone(t -> UniquesPeriod.DAY, ZoneOffset.UTC), ZoneOffset.UTC, clock, 2, 1000);
         assertEquals(3, again.uniques(KEY, MON, MON.plusDays(1)).total(), "kept over a restart");
         clock.set(Instant.parse("2026-12-10T00:00:00Z"));
         again.flush();
@@ -92,7 +92,7 @@ class DaySketchesTest {
     @Test
     void withMonthTheVisitorsOfAMonthAreOneUnion() throws Exception {
         MutableClock clock = new MutableClock(MON.atTime(10, 0).toInstant(ZoneOffset.UTC));
-        DaySketches s = new DaySketches(dir, t -> UniquesPeriod.MONTH, ZoneOffset.UTC, clock, 5, 1000);
+        DaySketches s = new DaySketches(dir, VisitorPeriods.inZone(t -> UniquesPeriod.MONTH, ZoneOffset.UTC), ZoneOffset.UTC, clock, 5, 1000);
         LocalDate dec1 = MON.plusDays(1);
         s.visit(KEY, MON, "203.0.113.7", "Firefox");
         clock.set(dec1.atTime(10, 0).toInstant(ZoneOffset.UTC));

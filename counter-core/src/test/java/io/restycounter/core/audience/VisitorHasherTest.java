@@ -29,7 +29,7 @@ class VisitorHasherTest {
             keys.forEach(k -> out.put(k, Salt.ofHex(Salt.freshHex())));
             return out;
         };
-        VisitorHasher hasher = new VisitorHasher(salts, t -> UniquesPeriod.WEEK, ZoneOffset.UTC, clock);
+        VisitorHasher hasher = new VisitorHasher(salts, VisitorPeriods.inZone(t -> UniquesPeriod.WEEK, ZoneOffset.UTC), clock);
         PendingVisits pending = new PendingVisits(100);
         List<Long> ids = new ArrayList<>();
         pending.add(KEY, MON, "203.0.113.7", "Firefox");
@@ -62,7 +62,7 @@ class VisitorHasherTest {
             calls[0]++;
             throw new java.io.IOException("Redis does not answer");
         };
-        VisitorHasher hasher = new VisitorHasher(down, t -> UniquesPeriod.DAY, ZoneOffset.UTC, clock);
+        VisitorHasher hasher = new VisitorHasher(down, VisitorPeriods.inZone(t -> UniquesPeriod.DAY, ZoneOffset.UTC), clock);
         PendingVisits pending = new PendingVisits(100);
         List<Long> ids = new ArrayList<>();
         pending.add(KEY, MON, "203.0.113.7", "Firefox");

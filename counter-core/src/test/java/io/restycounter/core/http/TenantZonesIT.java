@@ -185,6 +185,32 @@ class TenantZonesIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"embedded", "redis"})
+    void aVisitorBackAfterTheServersMidnightWithinTheTenantsDayIsOneVisitor(String store) throws Exception {
+        admin.sync().flushall();
+        clock.set(Instant.parse("2026-11-30T12:00:00Z"));
+        engine = start(store);
+        register("lima", "America/Lima"); // -05:00 all year
+        engine.tenants().reloadIfChanged();
+        CounterKey home = new CounterKey("lima", "home");
+        for (String at : new String[] {"2026-11-30T23:00:00Z", "2026-12-01T01:00:00Z", "2026-12-01T04:59:00Z"}) {
+            clock.set(Instant.parse(at)); // 18:00, 20:00 and 23:59 in Lima, after midnight UTC for the last two
+            assertEquals(CounterEngine.Outcome.COUNTED, engine.record(new Hit(engine.now(), home, 1, 200, "GET",
+                    "/p/lima/home", "198.51.100.9", null, null, null, null, "Firefox/140")));
+            engine.flush();
+        }
+        assertEquals(3, count("lima", NOV30));
+        assertEquals(1L, engine.uniques(home, NOV30, NOV30).total(), "one person all evening in Lima");
+
+        clock.set(Instant.parse("2026-12-01T05:01:00Z")); // Lima's Dec 1: the salt of its Nov 30 is gone
+        engine.record(new Hit(engine.now(), home, 1, 200, "GET", "/p/lima/home", "198.51.100.9", null, null, null,
+                null, "Firefox/140"));
+        engine.flush();
+        assertEquals(1L, engine.uniques(home, DEC01, DEC01).total());
+        assertEquals(2L, engine.uniques(home, NOV30, DEC01).total(), "a new day: a visitor no one can link");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"embedded", "redis"})
     void newYorksLastDayOfDaylightSavingHas25HoursOfCounts(String store) throws Exception {
         admin.sync().flushall();
         clock.set(Instant.parse("2026-10-31T12:00:00Z"));
