@@ -169,6 +169,12 @@ public interface CounterArchive extends AutoCloseable {
         return new java.util.TreeMap<>();
     }
 
+    /** {@link #fates} of each of {@code counters} of {@code tenant}, in their order, read together where the archive can. */
+    default java.util.List<SortedMap<LocalDate, long[]>> fatesRanges(String tenant, java.util.List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        return each(tenant, counters, key -> fates(key, from, to));
+    }
+
     /** What was imported for {@code tenant}'s {@code day}, counter to count; empty when nothing. */
     default SortedMap<String, Long> importedDay(String tenant, LocalDate day) throws StoreException {
         return new java.util.TreeMap<>();

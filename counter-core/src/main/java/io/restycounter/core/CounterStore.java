@@ -110,6 +110,12 @@ public interface CounterStore extends AutoCloseable {
         return UniqueVisitors.NONE;
     }
 
+    /** {@link #uniques} of each of {@code counters} of {@code tenant}, in their order, read together where the store can. */
+    default java.util.List<UniqueVisitors> uniquesRanges(String tenant, java.util.List<String> counters, LocalDate from,
+            LocalDate to) throws StoreException {
+        return CounterArchive.each(tenant, counters, key -> uniques(key, from, to));
+    }
+
     /**
      * Notes one hit of {@code key} on {@code day} that met {@code fate} ({@link Fate}). On the request path:
      * memory only, nothing allocated for a (counter, day) seen before. A fate past the store's bound of
@@ -124,6 +130,12 @@ public interface CounterStore extends AutoCloseable {
      */
     default SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
         return new java.util.TreeMap<>();
+    }
+
+    /** {@link #fates} of each of {@code counters} of {@code tenant}, in their order, read together where the store can. */
+    default java.util.List<SortedMap<LocalDate, long[]>> fatesRanges(String tenant, java.util.List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        return CounterArchive.each(tenant, counters, key -> fates(key, from, to));
     }
 
     /**

@@ -372,17 +372,14 @@ public final class CounterQuery {
             List<Series> out = new ArrayList<>();
             if (paging != null) {
                 page = paging.read(engine, tenant, prefix, from, to, liveFrom);
-                for (Series s : page.series()) {
-                    out.add(Series.withUniques(engine, s, tenant, from, to));
-                }
+                out.addAll(Series.withUniques(engine, page.series(), tenant, from, to));
             } else {
                 if (counters.size() > MAX_COUNTERS) {
                     return badParameter("counter", "at most " + MAX_COUNTERS + " counters in one query, got "
                             + counters.size());
                 }
-                for (Series s : Series.of(engine, tenant, counters, from, to, liveFrom)) {
-                    out.add(Series.withUniques(engine, s, tenant, from, to));
-                }
+                out.addAll(Series.withUniques(engine, Series.of(engine, tenant, counters, from, to, liveFrom), tenant,
+                        from, to));
             }
             Paging.Page shown = page;
             SortedMap<LocalDate, long[]> hours = hourly

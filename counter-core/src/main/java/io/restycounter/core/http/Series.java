@@ -33,22 +33,39 @@ record Series(String counter, long total, SortedMap<LocalDate, Long> counts, Loc
 
 
     /**
-     * {@code s} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its days (archived days
-     * from the archive, live days from the store), read for the series shown only.
+     * Each of {@code page} with its unique visitors (UNIQUES_KEEP_DAYS back) and the fates of its days
+     * (archived days from the archive, live days from the store), read for the series shown only and for
+     * all of them together: a few round trips a page, not a few a counter.
      */
-    static Series withUniques(CounterEngine engine, Series s, String tenant, LocalDate from, LocalDate to)
-            throws StoreException {
-        CounterKey key = new CounterKey(tenant, s.counter);
-        SortedMap<LocalDate, long[]> fates = new TreeMap<>();
-        if (from.isBefore(s.liveFrom)) {
-            fates.putAll(engine.archive().fates(key, from, min(to, s.liveFrom.minusDays(1))));
+    static List<Series> withUniques(CounterEngine engine, List<Series> page, String tenant, LocalDate from,
+            LocalDate to) throws StoreException {
+        if (page.isEmpty()) {
+            return page;
         }
-        if (!to.isBefore(s.liveFrom)) {
-            fates.putAll(engine.fates(key, max(from, s.liveFrom), to));
-        }
+        List<String> counters = new ArrayList<>(page.size());
+        page.forEach(s -> counters.add(s.counter));
+        LocalDate liveFrom = page.get(0).liveFrom;
+        List<SortedMap<LocalDate, long[]>> archived = from.isBefore(liveFrom)
+                ? engine.archive().fatesRanges(tenant, counters, from, min(to, liveFrom.minusDays(1))) : null;
+        List<SortedMap<LocalDate, long[]>> live = to.isBefore(liveFrom) ? null
+                : engine.store().fatesRanges(tenant, counters, max(from, liveFrom), to);
         LocalDate kept = engine.uniquesFrom(tenant);
-        UniqueVisitors u = to.isBefore(kept) ? null : engine.uniques(key, max(from, kept), to);
-        return new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported, u, fates);
+        List<UniqueVisitors> uniques = to.isBefore(kept) ? null
+                : engine.store().uniquesRanges(tenant, counters, max(from, kept), to);
+        List<Series> out = new ArrayList<>(page.size());
+        for (int i = 0; i < page.size(); i++) {
+            Series s = page.get(i);
+            SortedMap<LocalDate, long[]> fates = new TreeMap<>();
+            if (archived != null) {
+                fates.putAll(archived.get(i));
+            }
+            if (live != null) {
+                fates.putAll(live.get(i));
+            }
+            out.add(new Series(s.counter, s.total, s.counts, s.liveFrom, s.imported,
+                    uniques == null ? null : uniques.get(i), fates));
+        }
+        return out;
     }
 
     /**

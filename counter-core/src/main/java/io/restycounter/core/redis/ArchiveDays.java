@@ -3,6 +3,7 @@ package io.restycounter.core.redis;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
@@ -21,40 +22,90 @@ final class ArchiveDays {
         this.redis = redis;
     }
 
+    /** Fields one HMGET asks for at most: a call that holds Redis well under a millisecond. */
+    static final int FIELDS_PER_CALL = 4000;
+
     /**
-     * Each counter's field of each day from {@code from} to {@code to} in the month hashes {@code hash} names,
-     * every HMGET sent before the first is awaited; days without a field are 0 ({@code zeros}) or left out.
+     * Each counter's field of each day from {@code from} to {@code to} in the month hashes {@code hash} names;
+     * days without a field are 0 ({@code zeros}) or left out.
      */
     List<SortedMap<LocalDate, Long>> read(String tenant, List<String> counters, LocalDate from, LocalDate to,
             java.util.function.Function<YearMonth, String> hash, boolean zeros) throws StoreException {
-        List<YearMonth> months = ArchiveMonth.months(from, to);
+        List<SortedMap<LocalDate, Long>> out = new ArrayList<>(counters.size());
+        for (SortedMap<LocalDate, long[]> days : read(counters, from, to, hash, 1, (c, d, i) -> ArchiveMonth.field(c, d))) {
+            SortedMap<LocalDate, Long> counts = zeros ? ArchiveMonth.zeros(from, to) : new TreeMap<>();
+            days.forEach((d, v) -> counts.put(d, v[0]));
+            out.add(counts);
+        }
+        return out;
+    }
+
+    /** Each counter's fates of each day, from the month hashes {@code hash} names; days without any left out. */
+    List<SortedMap<LocalDate, long[]>> fates(List<String> counters, LocalDate from, LocalDate to,
+            java.util.function.Function<YearMonth, String> hash) throws StoreException {
+        List<SortedMap<LocalDate, long[]>> out = read(counters, from, to, hash, Fate.COUNT,
+                (c, d, i) -> ArchiveMonth.field(ArchiveMonth.fateField(c, Fate.ALL.get(i)), d));
+        out.forEach(days -> days.values().removeIf(Fate::none));
+        return out;
+    }
+
+    /** The name of value {@code i} of {@code counter} on {@code day}. */
+    @FunctionalInterface
+    private interface Field {
+        String of(String counter, LocalDate day, int i);
+    }
+
+    /**
+     * {@code values} numbers per counter and day: per month one HMGET of many counters' days (at most
+     * {@value #FIELDS_PER_CALL} fields), every HMGET sent before the first is awaited; days whose values are
+     * all missing are left out.
+     */
+    private List<SortedMap<LocalDate, long[]>> read(List<String> counters, LocalDate from, LocalDate to,
+            java.util.function.Function<YearMonth, String> hash, int values, Field field) throws StoreException {
         RedisClusterAsyncCommands<String, String> async = redis.async();
-        List<RedisFuture<List<KeyValue<String, String>>>> sent = new ArrayList<>(counters.size() * months.size());
-        for (String counter : counters) {
-            for (YearMonth m : months) {
-                List<String> fields = new ArrayList<>();
-                for (LocalDate d = max(from, m.atDay(1)); !d.isAfter(min(to, m.atEndOfMonth())); d = d.plusDays(1)) {
-                    fields.add(ArchiveMonth.field(counter, d));
+        record Call(int first, int count, LocalDate start, int days, RedisFuture<List<KeyValue<String, String>>> reply) {
+        }
+        List<Call> sent = new ArrayList<>();
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            LocalDate start = max(from, m.atDay(1));
+            int days = (int) (min(to, m.atEndOfMonth()).toEpochDay() - start.toEpochDay() + 1);
+            int step = Math.max(1, FIELDS_PER_CALL / (days * values));
+            for (int first = 0; first < counters.size(); first += step) {
+                int count = Math.min(step, counters.size() - first);
+                String[] fields = new String[count * days * values];
+                int f = 0;
+                for (int c = 0; c < count; c++) {
+                    for (int d = 0; d < days; d++) {
+                        for (int i = 0; i < values; i++) {
+                            fields[f++] = field.of(counters.get(first + c), start.plusDays(d), i);
+                        }
+                    }
                 }
-                sent.add(async.hmget(hash.apply(m), fields.toArray(String[]::new)));
+                sent.add(new Call(first, count, start, days, async.hmget(hash.apply(m), fields)));
             }
         }
-        List<SortedMap<LocalDate, Long>> out = new ArrayList<>(counters.size());
-        int next = 0;
+        List<SortedMap<LocalDate, long[]>> out = new ArrayList<>(counters.size());
         for (int c = 0; c < counters.size(); c++) {
-            SortedMap<LocalDate, Long> days = zeros ? ArchiveMonth.zeros(from, to) : new TreeMap<>();
-            for (YearMonth m : months) {
-                RedisFuture<List<KeyValue<String, String>>> reply = sent.get(next++);
-                List<KeyValue<String, String>> values = BatchProtocol.read(redis.where(), "archive read", () -> reply);
-                LocalDate d = max(from, m.atDay(1));
-                for (KeyValue<String, String> v : values) {
-                    if (v.hasValue() || zeros) {
-                        days.put(d, v.hasValue() ? ArchiveMonth.parse(v.getValue()) : 0L);
+            out.add(new TreeMap<>());
+        }
+        for (Call call : sent) {
+            List<KeyValue<String, String>> reply = BatchProtocol.read(redis.where(), "archive read", call::reply);
+            int f = 0;
+            for (int c = 0; c < call.count; c++) {
+                for (int d = 0; d < call.days; d++) {
+                    long[] v = new long[values];
+                    boolean any = false;
+                    for (int i = 0; i < values; i++, f++) {
+                        if (reply.get(f).hasValue()) {
+                            v[i] = ArchiveMonth.parse(reply.get(f).getValue());
+                            any = true;
+                        }
                     }
-                    d = d.plusDays(1);
+                    if (any) {
+                        out.get(call.first + c).put(call.start.plusDays(d), v);
+                    }
                 }
             }
-            out.add(days);
         }
         return out;
     }

@@ -15,6 +15,7 @@ import java.util.List;
 final class CountReads {
 
     private static final String READ_SHA = BatchProtocol.sha1(Scripts.READ);
+    private static final String READ_PAGE_SHA = BatchProtocol.sha1(Scripts.READ_PAGE);
 
     private final String where;
 
@@ -25,14 +26,16 @@ final class CountReads {
     /** One read in flight: its keys and arguments, kept to send it again as EVAL if Redis lost the script. */
     static final class Sent {
         private final StatefulConnection<String, String> connection;
+        private final String script;
         private final String[] keys;
         private final String[] args;
         private final RedisFuture<List<Object>> reply;
         private List<Object> answer;
 
-        private Sent(StatefulConnection<String, String> connection, String[] keys, String[] args,
+        private Sent(StatefulConnection<String, String> connection, String script, String[] keys, String[] args,
                 RedisFuture<List<Object>> reply) {
             this.connection = connection;
+            this.script = script;
             this.keys = keys;
             this.args = args;
             this.reply = reply;
@@ -43,7 +46,23 @@ final class CountReads {
     Sent send(StatefulConnection<String, String> query, List<String> keys, String field, int days) {
         String[] k = keys.toArray(String[]::new);
         String[] args = {field, Integer.toString(days)};
-        return new Sent(query, k, args, RedisConnector.async(query).evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
+        return new Sent(query, Scripts.READ, k, args,
+                RedisConnector.async(query).evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
+    }
+
+    /**
+     * Sends the READ_PAGE of {@code counters} in the first {@code days} of {@code keys} (one HMGET a day
+     * hash), then whether each following marker exists; await it with {@link #await}.
+     */
+    Sent sendPage(StatefulConnection<String, String> query, List<String> keys, List<String> counters, int days) {
+        String[] k = keys.toArray(String[]::new);
+        String[] args = new String[counters.size() + 1];
+        args[0] = Integer.toString(days);
+        for (int i = 0; i < counters.size(); i++) {
+            args[i + 1] = counters.get(i);
+        }
+        return new Sent(query, Scripts.READ_PAGE, k, args,
+                RedisConnector.async(query).evalsha(READ_PAGE_SHA, ScriptOutputType.MULTI, k, args));
     }
 
     /** The answer of {@code sent}, waited for once: awaiting it again answers the same. */
@@ -63,7 +82,7 @@ final class CountReads {
             }
             RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(sent.connection);
             return BatchProtocol.read(where, "read",
-                    () -> redis.<List<Object>>eval(Scripts.READ, ScriptOutputType.MULTI, sent.keys, sent.args));
+                    () -> redis.<List<Object>>eval(sent.script, ScriptOutputType.MULTI, sent.keys, sent.args));
         }
     }
 }

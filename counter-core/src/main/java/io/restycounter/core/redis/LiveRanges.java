@@ -5,7 +5,9 @@ import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -26,55 +28,84 @@ final class LiveRanges {
         this.reads = reads;
     }
 
-    /** One counter's read: its counts so far and the batches whose marker it asked about. */
-    private record Read(long[] counts, List<Batch> unknown, CountReads.Sent sent) {
+    /** Counters a READ_PAGE call reads at most: with the days, a call looks up at most about 4,000 fields. */
+    static final int PAGE_FIELDS = 4000;
+
+    /** One call's read: its first counter, its counters' counts so far, and the reply. */
+    private record Read(int first, long[][] counts, CountReads.Sent sent) {
     }
 
-    /** The first counter's read is awaited alone, then every other read goes out before the next answer is awaited. */
+    /**
+     * Every counter's days in calls of at most {@value #PAGE_FIELDS} fields, all sent before the first
+     * answer is awaited (the first call is awaited alone, so a Redis that lost its scripts learns READ_PAGE
+     * once). Each call also asks whether the markers of the tenant's batches in flight exist: the deltas of a
+     * batch whose marker is missing are not in Redis yet and count here.
+     */
     List<SortedMap<LocalDate, Long>> read(StatefulConnection<String, String> query, String tenant,
             List<String> counters, LocalDate from, int days) throws StoreException {
         LocalDate to = from.plusDays(days - 1L);
-        List<Batch> flying = batches.inFlight();
-        List<Read> sent = new ArrayList<>(counters.size());
-        for (String counter : counters) {
-            CounterKey key = new CounterKey(tenant, counter);
-            long[] counts = new long[days];
-            List<String> keys = new ArrayList<>(days);
-            for (int i = 0; i < days; i++) {
-                keys.add(BatchProtocol.dayKey(tenant, from.plusDays(i)));
-                counts[i] = deltas.pending(key, from.plusDays(i));
+        List<Batch> flying = new ArrayList<>();
+        for (Batch b : batches.inFlight()) {
+            if (b.tenant.equals(tenant)) {
+                flying.add(b);
             }
-            List<Batch> unknown = new ArrayList<>();
-            for (Batch b : flying) {
-                if (b.tenant.equals(tenant) && b.touches(counter, from, to)) {
-                    unknown.add(b);
-                    keys.add(b.marker);
+        }
+        List<String> keys = new ArrayList<>(days + flying.size());
+        for (int i = 0; i < days; i++) {
+            keys.add(BatchProtocol.dayKey(tenant, from.plusDays(i)));
+        }
+        for (Batch b : flying) {
+            keys.add(b.marker);
+        }
+        int step = Math.max(1, Math.min(1000, PAGE_FIELDS / days));
+        List<Read> sent = new ArrayList<>();
+        for (int first = 0; first < counters.size(); first += step) {
+            List<String> chunk = counters.subList(first, Math.min(counters.size(), first + step));
+            long[][] counts = new long[chunk.size()][days];
+            for (int c = 0; c < chunk.size(); c++) {
+                CounterKey key = new CounterKey(tenant, chunk.get(c));
+                for (int i = 0; i < days; i++) {
+                    counts[c][i] = deltas.pending(key, from.plusDays(i));
                 }
             }
-            sent.add(new Read(counts, unknown, reads.send(query, keys, counter, days)));
-            if (sent.size() == 1 && counters.size() > 1) {
-                reads.await(sent.get(0).sent); // a Redis that lost its scripts learns READ once, not once per counter
+            sent.add(new Read(first, counts, reads.sendPage(query, keys, chunk, days)));
+            if (sent.size() == 1 && counters.size() > step) {
+                reads.await(sent.get(0).sent);
             }
         }
         List<SortedMap<LocalDate, Long>> out = new ArrayList<>(counters.size());
-        for (int k = 0; k < counters.size(); k++) {
-            Read r = sent.get(k);
+        Map<String, Integer> index = new HashMap<>();
+        for (Read r : sent) {
             List<Object> reply = reads.await(r.sent);
             for (int i = 0; i < days; i++) {
-                r.counts[i] += Long.parseLong(reply.get(i).toString());
+                List<?> values = (List<?>) reply.get(i);
+                for (int c = 0; c < r.counts.length; c++) {
+                    Object v = values.get(c);
+                    r.counts[c][i] += v == null ? 0 : Long.parseLong(v.toString());
+                }
             }
-            for (int j = 0; j < r.unknown.size(); j++) {
-                if (((Long) reply.get(days + j)) == 0) {
-                    for (int i = 0; i < days; i++) {
-                        r.counts[i] += r.unknown.get(j).delta(counters.get(k), from.plusDays(i));
+            index.clear();
+            for (int c = 0; c < r.counts.length; c++) {
+                index.putIfAbsent(counters.get(r.first + c), c);
+            }
+            for (int j = 0; j < flying.size(); j++) {
+                if (((Long) reply.get(days + j)) == 0) { // not applied yet: its deltas are not in the counts read
+                    for (Delta d : flying.get(j).deltas) {
+                        Integer c = index.get(d.counter());
+                        if (c != null && !d.day().isBefore(from) && !d.day().isAfter(to)) {
+                            r.counts[c][(int) (d.day().toEpochDay() - from.toEpochDay())] += d.inc();
+                        }
                     }
                 }
             }
-            SortedMap<LocalDate, Long> byDay = new TreeMap<>();
-            for (int i = 0; i < days; i++) {
-                byDay.put(from.plusDays(i), r.counts[i]);
+            for (int c = 0; c < r.counts.length; c++) {
+                long[] counts = r.counts[index.get(counters.get(r.first + c))]; // a name asked twice: its first
+                SortedMap<LocalDate, Long> byDay = new TreeMap<>();
+                for (int i = 0; i < days; i++) {
+                    byDay.put(from.plusDays(i), counts[i]);
+                }
+                out.add(byDay);
             }
-            out.add(byDay);
         }
         return out;
     }

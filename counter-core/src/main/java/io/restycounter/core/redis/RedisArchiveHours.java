@@ -11,7 +11,6 @@ import io.restycounter.core.log.DayOfMillis;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -59,41 +58,74 @@ final class RedisArchiveHours {
         return totalsKey(tenant, day) + BatchProtocol.NODE_INFIX + node;
     }
 
+    /**
+     * Replaces {@code node}'s share with {@code hours} (counter to counts by hour): first a scan of the share
+     * for the fields {@code hours} no longer has (none the first time), then their zeros and the new counts,
+     * in calls of {@value RedisCounterArchive#CHUNK} fields. Only the fields that go away are held in
+     * memory: a day of a million counters never sits there as one list of fields.
+     */
     void replaceShare(String node, String tenant, LocalDate day, Map<String, long[]> hours) throws StoreException {
-        Map<String, String> changes = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : hours.entrySet()) {
-            if (!CounterKey.isValidCounter(e.getKey())) {
-                throw new IllegalArgumentException("counter: not valid: \"" + e.getKey() + "\"");
-            }
-            for (int h = 0; h < e.getValue().length; h++) {
-                if (e.getValue()[h] != 0) {
-                    changes.put(RedisHours.field(e.getKey(), h), Long.toString(e.getValue()[h]));
-                }
+        for (String counter : hours.keySet()) {
+            if (!CounterKey.isValidCounter(counter)) {
+                throw new IllegalArgumentException("counter: not valid: \"" + counter + "\"");
             }
         }
         String share = shareKey(node, tenant, day);
+        List<String> gone = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
             ScanCursor from = cursor;
             MapScanCursor<String, String> page = redis.call("HSCAN " + share,
                     r -> r.hscan(share, from, ScanArgs.Builder.limit(RedisCounterArchive.CHUNK)));
             for (String field : page.getMap().keySet()) {
-                changes.putIfAbsent(field, "0");
+                if (counted(hours, field) == 0) {
+                    gone.add(field);
+                }
             }
             cursor = page;
         } while (!cursor.isFinished());
         String[] keys = {share, totalsKey(tenant, day)};
         List<String> args = new ArrayList<>();
-        for (Map.Entry<String, String> e : changes.entrySet()) {
-            args.add(e.getKey());
-            args.add(e.getValue());
-            if (args.size() >= 2 * RedisCounterArchive.CHUNK) {
-                write(keys, args);
-                args.clear();
+        for (String field : gone) {
+            add(keys, args, field, "0");
+        }
+        for (Map.Entry<String, long[]> e : hours.entrySet()) {
+            for (int h = 0; h < e.getValue().length; h++) {
+                if (e.getValue()[h] != 0) {
+                    add(keys, args, RedisHours.field(e.getKey(), h), Long.toString(e.getValue()[h]));
+                }
             }
         }
+        flush(keys, args);
+    }
+
+    /** What {@code hours} holds for a share field {@code counter|HH}, 0 when nothing. */
+    private static long counted(Map<String, long[]> hours, String field) {
+        int bar = field.lastIndexOf(RedisHours.FIELD_SEPARATOR);
+        long[] counts = bar < 0 ? null : hours.get(field.substring(0, bar));
+        if (counts == null) {
+            return 0;
+        }
+        try {
+            int h = Integer.parseInt(field.substring(bar + 1));
+            return h >= 0 && h < counts.length ? counts[h] : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void add(String[] keys, List<String> args, String field, String count) throws StoreException {
+        args.add(field);
+        args.add(count);
+        if (args.size() >= 2 * RedisCounterArchive.CHUNK) {
+            flush(keys, args);
+        }
+    }
+
+    private void flush(String[] keys, List<String> args) throws StoreException {
         if (!args.isEmpty()) {
             write(keys, args);
+            args.clear();
         }
     }
 

@@ -236,34 +236,16 @@ public final class RedisCounterArchive implements CounterArchive {
         args.clear();
     }
 
-    /** One HMGET a month on {@code rca:{tenant}:yyyyMM:f}: every fate of every day asked for. */
+    /** Per month one HMGET on {@code rca:{tenant}:yyyyMM:f} of every fate of every day asked for. */
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        SortedMap<LocalDate, long[]> out = new TreeMap<>();
-        for (YearMonth m : ArchiveMonth.months(from, to)) {
-            List<LocalDate> days = new ArrayList<>();
-            List<String> fields = new ArrayList<>();
-            for (LocalDate d = from.isAfter(m.atDay(1)) ? from : m.atDay(1); !d.isAfter(to) && !d.isAfter(m.atEndOfMonth());
-                    d = d.plusDays(1)) {
-                days.add(d);
-                for (Fate f : Fate.ALL) {
-                    fields.add(ArchiveMonth.field(ArchiveMonth.fateField(key.counter(), f), d));
-                }
-            }
-            String hash = monthKey(key.tenant(), m) + ":f";
-            var values = redis.call("read " + hash, r -> r.hmget(hash, fields.toArray(String[]::new)));
-            for (int i = 0; i < days.size(); i++) {
-                long[] counts = new long[Fate.COUNT];
-                for (int f = 0; f < Fate.COUNT; f++) {
-                    var v = values.get(i * Fate.COUNT + f);
-                    counts[f] = v.hasValue() ? ArchiveMonth.parse(v.getValue()) : 0;
-                }
-                if (!Fate.none(counts)) {
-                    out.put(days.get(i), counts);
-                }
-            }
-        }
-        return out;
+        return fatesRanges(key.tenant(), List.of(key.counter()), from, to).get(0);
+    }
+
+    @Override
+    public List<SortedMap<LocalDate, long[]>> fatesRanges(String tenant, List<String> counters, LocalDate from,
+            LocalDate to) throws StoreException {
+        return days.fates(counters, from, to, m -> monthKey(tenant, m) + ":f");
     }
 
     static String importsKey(String tenant, YearMonth month) {
@@ -420,7 +402,10 @@ public final class RedisCounterArchive implements CounterArchive {
     @Override
     public List<SortedMap<LocalDate, Long>> importedRanges(String tenant, List<String> counters, LocalDate from,
             LocalDate to) throws StoreException {
-        return days.read(tenant, counters, from, to, m -> importsKey(tenant, m), false);
+        String[] months = ArchiveMonth.months(from, to).stream().map(m -> importsKey(tenant, m)).toArray(String[]::new);
+        Long any = redis.call("EXISTS " + months[0], r -> r.exists(months)); // most tenants never import: one call
+        return any != null && any > 0 ? days.read(tenant, counters, from, to, m -> importsKey(tenant, m), false)
+                : CounterArchive.each(tenant, counters, key -> new TreeMap<>());
     }
 
 

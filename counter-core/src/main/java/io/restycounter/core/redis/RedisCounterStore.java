@@ -210,7 +210,13 @@ public final class RedisCounterStore implements CounterStore {
 
     @Override
     public SortedMap<LocalDate, long[]> fates(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        return fates.read(queryConnection(), key, from, to, where);
+        return fatesRanges(key.tenant(), List.of(key.counter()), from, to).get(0);
+    }
+
+    @Override
+    public List<SortedMap<LocalDate, long[]>> fatesRanges(String tenant, List<String> counters, LocalDate from,
+            LocalDate to) throws StoreException {
+        return fates.read(queryConnection(), tenant, counters, from, to, where);
     }
 
     @Override
@@ -231,9 +237,14 @@ public final class RedisCounterStore implements CounterStore {
     /** PFCOUNTs of the day sketches, in one script call; visitors not flushed yet are not in them. */
     @Override
     public UniqueVisitors uniques(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        Objects.requireNonNull(key, "key");
+        return uniquesRanges(key.tenant(), List.of(key.counter()), from, to).get(0);
+    }
+
+    @Override
+    public List<UniqueVisitors> uniquesRanges(String tenant, List<String> counters, LocalDate from, LocalDate to)
+            throws StoreException {
         RedisFates.span("uniques", from, to);
-        return uniques.read(queryConnection(), key, from, to);
+        return uniques.read(queryConnection(), tenant, counters, from, to);
     }
 
     @Override

@@ -120,34 +120,47 @@ final class RedisFates {
     }
 
     /**
-     * The fates of {@code key} per day: what Redis holds plus what waits here; a batch in flight shows
-     * once it is applied. Days without any fate are left out.
+     * The fates of each of {@code counters} per day, with this node's pending ones: per day one HMGET of
+     * many counters' fates (at most {@value ArchiveDays#FIELDS_PER_CALL} fields), all sent before the first
+     * is awaited; a batch in flight shows once it is applied. Days without any fate are left out.
      */
-    SortedMap<LocalDate, long[]> read(StatefulConnection<String, String> query, CounterKey key, LocalDate from,
-            LocalDate to, String where) throws StoreException {
+    List<SortedMap<LocalDate, long[]>> read(StatefulConnection<String, String> query, String tenant, List<String> counters,
+            LocalDate from, LocalDate to, String where) throws StoreException {
         span("fates", from, to);
-        String[] fields = new String[Fate.COUNT];
-        for (Fate f : Fate.ALL) {
-            fields[f.ordinal()] = key.counter() + SEPARATOR + f.jsonName();
-        }
+        int step = Math.max(1, ArchiveDays.FIELDS_PER_CALL / Fate.COUNT);
         RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
-        List<LocalDate> asked = new ArrayList<>();
         List<RedisFuture<List<KeyValue<String, String>>>> replies = new ArrayList<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            asked.add(d);
-            replies.add(redis.hmget(fatesKey(key.tenant(), d), fields));
-        }
-        SortedMap<LocalDate, long[]> out = new TreeMap<>();
-        try {
-            for (int i = 0; i < asked.size(); i++) {
-                long[] counts = new long[Fate.COUNT];
-                List<KeyValue<String, String>> values = BatchProtocol.await(replies.get(i));
-                for (int f = 0; f < counts.length; f++) {
-                    counts[f] = parse(values.get(f).getValueOrElse("0"));
+            for (int first = 0; first < counters.size(); first += step) {
+                int count = Math.min(step, counters.size() - first);
+                String[] fields = new String[count * Fate.COUNT];
+                for (int c = 0; c < count; c++) {
+                    for (Fate f : Fate.ALL) {
+                        fields[c * Fate.COUNT + f.ordinal()] = counters.get(first + c) + SEPARATOR + f.jsonName();
+                    }
                 }
-                addPending(key, asked.get(i), counts);
-                if (!Fate.none(counts)) {
-                    out.put(asked.get(i), counts);
+                replies.add(redis.hmget(fatesKey(tenant, d), fields));
+            }
+        }
+        List<SortedMap<LocalDate, long[]>> out = new ArrayList<>(counters.size());
+        for (int c = 0; c < counters.size(); c++) {
+            out.add(new TreeMap<>());
+        }
+        try {
+            int next = 0;
+            for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+                for (int first = 0; first < counters.size(); first += step) {
+                    List<KeyValue<String, String>> values = BatchProtocol.await(replies.get(next++));
+                    for (int c = 0; c < Math.min(step, counters.size() - first); c++) {
+                        long[] counts = new long[Fate.COUNT];
+                        for (int f = 0; f < counts.length; f++) {
+                            counts[f] = parse(values.get(c * Fate.COUNT + f).getValueOrElse("0"));
+                        }
+                        addPending(new CounterKey(tenant, counters.get(first + c)), d, counts);
+                        if (!Fate.none(counts)) {
+                            out.get(first + c).put(d, counts);
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {

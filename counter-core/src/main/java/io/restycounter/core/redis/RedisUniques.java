@@ -4,7 +4,6 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.UniqueVisitors;
 import io.restycounter.core.UniquesPeriod;
@@ -91,31 +90,41 @@ final class RedisUniques implements Salts {
         return out;
     }
 
-    /** Per day the PFCOUNT of its sketch; the range's, per period the PFCOUNT of all its days, summed. */
-    UniqueVisitors read(StatefulConnection<String, String> query, CounterKey key, LocalDate from, LocalDate to)
-            throws StoreException {
-        List<List<LocalDate>> runs = PeriodRuns.of(periods.apply(key.tenant()), from, to);
-        List<String> keys = new ArrayList<>();
+    /**
+     * Per counter and day the PFCOUNT of its sketch; per counter and period the PFCOUNT of all its days,
+     * summed over the range. One script call a counter, all sent before the first is awaited.
+     */
+    List<UniqueVisitors> read(StatefulConnection<String, String> query, String tenant, List<String> counters,
+            LocalDate from, LocalDate to) throws StoreException {
+        List<List<LocalDate>> runs = PeriodRuns.of(periods.apply(tenant), from, to);
         List<LocalDate> days = new ArrayList<>();
         String[] lengths = new String[runs.size()];
         for (int r = 0; r < runs.size(); r++) {
-            for (LocalDate d : runs.get(r)) {
-                days.add(d);
-                keys.add(BatchProtocol.sketchKey(key.tenant(), d, key.counter()));
-            }
+            days.addAll(runs.get(r));
             lengths[r] = Integer.toString(runs.get(r).size());
         }
         RedisClusterAsyncCommands<String, String> redis = RedisConnector.async(query);
-        List<Object> reply = BatchProtocol.read(where, "uniques read", () -> redis.<List<Object>>eval(Scripts.UNIQUES,
-                ScriptOutputType.MULTI, keys.toArray(String[]::new), lengths));
-        SortedMap<LocalDate, Long> perDay = new TreeMap<>();
-        for (int i = 0; i < days.size(); i++) {
-            perDay.put(days.get(i), (Long) reply.get(i));
+        List<RedisFuture<List<Object>>> sent = new ArrayList<>(counters.size());
+        for (String counter : counters) {
+            String[] keys = new String[days.size()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = BatchProtocol.sketchKey(tenant, days.get(i), counter);
+            }
+            sent.add(redis.<List<Object>>eval(Scripts.UNIQUES, ScriptOutputType.MULTI, keys, lengths));
         }
-        long total = 0;
-        for (int r = 0; r < runs.size(); r++) {
-            total += (Long) reply.get(days.size() + r);
+        List<UniqueVisitors> out = new ArrayList<>(counters.size());
+        for (RedisFuture<List<Object>> f : sent) {
+            List<Object> reply = BatchProtocol.read(where, "uniques read", () -> f);
+            SortedMap<LocalDate, Long> perDay = new TreeMap<>();
+            for (int i = 0; i < days.size(); i++) {
+                perDay.put(days.get(i), (Long) reply.get(i));
+            }
+            long total = 0;
+            for (int r = 0; r < runs.size(); r++) {
+                total += (Long) reply.get(days.size() + r);
+            }
+            out.add(new UniqueVisitors(perDay, total));
         }
-        return new UniqueVisitors(perDay, total);
+        return out;
     }
 }

@@ -214,6 +214,23 @@ final class Scripts {
             """;
 
     /**
+     * KEYS: ARGV[1] day hashes, then batch markers; ARGV[2..]: counters. Returns per day hash the HMGET of
+     * every counter (nil where none), then 1 or 0 per marker: read at one instant, so a batch is either
+     * in the counts or its marker is missing, never both.
+     */
+    static final String READ_PAGE = """
+            local n = tonumber(ARGV[1])
+            local out = {}
+            for i = 1, n do
+              out[i] = redis.call('HMGET', KEYS[i], unpack(ARGV, 2))
+            end
+            for i = n + 1, #KEYS do
+              out[i] = redis.call('EXISTS', KEYS[i])
+            end
+            return out
+            """;
+
+    /**
      * KEYS: the day sketches of a range, cut into runs of one period each; ARGV: the length of each run.
      * Returns each day's PFCOUNT, then each run's PFCOUNT over all its days (their union).
      */

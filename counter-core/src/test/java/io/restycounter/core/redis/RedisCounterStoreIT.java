@@ -316,6 +316,31 @@ class RedisCounterStoreIT {
     }
 
     @Test
+    void aPageOfThousandsOfCountersIsReadInSeveralCallsEachCountedOnce() throws Exception {
+        RedisCounterStore store = store();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            names.add(String.format("c%04d", i));
+            store.increment(new CounterKey("acme", names.get(i)), TODAY, i + 1);
+        }
+        store.flush();
+        store.increment(new CounterKey("acme", "c2400"), TODAY.minusDays(1), 7);
+        List<Batch> flying = store.drain(new ArrayList<>()); // in flight, not sent: counted from memory
+        store.increment(new CounterKey("acme", "c1500"), TODAY, 1); // pending
+        names.add("c2400"); // asked twice
+        List<SortedMap<LocalDate, Long>> page = store.ranges("acme", names, TODAY.minusDays(1), TODAY);
+        assertEquals(2501, page.size());
+        for (int i = 0; i < 2500; i++) {
+            List<Long> expected = List.of(i == 2400 ? 7L : 0L, i + 1L + (i == 1500 ? 1 : 0));
+            assertEquals(expected, List.copyOf(page.get(i).values()), names.get(i));
+        }
+        assertEquals(page.get(2400), page.get(2500));
+        store.apply(flying); // applied now: read from Redis, still once
+        assertEquals(7L, store.ranges("acme", List.of("c2400"), TODAY.minusDays(1), TODAY).get(0)
+                .get(TODAY.minusDays(1)));
+    }
+
+    @Test
     void confirmedMarkersAreDeleted() throws Exception {
         RedisCounterStore store = store();
         CounterKey key = new CounterKey("acme", "home");

@@ -47,6 +47,67 @@ class CounterArchiveIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"file", "redis"})
+    void aNodesHourShareWrittenAgainReplacesItAndLeavesTheOtherNodesShare(String kind) throws Exception {
+        String t = "hours" + kind;
+        LocalDate day = LocalDate.parse("2026-11-30");
+        try (CounterArchive a = archive(kind, "hours")) {
+            long[] home = new long[25];
+            home[3] = 2;
+            home[5] = 1;
+            long[] news = new long[25];
+            news[1] = 4;
+            a.replaceHourShare("n1", t, day, java.util.Map.of("home", home, "news", news));
+            long[] other = new long[25];
+            other[5] = 10;
+            a.replaceHourShare("n2", t, day, java.util.Map.of("home", other));
+            long[] again = new long[25];
+            again[5] = 3;
+            a.replaceHourShare("n1", t, day, java.util.Map.of("home", again)); // home's 03 and news are gone
+            long[] expected = new long[25];
+            expected[5] = 13;
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected,
+                    a.hours(new CounterKey(t, "home"), day, day).get(day));
+            assertEquals(null, a.hours(new CounterKey(t, "news"), day, day).get(day), "no hour left");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
+    void aPageOfAThousandCountersOverTenDaysReadsEachCountersCountsAndFates(String kind) throws Exception {
+        String t = "page" + kind;
+        try (CounterArchive a = archive(kind, "page")) {
+            LocalDate first = LocalDate.parse("2026-10-27"); // ten days across two months
+            List<String> names = new java.util.ArrayList<>();
+            for (int c = 0; c < 1000; c++) {
+                names.add(String.format("c%04d", c));
+            }
+            for (int d = 0; d < 10; d++) {
+                java.util.Map<String, Long> totals = new java.util.HashMap<>();
+                java.util.Map<String, long[]> fates = new java.util.HashMap<>();
+                for (int c = d; c < 1000; c += 10) { // each counter on one day of the ten
+                    totals.put(names.get(c), (long) c + 1);
+                    long[] f = new long[io.restycounter.core.Fate.COUNT];
+                    f[io.restycounter.core.Fate.BOT.ordinal()] = c + 2;
+                    fates.put(names.get(c), f);
+                }
+                a.replaceShare(CounterArchive.UNNAMED_NODE, t, first.plusDays(d), totals);
+                a.replaceFates(CounterArchive.UNNAMED_NODE, t, first.plusDays(d), fates);
+            }
+            List<SortedMap<LocalDate, Long>> counts = a.ranges(t, names, first, first.plusDays(9));
+            List<SortedMap<LocalDate, long[]>> fates = a.fatesRanges(t, names, first, first.plusDays(9));
+            for (int c = 0; c < 1000; c++) {
+                LocalDate day = first.plusDays(c % 10);
+                assertEquals(10, counts.get(c).size(), names.get(c));
+                assertEquals(c + 1L, counts.get(c).get(day), names.get(c));
+                assertEquals(c + 1L, counts.get(c).values().stream().mapToLong(Long::longValue).sum(), names.get(c));
+                assertEquals(List.of(day), List.copyOf(fates.get(c).keySet()), names.get(c));
+                assertEquals(c + 2L, fates.get(c).get(day)[io.restycounter.core.Fate.BOT.ordinal()], names.get(c));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "redis"})
     void replacesADayAndReadsRangesAcrossMonths(String kind) throws Exception {
         String t = "t" + kind;
         try (CounterArchive a = archive(kind, "ranges")) {
