@@ -184,7 +184,7 @@ public final class CounterQuery {
         if (refused != null) {
             return refused;
         }
-        QueryGuard.Slot slot = guard.enter(key);
+        QueryGuard.Slot slot = guard.enter(key, !engine.isApiKey(key), engine.now());
         if (slot == null) {
             return tooMany("query: too many queries at once on this node or with this key, try again later", json);
         }

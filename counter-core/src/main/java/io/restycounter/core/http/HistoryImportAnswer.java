@@ -71,7 +71,7 @@ public final class HistoryImportAnswer {
         if (body.contentLength() > MAX_BYTES) {
             return tooLarge();
         }
-        QueryGuard.Slot slot = query.guard().enter(key);
+        QueryGuard.Slot slot = query.guard().enter(key, !engine.isApiKey(key), engine.now());
         if (slot == null) {
             return CounterQuery.tooMany("query: too many queries at once on this node or with this key, try again later",
                     true);

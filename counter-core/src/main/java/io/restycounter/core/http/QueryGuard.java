@@ -2,6 +2,7 @@ package io.restycounter.core.http;
 
 import io.restycounter.core.StoreException;
 import io.restycounter.core.TenantKeys;
+import io.restycounter.core.guard.RateLimiter;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What keeps queries from hurting counting, health and each other: at most {@link #NODE_QUERIES} queries
- * at once on a node and {@link #KEY_QUERIES} per key; at most {@link #FAILED_KEYS_BURST} wrong keys in a row
+ * at once on a node and {@link #KEY_QUERIES} per key, and {@link #KEY_QUERIES_PER_SECOND} a second per tenant key; at most {@link #FAILED_KEYS_BURST} wrong keys in a row
  * per client address, then {@link #FAILED_KEYS_PER_SECOND} a second; tenant key digests held in memory for
  * {@link #KEYS_TTL_MILLIS}, so a wrong key costs no store call while they are fresh and a new key takes
  * effect within seconds (a revoked one at once).
@@ -22,6 +23,12 @@ final class QueryGuard {
 
     static final int NODE_QUERIES = 16;
     static final int KEY_QUERIES = 4;
+    /**
+     * Queries a second one tenant key may start, after a burst of {@link #KEY_QUERIES_BURST}: enough for a
+     * dashboard, not enough for one key to take the CPU that counting needs (docs/performance.md).
+     */
+    static final int KEY_QUERIES_PER_SECOND = 20;
+    static final int KEY_QUERIES_BURST = 40;
     static final int FAILED_KEYS_BURST = 10;
     static final int FAILED_KEYS_PER_SECOND = 2;
     static final long KEYS_TTL_MILLIS = 5_000;
@@ -33,6 +40,7 @@ final class QueryGuard {
     private final TenantKeys keys;
     private final Semaphore node = new Semaphore(NODE_QUERIES);
     private final ConcurrentHashMap<String, AtomicInteger> perKey = new ConcurrentHashMap<>();
+    private final RateLimiter keyRates = new RateLimiter(KEY_QUERIES_PER_SECOND, KEY_QUERIES_BURST, MAX_REMEMBERED);
     private final Map<String, double[]> failures = lru();
     private final Map<String, CachedDigests> digests = lru();
 
@@ -43,12 +51,18 @@ final class QueryGuard {
         this.keys = keys;
     }
 
-    /** A slot for one query with {@code key}, or null when the node or the key has as many as it may. */
-    Slot enter(String key) {
+    /**
+     * A slot for one query with {@code key}, or null when the node or the key has as many as it may, or a
+     * tenant key ({@code rated}; the operator's API key is not) started as many this second as it may.
+     */
+    Slot enter(String key, boolean rated, long now) {
+        String id = TenantKeys.sha256Hex(key);
+        if (rated && !keyRates.tryAcquire(id, now)) {
+            return null;
+        }
         if (!node.tryAcquire()) {
             return null;
         }
-        String id = TenantKeys.sha256Hex(key);
         AtomicInteger n = perKey.computeIfAbsent(id, k -> new AtomicInteger());
         if (n.incrementAndGet() > KEY_QUERIES) {
             leave(id, n);

@@ -110,18 +110,34 @@ class QueryGuardIT {
     }
 
     @Test
+    void aTenantKeyPastItsQueriesASecondIs429AndTheOperatorsKeyIsNot() {
+        for (int i = 0; i < QueryGuard.KEY_QUERIES_BURST; i++) {
+            assertEquals(200, ask(tenantKey, "203.0.113.9").status(), "query " + i + " of the burst");
+        }
+        CounterQuery.Answer refused = ask(tenantKey, "203.0.113.10");
+        assertEquals(429, refused.status(), "per key, from any address");
+        assertEquals("1", refused.headers().get("Retry-After"));
+        for (int i = 0; i < 2 * QueryGuard.KEY_QUERIES_BURST; i++) {
+            assertEquals(200, ask(API_KEY, "203.0.113.9").status(), "the operator's key has no such rate");
+        }
+        clock.advanceMillis(1000 / QueryGuard.KEY_QUERIES_PER_SECOND);
+        assertEquals(200, ask(tenantKey, "203.0.113.9").status(), "the rate refills");
+        assertEquals(429, ask(tenantKey, "203.0.113.9").status());
+    }
+
+    @Test
     void queriesPastTheConcurrencyOfAKeyOrTheNodeAre429() {
         List<QueryGuard.Slot> held = new ArrayList<>();
         try {
             for (int i = 0; i < QueryGuard.KEY_QUERIES; i++) {
-                held.add(query.guard().enter(tenantKey));
+                held.add(query.guard().enter(tenantKey, false, clock.millis()));
             }
             CounterQuery.Answer refused = ask(tenantKey, "203.0.113.9");
             assertEquals(429, refused.status());
             assertEquals("1", refused.headers().get("Retry-After"));
             assertEquals(200, ask(API_KEY, "203.0.113.9").status(), "another key still reads");
             for (int i = QueryGuard.KEY_QUERIES; i < QueryGuard.NODE_QUERIES; i++) {
-                held.add(query.guard().enter("other" + i));
+                held.add(query.guard().enter("other" + i, false, clock.millis()));
             }
             assertEquals(429, ask(API_KEY, "203.0.113.9").status(), "the node is full");
         } finally {
