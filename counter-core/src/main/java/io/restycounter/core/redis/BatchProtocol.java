@@ -430,12 +430,18 @@ final class BatchProtocol {
     // ---------------------------------------------------------------- reading
 
     /**
-     * Runs the read script on {@code query}: the field {@code field} of the first {@code days} keys,
-     * then whether each following marker exists.
+     * Runs the READ_PAGE script on {@code query} for one counter: the field {@code field} of the first
+     * {@code days} keys ("0" where none), then whether each following marker exists (1 or 0).
      */
     List<Object> read(StatefulConnection<String, String> query, List<String> keys, String field, int days)
             throws StoreException {
-        return reads.await(reads.send(query, keys, field, days));
+        List<Object> reply = reads.await(reads.sendPage(query, keys, List.of(field), days));
+        List<Object> out = new ArrayList<>(reply.size());
+        for (int i = 0; i < reply.size(); i++) {
+            Object v = i < days ? ((List<?>) reply.get(i)).get(0) : reply.get(i);
+            out.add(v == null ? "0" : v);
+        }
+        return out;
     }
 
     static <T> T await(RedisFuture<T> f) throws ExecutionException, TimeoutException, InterruptedException {

@@ -8,13 +8,12 @@ import io.restycounter.core.StoreException;
 import java.util.List;
 
 /**
- * The READ script: one counter's field in some day hashes, then whether each following batch marker
- * exists. A read is sent and awaited apart, so the reads of many counters go out before the first
- * answer is awaited and share about one round trip.
+ * The READ_PAGE script: many counters' fields in some day hashes, then whether each following batch
+ * marker exists, at one instant. A read is sent and awaited apart, so the reads of many pages go out
+ * before the first answer is awaited and share about one round trip.
  */
 final class CountReads {
 
-    private static final String READ_SHA = BatchProtocol.sha1(Scripts.READ);
     private static final String READ_PAGE_SHA = BatchProtocol.sha1(Scripts.READ_PAGE);
 
     private final String where;
@@ -40,14 +39,6 @@ final class CountReads {
             this.args = args;
             this.reply = reply;
         }
-    }
-
-    /** Sends the read of {@code field} in the first {@code days} of {@code keys}; await it with {@link #await}. */
-    Sent send(StatefulConnection<String, String> query, List<String> keys, String field, int days) {
-        String[] k = keys.toArray(String[]::new);
-        String[] args = {field, Integer.toString(days)};
-        return new Sent(query, Scripts.READ, k, args,
-                RedisConnector.async(query).evalsha(READ_SHA, ScriptOutputType.MULTI, k, args));
     }
 
     /**

@@ -200,18 +200,6 @@ final class Scripts {
             return out
             """;
 
-    /** KEYS[1..ARGV[2]] day hashes, then batch markers. ARGV[1] field. Counts as strings, then 0/1 per marker. */
-    static final String READ = """
-            local n = tonumber(ARGV[2])
-            local out = {}
-            for i = 1, n do
-              out[i] = redis.call('HGET', KEYS[i], ARGV[1]) or '0'
-            end
-            for i = n + 1, #KEYS do
-              out[i] = redis.call('EXISTS', KEYS[i])
-            end
-            return out
-            """;
 
     /**
      * KEYS: ARGV[1] day hashes, then batch markers; ARGV[2..]: counters. Returns per day hash the HMGET of
