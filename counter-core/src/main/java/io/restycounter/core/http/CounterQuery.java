@@ -186,7 +186,7 @@ public final class CounterQuery {
         }
         QueryGuard.Slot slot = guard.enter(key, !engine.isApiKey(key), engine.now());
         if (slot == null) {
-            return tooMany("query: too many queries at once on this node or with this key, try again later", json);
+            return tooMany(QueryGuard.TOO_MANY, json);
         }
         Answer a;
         try {

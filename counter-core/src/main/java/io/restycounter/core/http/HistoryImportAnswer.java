@@ -73,7 +73,7 @@ public final class HistoryImportAnswer {
         }
         QueryGuard.Slot slot = query.guard().enter(key, !engine.isApiKey(key), engine.now());
         if (slot == null) {
-            return CounterQuery.tooMany("query: too many queries at once on this node or with this key, try again later",
+            return CounterQuery.tooMany(QueryGuard.TOO_MANY,
                     true);
         }
         try (slot) {

@@ -32,6 +32,9 @@ final class QueryGuard {
     static final int FAILED_KEYS_BURST = 10;
     static final int FAILED_KEYS_PER_SECOND = 2;
     static final long KEYS_TTL_MILLIS = 5_000;
+    /** What a query past the node's or its key's limits is told, with a 429. */
+    static final String TOO_MANY = "query: too many queries on this node or with this key (at once, or this second), "
+            + "try again later";
     /** Seconds a refused client is told to wait. */
     static final int RETRY_AFTER_SECONDS = 1;
     /** Addresses and tenants remembered; past it the least recently used go first. */
