@@ -73,8 +73,7 @@ public final class HistoryImportAnswer {
         }
         QueryGuard.Slot slot = query.guard().enter(key, !engine.isApiKey(key), engine.now());
         if (slot == null) {
-            return CounterQuery.tooMany(QueryGuard.TOO_MANY,
-                    true);
+            return CounterQuery.tooMany(QueryGuard.TOO_MANY, true);
         }
         try (slot) {
             byte[] bytes = body.stream().readNBytes(MAX_BYTES + 1);
