@@ -110,6 +110,31 @@ public interface CounterArchive extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * {@link #counterPage} over several months, merged in name order: the first {@code limit} names archived
+     * in any of them. An archive that can sends the months' reads together.
+     */
+    default java.util.List<String> counterPages(String tenant, java.util.List<java.time.YearMonth> months,
+            String prefix, String after, int limit) throws StoreException {
+        java.util.TreeSet<String> merged = new java.util.TreeSet<>();
+        for (java.time.YearMonth m : months) {
+            merged.addAll(counterPage(tenant, m, prefix, after, limit));
+        }
+        return first(merged, limit);
+    }
+
+    /** The first {@code limit} names of {@code sorted}. */
+    static java.util.List<String> first(java.util.SortedSet<String> sorted, int limit) {
+        java.util.List<String> out = new java.util.ArrayList<>(Math.min(limit, sorted.size()));
+        for (String c : sorted) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
     /** Every counter of {@code tenant} with a total on {@code day}, with that total. */
     default SortedMap<String, Long> dayTotals(String tenant, LocalDate day) throws StoreException {
         SortedMap<String, Long> out = new java.util.TreeMap<>();

@@ -66,6 +66,19 @@ public interface CounterStore extends AutoCloseable {
     }
 
     /**
+     * {@link #counterPage} over several days, merged in name order: the first {@code limit} names with a count
+     * on any of them. A store that can sends the days' reads together.
+     */
+    default java.util.List<String> counterPages(String tenant, java.util.List<LocalDate> days, String prefix,
+            String after, int limit) throws StoreException {
+        java.util.TreeSet<String> merged = new java.util.TreeSet<>();
+        for (LocalDate d : days) {
+            merged.addAll(counterPage(tenant, d, prefix, after, limit));
+        }
+        return CounterArchive.first(merged, limit);
+    }
+
+    /**
      * The {@link #counterPage} of a set in name order: a walk from the first name past {@code after} and
      * {@code prefix}, stopping at the first name without the prefix or at {@code limit}.
      */

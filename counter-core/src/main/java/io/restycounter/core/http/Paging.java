@@ -1,6 +1,7 @@
 package io.restycounter.core.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterEngine;
 import io.restycounter.core.CounterKey;
 import io.restycounter.core.StoreException;
@@ -156,21 +157,20 @@ final class Paging {
         TreeSet<String> merged = new TreeSet<>();
         if (from.isBefore(liveFrom)) {
             LocalDate last = Series.min(to, liveFrom.minusDays(1));
+            List<YearMonth> months = new ArrayList<>();
             for (YearMonth m = YearMonth.from(from); !m.isAfter(YearMonth.from(last)); m = m.plusMonths(1)) {
-                merged.addAll(engine.archive().counterPage(tenant, m, prefix, after, limit));
+                months.add(m);
             }
+            merged.addAll(engine.archive().counterPages(tenant, months, prefix, after, limit));
         }
         LocalDate today = engine.today(tenant);
+        List<LocalDate> days = new ArrayList<>();
         for (LocalDate d = Series.max(from, liveFrom); !d.isAfter(Series.min(to, today)); d = d.plusDays(1)) {
-            merged.addAll(engine.store().counterPage(tenant, d, prefix, after, limit));
+            days.add(d);
         }
-        List<String> out = new ArrayList<>(Math.min(limit, merged.size()));
-        for (String c : merged) {
-            if (out.size() == limit) {
-                break;
-            }
-            out.add(c);
+        if (!days.isEmpty()) {
+            merged.addAll(engine.store().counterPages(tenant, days, prefix, after, limit));
         }
-        return out;
+        return CounterArchive.first(merged, limit);
     }
 }

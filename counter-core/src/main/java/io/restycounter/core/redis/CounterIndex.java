@@ -3,10 +3,12 @@ package io.restycounter.core.redis;
 import io.lettuce.core.Limit;
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterStore;
 import io.restycounter.core.StoreException;
 import java.time.LocalDate;
@@ -84,28 +86,29 @@ final class CounterIndex {
     }
 
     /**
-     * One ZRANGEBYLEX ... LIMIT on the day's index, merged with this node's counters not yet confirmed
-     * (held in memory, at most MAX_PENDING_COUNTERS).
+     * One ZRANGEBYLEX ... LIMIT on each day's index, all sent before the first is awaited, merged with this
+     * node's counters of those days not yet confirmed (held in memory, at most MAX_PENDING_COUNTERS).
      */
-    List<String> page(String tenant, LocalDate day, String prefix, String after, int limit)
+    List<String> page(String tenant, List<LocalDate> days, String prefix, String after, int limit)
             throws StoreException {
-        TreeSet<String> unsent = new TreeSet<>();
-        unsent(tenant, day, unsent);
         boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
         Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
                 prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
-        TreeSet<String> out = new TreeSet<>(CounterStore.page(unsent, prefix, after, limit));
-        RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
-        out.addAll(BatchProtocol.read(where, "read",
-                () -> r.zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit))));
-        List<String> page = new ArrayList<>(Math.min(limit, out.size()));
-        for (String c : out) {
-            if (page.size() == limit) {
-                break;
-            }
-            page.add(c);
+        TreeSet<String> out = new TreeSet<>();
+        for (LocalDate day : days) { // before the index: a name confirmed meanwhile is in one or the other
+            TreeSet<String> unsent = new TreeSet<>();
+            unsent(tenant, day, unsent);
+            out.addAll(CounterStore.page(unsent, prefix, after, limit));
         }
-        return page;
+        RedisClusterAsyncCommands<String, String> r = RedisConnector.async(connection.get());
+        List<RedisFuture<List<String>>> sent = new ArrayList<>(days.size());
+        for (LocalDate day : days) {
+            sent.add(r.zrangebylex(indexKey(tenant, day), names, Limit.create(0, limit)));
+        }
+        for (RedisFuture<List<String>> reply : sent) {
+            out.addAll(BatchProtocol.read(where, "read", () -> reply));
+        }
+        return CounterArchive.first(out, limit);
     }
 
     /** Scans the day hashes {@code rc:{tenant}:yyyyMMdd} of {@code day}, a thousand keys a step, on every primary. */

@@ -425,11 +425,25 @@ public final class RedisCounterArchive implements CounterArchive {
     @Override
     public List<String> counterPage(String tenant, YearMonth month, String prefix, String after, int limit)
             throws StoreException {
-        String index = "rcn" + monthKey(tenant, month).substring(3);
+        return counterPages(tenant, List.of(month), prefix, after, limit);
+    }
+
+    /** One ZRANGEBYLEX ... LIMIT on each month's index, all sent before the first is awaited. */
+    @Override
+    public List<String> counterPages(String tenant, List<YearMonth> months, String prefix, String after, int limit)
+            throws StoreException {
         boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
         Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
                 prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
-        return redis.call("ZRANGEBYLEX " + index, r -> r.zrangebylex(index, names, Limit.create(0, limit)));
+        List<io.lettuce.core.RedisFuture<List<String>>> sent = new ArrayList<>(months.size());
+        for (YearMonth m : months) {
+            sent.add(redis.async().zrangebylex("rcn" + monthKey(tenant, m).substring(3), names, Limit.create(0, limit)));
+        }
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (io.lettuce.core.RedisFuture<List<String>> reply : sent) {
+            out.addAll(BatchProtocol.read(redis.where(), "ZRANGEBYLEX", () -> reply));
+        }
+        return CounterArchive.first(out, limit);
     }
 
     /** Reads the month's hash in steps of {@value #CHUNK} fields, keeping the day's. */

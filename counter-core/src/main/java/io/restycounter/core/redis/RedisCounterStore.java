@@ -140,10 +140,7 @@ public final class RedisCounterStore implements CounterStore {
         }
     }
 
-    /**
-     * As {@link #connect(CounterConfig, Clock)}, on the client of {@code link}, which stays open when
-     * this store closes: its owner closes it after the store.
-     */
+    /** As {@link #connect(CounterConfig, Clock)}, on {@code link}'s client, which its owner closes after the store. */
     public static RedisCounterStore connect(RedisLink link, CounterConfig config, Clock clock) {
         return connect(link, config, clock, VisitorPeriods.inZone(config.uniquesPeriods(), config.zone()));
     }
@@ -153,18 +150,16 @@ public final class RedisCounterStore implements CounterStore {
         return start(new RedisCounterStore(link, false, config, clock, periods));
     }
 
-    private static String reasonAfterWhere(String message, String where) {
-        return message != null && message.startsWith(where + ": ") ? message.substring(where.length() + 2) : message;
-    }
-
     private static RedisCounterStore start(RedisCounterStore store) {
         try {
             store.queryConnection();
             store.flushConnection();
             LOG.info("counting in {}", store.where);
         } catch (StoreException e) {
+            String m = e.getMessage();
+            String reason = m != null && m.startsWith(store.where + ": ") ? m.substring(store.where.length() + 2) : m;
             LOG.warn("{} does not answer at start ({}); counting in memory and trying again every {} s at most "
-                    + "until it does", store.where, reasonAfterWhere(e.getMessage(), store.where), MAX_BACKOFF.toSeconds());
+                    + "until it does", store.where, reason, MAX_BACKOFF.toSeconds());
         }
         try {
             store.flusher.start();
@@ -254,7 +249,6 @@ public final class RedisCounterStore implements CounterStore {
 
     @Override
     public SortedMap<LocalDate, Long> range(CounterKey key, LocalDate from, LocalDate to) throws StoreException {
-        Objects.requireNonNull(key, "key");
         return ranges(key.tenant(), List.of(key.counter()), from, to).get(0);
     }
 
@@ -279,7 +273,13 @@ public final class RedisCounterStore implements CounterStore {
     @Override
     public List<String> counterPage(String tenant, LocalDate day, String prefix, String after, int limit)
             throws StoreException {
-        return index.page(tenant, day, prefix, after, limit);
+        return index.page(tenant, List.of(day), prefix, after, limit);
+    }
+
+    @Override
+    public List<String> counterPages(String tenant, List<LocalDate> days, String prefix, String after, int limit)
+            throws StoreException {
+        return index.page(tenant, days, prefix, after, limit);
     }
 
     @Override
