@@ -88,12 +88,6 @@ public final class SaltFiles implements Salts {
         }
     }
 
-    /** The first instant of the next quarter of an hour after {@code now} (epoch millis). */
-    static long nextQuarterHour(Instant now) {
-        long quarter = 15 * 60_000L;
-        return Math.floorDiv(now.toEpochMilli(), quarter) * quarter + quarter;
-    }
-
     /** Deletes the salt files of periods that have ended. */
     void sweep() throws IOException {
         Instant now = clock.instant();
@@ -106,7 +100,7 @@ public final class SaltFiles implements Salts {
                 }
             }
         }
-        sweepAt = nextQuarterHour(now);
+        sweepAt = VisitorPeriods.nextQuarterHour(now);
     }
 
     /** When the period named in a salt file's name ({@code tenant.week-20261130.salt}) ends, or null. */

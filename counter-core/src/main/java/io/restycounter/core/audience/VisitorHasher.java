@@ -124,7 +124,7 @@ public final class VisitorHasher {
         if (now.toEpochMilli() < evictAt) {
             return;
         }
-        evictAt = SaltFiles.nextQuarterHour(now);
+        evictAt = VisitorPeriods.nextQuarterHour(now);
         cache.keySet().removeIf(k -> !k.end().isAfter(now));
     }
 

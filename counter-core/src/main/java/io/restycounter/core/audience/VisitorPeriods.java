@@ -34,6 +34,15 @@ public record VisitorPeriods(Function<String, UniquesPeriod> periodOf, DayStarts
         return new Salt.SaltKey(tenant, p.id(day), end(tenant, p, day));
     }
 
+    /**
+     * The first instant of the next quarter of an hour after {@code now} (epoch millis): periods end at a
+     * tenant's midnight, and zones are whole quarter hours from UTC, so checking then misses no end.
+     */
+    static long nextQuarterHour(Instant now) {
+        long quarter = 15 * 60_000L;
+        return Math.floorDiv(now.toEpochMilli(), quarter) * quarter + quarter;
+    }
+
     /** When {@code tenant}'s period {@code p} that holds {@code day} ends. */
     Instant end(String tenant, UniquesPeriod p, LocalDate day) {
         return Instant.ofEpochMilli(dayStarts.startOf(tenant, p.end(day)));

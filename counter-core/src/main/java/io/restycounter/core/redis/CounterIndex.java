@@ -91,9 +91,7 @@ final class CounterIndex {
      */
     List<String> page(String tenant, List<LocalDate> days, String prefix, String after, int limit)
             throws StoreException {
-        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
-        Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
-                prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
+        Range<String> names = names(prefix, after);
         TreeSet<String> out = new TreeSet<>();
         for (LocalDate day : days) { // before the index: a name confirmed meanwhile is in one or the other
             TreeSet<String> unsent = new TreeSet<>();
@@ -109,6 +107,16 @@ final class CounterIndex {
             out.addAll(BatchProtocol.read(where, "read", () -> reply));
         }
         return CounterArchive.first(out, limit);
+    }
+
+    /**
+     * The names of a counter index ({@code rcn:}) that a page asks for: those with {@code prefix} (empty:
+     * all), after {@code after} when that is past the prefix's start; for ZRANGEBYLEX ... LIMIT.
+     */
+    static Range<String> names(String prefix, String after) {
+        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
+        return Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
+                prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
     }
 
     /** Scans the day hashes {@code rc:{tenant}:yyyyMMdd} of {@code day}, a thousand keys a step, on every primary. */

@@ -3,12 +3,12 @@ package io.restycounter.core.redis;
 import io.lettuce.core.Limit;
 import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.restycounter.core.CounterArchive;
 import io.restycounter.core.CounterKey;
-import io.restycounter.core.Fate;
 import io.restycounter.core.StoreException;
 import io.restycounter.core.report.ArchiveMonth;
 import java.time.LocalDate;
@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The archive in Redis, beside the live counts: hash {@code rca:{tenant}:yyyyMM}, field {@code counter:dd},
@@ -432,15 +433,13 @@ public final class RedisCounterArchive implements CounterArchive {
     @Override
     public List<String> counterPages(String tenant, List<YearMonth> months, String prefix, String after, int limit)
             throws StoreException {
-        boolean pastPrefix = after != null && after.compareTo(prefix) >= 0;
-        Range<String> names = Range.from(pastPrefix ? Range.Boundary.excluding(after) : Range.Boundary.including(prefix),
-                prefix.isEmpty() ? Range.Boundary.unbounded() : Range.Boundary.excluding(prefix + '\u007f'));
-        List<io.lettuce.core.RedisFuture<List<String>>> sent = new ArrayList<>(months.size());
+        Range<String> names = CounterIndex.names(prefix, after);
+        List<RedisFuture<List<String>>> sent = new ArrayList<>(months.size());
         for (YearMonth m : months) {
             sent.add(redis.async().zrangebylex("rcn" + monthKey(tenant, m).substring(3), names, Limit.create(0, limit)));
         }
-        java.util.TreeSet<String> out = new java.util.TreeSet<>();
-        for (io.lettuce.core.RedisFuture<List<String>> reply : sent) {
+        TreeSet<String> out = new TreeSet<>();
+        for (RedisFuture<List<String>> reply : sent) {
             out.addAll(BatchProtocol.read(redis.where(), "ZRANGEBYLEX", () -> reply));
         }
         return CounterArchive.first(out, limit);
