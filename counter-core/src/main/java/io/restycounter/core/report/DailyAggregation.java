@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZonedDateTime;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ public final class DailyAggregation implements Lifecycle {
             } else if (report.ok()) {
                 LOG.info("reconciled {}", report);
             } else {
-                LOG.warn("reconciled {}: {}", report, report.drift());
+                LOG.warn("reconciled {}: {}", report, firstDrift(report.drift(), day));
             }
         }
         // Last, so that a failure here (retried with the pass) never holds back the day or its check.
@@ -124,5 +125,17 @@ public final class DailyAggregation implements Lifecycle {
     @Override
     public void stop() {
         job.stop();
+    }
+
+    /** Drift shown in the app log at most: a day of a big tenant can drift on every counter. */
+    static final int DRIFT_LOGGED = 20;
+
+    /** The first {@value #DRIFT_LOGGED} drifts of {@code day}, and where to see the others. */
+    static String firstDrift(List<Reconciler.Drift> drift, LocalDate day) {
+        if (drift.size() <= DRIFT_LOGGED) {
+            return drift.toString();
+        }
+        return drift.subList(0, DRIFT_LOGGED) + " and " + (drift.size() - DRIFT_LOGGED)
+                + " more (`bin/counter verify --day " + day + "` lists them all)";
     }
 }

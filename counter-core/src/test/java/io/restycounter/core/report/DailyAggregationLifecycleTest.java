@@ -1,9 +1,11 @@
 package io.restycounter.core.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restycounter.core.CounterConfig;
+import io.restycounter.core.CounterKey;
 import io.restycounter.core.Settings;
 import io.restycounter.core.embedded.FileCounterArchive;
 import io.restycounter.core.embedded.MemoryCounterStore;
@@ -12,6 +14,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,5 +56,20 @@ class DailyAggregationLifecycleTest {
             Thread.sleep(10);
         }
         assertEquals(0, threads());
+    }
+
+    @Test
+    void theAppLogShowsTheFirstTwentyDriftsAndHowManyMoreNotAMillion() {
+        LocalDate day = LocalDate.parse("2026-11-28");
+        List<Reconciler.Drift> drift = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            drift.add(new Reconciler.Drift(new CounterKey("big", "c" + i), 0, 2));
+        }
+        String logged = DailyAggregation.firstDrift(drift, day);
+        assertTrue(logged.startsWith("[big/c0: archive 0, live 2 (+2), "), logged);
+        assertTrue(logged.contains("big/c19: archive 0, live 2 (+2)]"), logged);
+        assertFalse(logged.contains("big/c20:"), logged);
+        assertTrue(logged.endsWith(" and 99980 more (`bin/counter verify --day 2026-11-28` lists them all)"), logged);
+        assertEquals("[big/c0: archive 0, live 2 (+2)]", DailyAggregation.firstDrift(drift.subList(0, 1), day));
     }
 }
