@@ -77,6 +77,22 @@ public interface CounterArchive extends AutoCloseable {
         return each(tenant, counters, key -> range(key, from, to));
     }
 
+    /**
+     * The sum of {@link #range} of each of {@code counters} over the days from {@code from} to {@code to}, in
+     * their order: what a ranking by total needs, without each counter's days.
+     */
+    default long[] totals(String tenant, java.util.List<String> counters, LocalDate from, LocalDate to)
+            throws StoreException {
+        java.util.List<SortedMap<LocalDate, Long>> ranges = ranges(tenant, counters, from, to);
+        long[] totals = new long[counters.size()];
+        for (int i = 0; i < totals.length; i++) {
+            for (long v : ranges.get(i).values()) {
+                totals[i] += v;
+            }
+        }
+        return totals;
+    }
+
     /** A read of one counter, for {@link #each}. */
     @FunctionalInterface
     interface CounterRead<T> {

@@ -49,6 +49,47 @@ final class ArchiveDays {
         return out;
     }
 
+    /**
+     * Each counter's sum of its days from {@code from} to {@code to} in the month hashes {@code hash} names,
+     * without building its days. Where a month keeps its counters' month totals ({@link ArchiveScripts})
+     * and the range holds most of it, a counter's share of the month is its month total less the month's
+     * days outside the range: a 26-day range reads 5 fields a counter instead of 26.
+     */
+    long[] totals(List<String> counters, LocalDate from, LocalDate to,
+            java.util.function.Function<YearMonth, String> hash) throws StoreException {
+        long[] totals = new long[counters.size()];
+        for (YearMonth m : ArchiveMonth.months(from, to)) {
+            LocalDate start = max(from, m.atDay(1));
+            LocalDate end = min(to, m.atEndOfMonth());
+            int inside = (int) (end.toEpochDay() - start.toEpochDay() + 1);
+            List<LocalDate> outside = new ArrayList<>();
+            for (LocalDate d = m.atDay(1); !d.isAfter(m.atEndOfMonth()); d = d.plusDays(1)) {
+                if (d.isBefore(start) || d.isAfter(end)) {
+                    outside.add(d);
+                }
+            }
+            String key = hash.apply(m);
+            if (outside.size() + 1 < inside && keepsTotals(key)) {
+                read(counters, start, start, x -> key, 1 + outside.size(),
+                        (c, d, i) -> i == 0 ? c + ":t" : ArchiveMonth.field(c, outside.get(i - 1)),
+                        (c, day, v) -> {
+                            totals[c] += v[0];
+                            for (int i = 1; i < v.length; i++) {
+                                totals[c] -= v[i];
+                            }
+                        });
+            } else {
+                read(counters, start, end, x -> key, 1, (c, d, i) -> ArchiveMonth.field(c, d),
+                        (c, day, v) -> totals[c] += v[0]);
+            }
+        }
+        return totals;
+    }
+
+    private boolean keepsTotals(String month) throws StoreException {
+        return Boolean.TRUE.equals(redis.call("HEXISTS " + month, r -> r.hexists(month, ArchiveScripts.TOTALS_KEPT)));
+    }
+
     /** The name of value {@code i} of {@code counter} on {@code day}. */
     @FunctionalInterface
     private interface Field {
@@ -62,6 +103,23 @@ final class ArchiveDays {
      */
     private List<SortedMap<LocalDate, long[]>> read(List<String> counters, LocalDate from, LocalDate to,
             java.util.function.Function<YearMonth, String> hash, int values, Field field) throws StoreException {
+        List<SortedMap<LocalDate, long[]>> out = new ArrayList<>(counters.size());
+        for (int c = 0; c < counters.size(); c++) {
+            out.add(new TreeMap<>());
+        }
+        read(counters, from, to, hash, values, field, (c, day, v) -> out.get(c).put(day, v));
+        return out;
+    }
+
+    /** What a read found: the values of counter {@code c} (its index) on {@code day}. */
+    @FunctionalInterface
+    private interface Found {
+        void accept(int c, LocalDate day, long[] values);
+    }
+
+    private void read(List<String> counters, LocalDate from, LocalDate to,
+            java.util.function.Function<YearMonth, String> hash, int values, Field field, Found found)
+            throws StoreException {
         RedisClusterAsyncCommands<String, String> async = redis.async();
         record Call(int first, int count, LocalDate start, int days, RedisFuture<List<KeyValue<String, String>>> reply) {
         }
@@ -84,10 +142,6 @@ final class ArchiveDays {
                 sent.add(new Call(first, count, start, days, async.hmget(hash.apply(m), fields)));
             }
         }
-        List<SortedMap<LocalDate, long[]>> out = new ArrayList<>(counters.size());
-        for (int c = 0; c < counters.size(); c++) {
-            out.add(new TreeMap<>());
-        }
         for (Call call : sent) {
             List<KeyValue<String, String>> reply = BatchProtocol.read(redis.where(), "archive read", call::reply);
             int f = 0;
@@ -102,12 +156,11 @@ final class ArchiveDays {
                         }
                     }
                     if (any) {
-                        out.get(call.first + c).put(call.start.plusDays(d), v);
+                        found.accept(call.first + c, call.start.plusDays(d), v);
                     }
                 }
             }
         }
-        return out;
     }
 
     private static LocalDate max(LocalDate a, LocalDate b) {

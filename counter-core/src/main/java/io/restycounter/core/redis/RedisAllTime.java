@@ -11,7 +11,7 @@ import java.time.YearMonth;
 /**
  * All-time totals in Redis: hash {@code rca:{tenant}:all}, counter to the sum of every archived day of
  * it. A share that moves a day's total moves this total by the same difference in the same script
- * ({@link RedisCounterArchive#SHARE_SCRIPT}), so aggregating a day again changes nothing, and a query
+ * ({@link ArchiveScripts#SHARE}), so aggregating a day again changes nothing, and a query
  * reads one field instead of every archived month.
  *
  * <p>What the archive held before the totals existed is added once per tenant by {@link #step}, in
@@ -97,6 +97,9 @@ final class RedisAllTime {
               if v then
                 redis.call('HDEL', KEYS[1], ARGV[i])
                 local counter = string.sub(ARGV[i], 1, -4)
+                if redis.call('HINCRBY', KEYS[1], counter .. ':t', string.format('%d', -tonumber(v))) == 0 then
+                  redis.call('HDEL', KEYS[1], counter .. ':t')
+                end
                 if counted(month, counter) then
                   if redis.call('HINCRBY', KEYS[2], counter, string.format('%d', -tonumber(v))) == 0 then
                     redis.call('HDEL', KEYS[2], counter)

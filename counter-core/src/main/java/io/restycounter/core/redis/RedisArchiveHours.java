@@ -20,29 +20,10 @@ import java.util.TreeMap;
  * The archived hours of {@link RedisCounterArchive}: hash {@code rcah:{tenant}:yyyyMMdd}, field
  * {@code counter|HH} (HH the hour since the local midnight, 00 to 24), the day's hourly totals; each node's
  * share, hash {@code rcah:{tenant}:yyyyMMdd:n:{node}}. As with the day totals, a share is written by a
- * script that moves each total by the change in the node's share, so aggregating again, on any node and
+ * script ({@link ArchiveScripts#MOVE_FIELDS}) that moves each total by the change in the node's share, so aggregating again, on any node and
  * in any order, gives the same hours; no call handles more than {@value RedisCounterArchive#CHUNK} fields.
  */
 final class RedisArchiveHours {
-
-    /** KEYS[1] the node's share, KEYS[2] the day's totals; ARGV field/count pairs (0: no longer counted). */
-    static final String SHARE_SCRIPT = """
-            for i = 1, #ARGV, 2 do
-              local field, new = ARGV[i], tonumber(ARGV[i + 1])
-              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
-              if new ~= old then
-                if new == 0 then
-                  redis.call('HDEL', KEYS[1], field)
-                else
-                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
-                end
-                if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
-                  redis.call('HDEL', KEYS[2], field)
-                end
-              end
-            end
-            return 1
-            """;
 
     private final RedisLink redis;
 
@@ -130,8 +111,12 @@ final class RedisArchiveHours {
     }
 
     private void write(String[] keys, List<String> args) throws StoreException {
-        String[] a = args.toArray(String[]::new);
-        redis.call("archive " + keys[0], r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER, keys, a));
+        String[] a = new String[args.size() + 1];
+        a[0] = ""; // the day's totals have the share's fields
+        for (int i = 0; i < args.size(); i++) {
+            a[i + 1] = args.get(i);
+        }
+        redis.call("archive " + keys[0], r -> r.<Long>eval(ArchiveScripts.MOVE_FIELDS, ScriptOutputType.INTEGER, keys, a));
     }
 
     /** One HMGET of 25 fields a day. */

@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * that day, set {@code rca:tenants:yyyyMMdd}; the complete days, set {@code rca:days}; the counters of a
  * month in name order, sorted set {@code rcn:{tenant}:yyyyMM}, for prefix queries; the hours of a day,
  * {@code rcah:{tenant}:yyyyMMdd} ({@code RedisArchiveHours}); fates and imported history beside them
- * ({@link #FATES_SCRIPT}, {@link #IMPORT_SCRIPT}). No expiry.
+ * ({@link ArchiveScripts}). No expiry.
  * A share is written by a script that moves each total by the change in that node's share, so the
  * totals stay the sum of the shares whatever the order of the nodes and however often each runs; no
  * call handles more than {@value #CHUNK} counters.
@@ -40,90 +40,6 @@ public final class RedisCounterArchive implements CounterArchive {
     static final String DAYS_KEY = "rca:days";
     static final int CHUNK = 1000;
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
-
-    /**
-     * KEYS[1] the node's share of the day, KEYS[2] the month's totals, KEYS[3] the month's counter index,
-     * KEYS[4] the tenant's all-time totals, KEYS[5] how far they are built ({@link RedisAllTime}).
-     * ARGV[1] the day's field suffix, then counter/count pairs (0: the node no longer counts that counter).
-     * Every counter with a count joins the index, even unchanged, so aggregating a day again indexes an
-     * archive written before the index existed. A day total that moves moves the all-time total by as
-     * much, where that total already holds the day.
-     */
-    static final String SHARE_SCRIPT = RedisAllTime.COUNTED_IN_TOTALS + """
-            local month = string.sub(KEYS[2], -6)
-            local suffix = ARGV[1]
-            local indexed = {}
-            for i = 2, #ARGV, 2 do
-              local counter, new = ARGV[i], tonumber(ARGV[i + 1])
-              if new ~= 0 then
-                indexed[#indexed + 1] = 0
-                indexed[#indexed + 1] = counter
-              end
-              local old = tonumber(redis.call('HGET', KEYS[1], counter) or '0')
-              if new ~= old then
-                if new == 0 then
-                  redis.call('HDEL', KEYS[1], counter)
-                else
-                  redis.call('HSET', KEYS[1], counter, ARGV[i + 1])
-                end
-                local field = counter .. suffix
-                if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
-                  redis.call('HDEL', KEYS[2], field)
-                end
-                if counted(month, counter) then
-                  if redis.call('HINCRBY', KEYS[4], counter, string.format('%d', new - old)) == 0 then
-                    redis.call('HDEL', KEYS[4], counter)
-                  end
-                end
-              end
-            end
-            if #indexed > 0 then
-              redis.call('ZADD', KEYS[3], unpack(indexed))
-            end
-            return 1
-            """;
-
-    /**
-     * As {@link #SHARE_SCRIPT} for the {@code +import} share, with KEYS[5] the month's imported counts
-     * ({@code rca:{tenant}:yyyyMM:imp}, field {@code counter:dd}) written in the same call, and the
-     * progress of the all-time build last (KEYS[6]).
-     */
-    static final String IMPORT_SCRIPT = SHARE_SCRIPT.substring(0, SHARE_SCRIPT.lastIndexOf("return 1")) + """
-            for i = 2, #ARGV, 2 do
-              if tonumber(ARGV[i + 1]) == 0 then
-                redis.call('HDEL', KEYS[5], ARGV[i] .. suffix)
-              else
-                redis.call('HSET', KEYS[5], ARGV[i] .. suffix, ARGV[i + 1])
-              end
-            end
-            return 1
-            """;
-
-    /**
-     * KEYS[1] a node's share of a day's fates ({@code rca:{tenant}:yyyyMMdd:f:{node}}, field
-     * {@code counter|fate}), KEYS[2] the month's fates ({@code rca:{tenant}:yyyyMM:f}, field
-     * {@code counter|fate:dd}). ARGV[1] the day's suffix, then field/count pairs (0: none any more); each
-     * month total moves by the change in the share.
-     */
-    static final String FATES_SCRIPT = """
-            local suffix = ARGV[1]
-            for i = 2, #ARGV, 2 do
-              local field, new = ARGV[i], tonumber(ARGV[i + 1])
-              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
-              if new ~= old then
-                if new == 0 then
-                  redis.call('HDEL', KEYS[1], field)
-                else
-                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
-                end
-                local f = field .. suffix
-                if redis.call('HINCRBY', KEYS[2], f, string.format('%d', new - old)) == 0 then
-                  redis.call('HDEL', KEYS[2], f)
-                end
-              end
-            end
-            return 1
-            """;
 
     private final RedisLink redis;
     private final ArchiveDays days;
@@ -199,7 +115,7 @@ public final class RedisCounterArchive implements CounterArchive {
 
     private void writeShare(String share, String month, List<String> args) throws StoreException {
         String tenant = month.substring(month.indexOf('{') + 1, month.indexOf('}'));
-        redis.call("archive " + share, r -> r.<Long>eval(SHARE_SCRIPT, ScriptOutputType.INTEGER,
+        redis.call("archive " + share, r -> r.<Long>eval(ArchiveScripts.SHARE, ScriptOutputType.INTEGER,
                 new String[] {share, month, "rcn" + month.substring(3), RedisAllTime.totalsKey(tenant),
                     RedisAllTime.progressKey(tenant)}, args.toArray(String[]::new)));
     }
@@ -233,7 +149,7 @@ public final class RedisCounterArchive implements CounterArchive {
 
     private void evalFates(String share, String[] keys, List<String> args) throws StoreException {
         String[] argv = args.toArray(String[]::new);
-        redis.call("archive fates " + share, r -> r.<Long>eval(FATES_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+        redis.call("archive fates " + share, r -> r.<Long>eval(ArchiveScripts.MOVE_FIELDS, ScriptOutputType.INTEGER, keys, argv));
         args.clear();
     }
 
@@ -269,7 +185,7 @@ public final class RedisCounterArchive implements CounterArchive {
     }
 
     /**
-     * Written by {@link #IMPORT_SCRIPT} in steps of {@value #CHUNK} counters; unlike a node's share, it
+     * Written by {@link ArchiveScripts#IMPORT} in steps of {@value #CHUNK} counters; unlike a node's share, it
      * leaves the day's tenants and complete days alone, so it never clears totals of a day archived
      * before shares existed.
      */
@@ -301,13 +217,13 @@ public final class RedisCounterArchive implements CounterArchive {
             args.add(Long.toString(e.getValue()));
             if (args.size() > 2 * CHUNK) {
                 String[] argv = args.toArray(String[]::new);
-                redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+                redis.call("import " + share, r -> r.<Long>eval(ArchiveScripts.IMPORT, ScriptOutputType.INTEGER, keys, argv));
                 args.clear();
             }
         }
         if (!args.isEmpty()) {
             String[] argv = args.toArray(String[]::new);
-            redis.call("import " + share, r -> r.<Long>eval(IMPORT_SCRIPT, ScriptOutputType.INTEGER, keys, argv));
+            redis.call("import " + share, r -> r.<Long>eval(ArchiveScripts.IMPORT, ScriptOutputType.INTEGER, keys, argv));
         }
     }
 
@@ -398,6 +314,11 @@ public final class RedisCounterArchive implements CounterArchive {
     public List<SortedMap<LocalDate, Long>> ranges(String tenant, List<String> counters, LocalDate from, LocalDate to)
             throws StoreException {
         return days.read(tenant, counters, from, to, m -> monthKey(tenant, m), true);
+    }
+
+    @Override
+    public long[] totals(String tenant, List<String> counters, LocalDate from, LocalDate to) throws StoreException {
+        return days.totals(counters, from, to, m -> monthKey(tenant, m));
     }
 
     @Override

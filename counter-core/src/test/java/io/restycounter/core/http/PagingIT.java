@@ -129,4 +129,33 @@ class PagingIT {
         assertNull(calls.get("hgetall"), "the month is never read whole: " + calls);
         assertEquals(3L, calls.get("zrangebylex"), calls.toString());
     }
+
+    @Test
+    void aRankingOverArchivedLiveAndImportedDaysGivesTheTotalsOfTheDaysListed() throws Exception {
+        LocalDate old = engine.liveFrom("acme").minusDays(40);
+        LocalDate importedDay = engine.liveFrom("acme");
+        Map<String, Long> archived = new HashMap<>();
+        Map<String, Long> expected = new HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            String name = String.format("news-%04d", i);
+            long a = (i * 3) % 11;
+            if (a != 0) {
+                archived.put(name, a);
+            }
+            expected.put(name, a + i % 7 + 1 + (i == 1 ? 100 : 0));
+        }
+        engine.archive().replaceShare("", "acme", old, archived);
+        engine.archive().replaceImported("acme", importedDay, Map.of("news-0001", 100L));
+        Pages.count(engine, 50);
+        engine.flush();
+
+        CounterQuery.Answer top = Pages.ask(query, "prefix=news&sort=total&limit=10&from=" + old + "&to=" + engine.today());
+        assertEquals(200, top.status(), top.body());
+        List<String> want = expected.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(10).map(Map.Entry::getKey).toList();
+        assertEquals(want, Pages.counters(top.body()));
+        assertEquals(want.stream().map(expected::get).toList(), Pages.totals(top.body()));
+        assertEquals(105L, Pages.totals(top.body()).get(0), "3 archived, 2 live and 100 imported on a live day");
+    }
 }
