@@ -28,7 +28,7 @@ final class ArchiveScripts {
             local month = string.sub(KEYS[2], -6)
             local suffix = ARGV[1]
             if redis.call('EXISTS', KEYS[2]) == 0 then
-              redis.call('HSET', KEYS[2], ':totals', '1')
+              redis.call('HSET', KEYS[2], '$TOTALS_KEPT', '1')
             end
             local indexed = {}
             for i = 2, #ARGV, 2 do
@@ -60,7 +60,7 @@ final class ArchiveScripts {
               redis.call('ZADD', KEYS[3], unpack(indexed))
             end
             return 1
-            """;
+            """.replace("$TOTALS_KEPT", TOTALS_KEPT);
 
     /**
      * As {@link #SHARE} for the {@code +import} share, with KEYS[5] the month's imported counts

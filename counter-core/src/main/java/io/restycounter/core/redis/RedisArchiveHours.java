@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * The archived hours of {@link RedisCounterArchive}: hash {@code rcah:{tenant}:yyyyMMdd}, field
  * {@code counter|HH} (HH the hour since the local midnight, 00 to 24), the day's hourly totals; each node's
  * share, hash {@code rcah:{tenant}:yyyyMMdd:n:{node}}. As with the day totals, a share is written by a
- * script ({@link ArchiveScripts#MOVE_FIELDS}) that moves each total by the change in the node's share, so aggregating again, on any node and
- * in any order, gives the same hours; no call handles more than {@value RedisCounterArchive#CHUNK} fields.
+ * script ({@link ArchiveScripts#MOVE_FIELDS}) that moves each total by the change in the node's share, so
+ * aggregating again, on any node and in any order, gives the same hours; no call handles more than
+ * {@value RedisCounterArchive#CHUNK} fields.
  */
 final class RedisArchiveHours {
 
