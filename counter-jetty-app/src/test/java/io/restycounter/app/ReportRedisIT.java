@@ -142,7 +142,9 @@ class ReportRedisIT {
         for (int i = 0; i < 2; i++) {
             assertEquals(0, Main.aggregate(settings(logs), "2026-11-27", at, new PrintStream(out),
                     new PrintStream(new ByteArrayOutputStream())));
-            assertEquals(Map.of("signup:27", "4"), connection.sync().hgetall("rca:{acme}:202611"), "run " + i);
+            // The day, the counter's month total, and the mark that the month kept its totals from its first share.
+            assertEquals(Map.of("signup:27", "4", "signup:t", "4", ":totals", "1"),
+                    connection.sync().hgetall("rca:{acme}:202611"), "run " + i);
         }
         assertTrue(connection.sync().sismember("rca:days", "2026-11-27"));
         assertEquals(Main.EXIT_CONFIG, Main.aggregate(settings(logs), "27/11/2026", at, new PrintStream(out),
