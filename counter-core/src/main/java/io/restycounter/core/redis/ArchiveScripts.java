@@ -16,6 +16,31 @@ final class ArchiveScripts {
     }
 
     /**
+     * Lua: {@code moved(share, field, value)} sets a field of a node's share to {@code value} ("0" deletes
+     * it) and returns the change; {@code add(hash, field, by)} moves a total by it, and deletes a total
+     * that reaches 0. Every script that writes the archive's totals moves them with these.
+     */
+    static final String SHARE_FUNCTIONS = """
+            local function moved(share, field, value)
+              local new = tonumber(value)
+              local old = tonumber(redis.call('HGET', share, field) or '0')
+              if new ~= old then
+                if new == 0 then
+                  redis.call('HDEL', share, field)
+                else
+                  redis.call('HSET', share, field, value)
+                end
+              end
+              return new - old
+            end
+            local function add(hash, field, by)
+              if redis.call('HINCRBY', hash, field, string.format('%d', by)) == 0 then
+                redis.call('HDEL', hash, field)
+              end
+            end
+            """;
+
+    /**
      * KEYS[1] the node's share of the day, KEYS[2] the month ({@code counter:dd} and {@code counter:t}),
      * KEYS[3] the month's counter index, KEYS[4] the tenant's all-time totals, KEYS[5] how far they are
      * built ({@link RedisAllTime}).
@@ -24,7 +49,7 @@ final class ArchiveScripts {
      * archive written before the index existed. A day total that moves moves the all-time total by as
      * much, where that total already holds the day.
      */
-    static final String SHARE = RedisAllTime.COUNTED_IN_TOTALS + """
+    static final String SHARE = RedisAllTime.COUNTED_IN_TOTALS + SHARE_FUNCTIONS + """
             local month = string.sub(KEYS[2], -6)
             local suffix = ARGV[1]
             if redis.call('EXISTS', KEYS[2]) == 0 then
@@ -32,27 +57,17 @@ final class ArchiveScripts {
             end
             local indexed = {}
             for i = 2, #ARGV, 2 do
-              local counter, new = ARGV[i], tonumber(ARGV[i + 1])
-              if new ~= 0 then
+              local counter = ARGV[i]
+              if tonumber(ARGV[i + 1]) ~= 0 then
                 indexed[#indexed + 1] = 0
                 indexed[#indexed + 1] = counter
               end
-              local old = tonumber(redis.call('HGET', KEYS[1], counter) or '0')
-              if new ~= old then
-                if new == 0 then
-                  redis.call('HDEL', KEYS[1], counter)
-                else
-                  redis.call('HSET', KEYS[1], counter, ARGV[i + 1])
-                end
-                for _, field in ipairs({counter .. suffix, counter .. ':t'}) do
-                  if redis.call('HINCRBY', KEYS[2], field, string.format('%d', new - old)) == 0 then
-                    redis.call('HDEL', KEYS[2], field)
-                  end
-                end
+              local change = moved(KEYS[1], counter, ARGV[i + 1])
+              if change ~= 0 then
+                add(KEYS[2], counter .. suffix, change)
+                add(KEYS[2], counter .. ':t', change)
                 if counted(month, counter) then
-                  if redis.call('HINCRBY', KEYS[4], counter, string.format('%d', new - old)) == 0 then
-                    redis.call('HDEL', KEYS[4], counter)
-                  end
+                  add(KEYS[4], counter, change)
                 end
               end
             end
@@ -85,21 +100,12 @@ final class ArchiveScripts {
      * month's {@code rca:{tenant}:yyyyMM:f}, field {@code counter|fate:dd}; hours ({@link RedisArchiveHours}):
      * no suffix.
      */
-    static final String MOVE_FIELDS = """
+    static final String MOVE_FIELDS = SHARE_FUNCTIONS + """
             local suffix = ARGV[1]
             for i = 2, #ARGV, 2 do
-              local field, new = ARGV[i], tonumber(ARGV[i + 1])
-              local old = tonumber(redis.call('HGET', KEYS[1], field) or '0')
-              if new ~= old then
-                if new == 0 then
-                  redis.call('HDEL', KEYS[1], field)
-                else
-                  redis.call('HSET', KEYS[1], field, ARGV[i + 1])
-                end
-                local f = field .. suffix
-                if redis.call('HINCRBY', KEYS[2], f, string.format('%d', new - old)) == 0 then
-                  redis.call('HDEL', KEYS[2], f)
-                end
+              local change = moved(KEYS[1], ARGV[i], ARGV[i + 1])
+              if change ~= 0 then
+                add(KEYS[2], ARGV[i] .. suffix, change)
               end
             end
             return 1

@@ -90,20 +90,16 @@ final class RedisAllTime {
             """;
 
     /** KEYS[1] the month's totals, KEYS[2] the all-time totals, KEYS[3] the progress. ARGV the fields to delete. */
-    static final String DROP_SCRIPT = COUNTED_IN_TOTALS + """
+    static final String DROP_SCRIPT = COUNTED_IN_TOTALS + ArchiveScripts.SHARE_FUNCTIONS + """
             local month = string.sub(KEYS[1], -6)
             for i = 1, #ARGV do
               local v = redis.call('HGET', KEYS[1], ARGV[i])
               if v then
                 redis.call('HDEL', KEYS[1], ARGV[i])
                 local counter = string.sub(ARGV[i], 1, -4)
-                if redis.call('HINCRBY', KEYS[1], counter .. ':t', string.format('%d', -tonumber(v))) == 0 then
-                  redis.call('HDEL', KEYS[1], counter .. ':t')
-                end
+                add(KEYS[1], counter .. ':t', -tonumber(v))
                 if counted(month, counter) then
-                  if redis.call('HINCRBY', KEYS[2], counter, string.format('%d', -tonumber(v))) == 0 then
-                    redis.call('HDEL', KEYS[2], counter)
-                  end
+                  add(KEYS[2], counter, -tonumber(v))
                 end
               end
             end

@@ -200,7 +200,6 @@ final class Scripts {
             return out
             """;
 
-
     /**
      * KEYS: ARGV[1] day hashes, then batch markers; ARGV[2..]: counters. Returns per day hash the HMGET of
      * every counter (nil where none), then 1 or 0 per marker: read at one instant, so a batch is either
